@@ -1,0 +1,151 @@
+//! Text encodings of G-MIS exports: Shift-JIS as Windows writes it (CP932) and UTF-8.
+
+use std::borrow::Cow;
+
+/// What the user asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EncodingChoice {
+    /// Detect: a UTF-8 BOM or valid UTF-8 is UTF-8, anything else Shift-JIS.
+    #[default]
+    Auto,
+    /// Shift-JIS (Windows-31J / CP932, with the NEC and IBM extensions).
+    Sjis,
+    /// UTF-8, with or without BOM.
+    Utf8,
+}
+
+/// What a file turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetectedEncoding {
+    ShiftJis,
+    Utf8,
+    Utf8Bom,
+}
+
+impl DetectedEncoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            DetectedEncoding::ShiftJis => "Shift-JIS",
+            DetectedEncoding::Utf8 => "UTF-8",
+            DetectedEncoding::Utf8Bom => "UTF-8 (BOM)",
+        }
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decides the encoding and returns the bytes after any BOM.
+pub fn detect(bytes: &[u8], choice: EncodingChoice) -> (DetectedEncoding, &[u8]) {
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        if choice != EncodingChoice::Sjis {
+            return (DetectedEncoding::Utf8Bom, rest);
+        }
+    }
+    let encoding = match choice {
+        EncodingChoice::Sjis => DetectedEncoding::ShiftJis,
+        EncodingChoice::Utf8 => DetectedEncoding::Utf8,
+        EncodingChoice::Auto if std::str::from_utf8(bytes).is_ok() => DetectedEncoding::Utf8,
+        EncodingChoice::Auto => DetectedEncoding::ShiftJis,
+    };
+    (encoding, bytes)
+}
+
+/// Decodes one field; none if its bytes are not valid in the encoding.
+/// ASCII comes back borrowed, so codes and numbers cost no copy.
+pub fn decode(bytes: &[u8], encoding: DetectedEncoding) -> Option<Cow<'_, str>> {
+    match encoding {
+        DetectedEncoding::Utf8 | DetectedEncoding::Utf8Bom => {
+            std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+        }
+        DetectedEncoding::ShiftJis if bytes.is_ascii() => {
+            // ASCII is the same in both; checked to avoid the decoder's setup.
+            std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+        }
+        DetectedEncoding::ShiftJis => {
+            encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
+        }
+    }
+}
+
+/// The stand-in G-MIS and Excel use for a character Shift-JIS cannot hold.
+pub const GETA: char = '〓';
+
+/// Encodes text as CP932. Characters it cannot hold become 〓 and are returned.
+pub fn encode_sjis(text: &str) -> (Cow<'_, [u8]>, Vec<char>) {
+    if text.is_ascii() {
+        return (Cow::Borrowed(text.as_bytes()), Vec::new());
+    }
+    let mut encoder = encoding_rs::SHIFT_JIS.new_encoder();
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let mut unmappable = Vec::new();
+    let mut rest = text;
+    loop {
+        let needed = encoder
+            .max_buffer_length_from_utf8_without_replacement(rest.len())
+            .unwrap_or(rest.len() * 2 + 8);
+        out.reserve(needed);
+        let (result, read) =
+            encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut out, true);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => break,
+            encoding_rs::EncoderResult::OutputFull => continue,
+            encoding_rs::EncoderResult::Unmappable(c) => {
+                unmappable.push(c);
+                out.extend_from_slice(&[0x81, 0xAC]); // 〓 in CP932
+            }
+        }
+    }
+    (Cow::Owned(out), unmappable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_bom_utf8_and_sjis() {
+        assert_eq!(
+            detect(b"\xEF\xBB\xBFa", EncodingChoice::Auto).0,
+            DetectedEncoding::Utf8Bom
+        );
+        assert_eq!(
+            detect("東京".as_bytes(), EncodingChoice::Auto).0,
+            DetectedEncoding::Utf8
+        );
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("東京");
+        assert_eq!(
+            detect(&sjis, EncodingChoice::Auto).0,
+            DetectedEncoding::ShiftJis
+        );
+        assert_eq!(
+            detect(b"abc", EncodingChoice::Sjis).0,
+            DetectedEncoding::ShiftJis
+        );
+    }
+
+    #[test]
+    fn cp932_extensions_round_trip() {
+        for text in ["①㈱髙﨑", "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ", "Ⅱ※○～－"] {
+            let (bytes, lost) = encode_sjis(text);
+            assert!(lost.is_empty(), "{text}: {lost:?}");
+            assert_eq!(decode(&bytes, DetectedEncoding::ShiftJis).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn unmappable_characters_become_geta_and_are_reported() {
+        let (bytes, lost) = encode_sjis("𠮷野家🏥");
+        assert_eq!(lost, vec!['𠮷', '🏥']);
+        assert_eq!(
+            decode(&bytes, DetectedEncoding::ShiftJis).unwrap(),
+            "〓野家〓"
+        );
+    }
+
+    #[test]
+    fn invalid_bytes_are_refused_not_replaced() {
+        assert!(decode(b"\x82", DetectedEncoding::ShiftJis).is_none());
+        assert!(decode(b"\xff\xfe", DetectedEncoding::Utf8).is_none());
+    }
+}

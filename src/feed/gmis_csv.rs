@@ -1,0 +1,790 @@
+//! The G-MIS 「詳細のみ」 CSV export: reading it into typed rows, and writing it back.
+//!
+//! The CSV is parsed on the raw bytes even for Shift-JIS: no byte of a CP932
+//! double-byte character is a comma, a quote or a line break, so only text
+//! fields need decoding, and codes and numbers are read straight from ASCII.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use csv::ByteRecord;
+
+use super::encoding::{self, DetectedEncoding, EncodingChoice};
+use crate::model::{
+    time, AreaCode, Column, HospitalCode, MunicipalityCode, PrefectureNumber, Report, ReportRow,
+    Totals,
+};
+
+/// How to read a file.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    pub encoding: EncodingChoice,
+    /// Shown in messages: a file path or a URL.
+    pub source_name: String,
+}
+
+/// A file that could not be read as a report at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{source_name}: {message}")]
+    Io {
+        source_name: String,
+        message: String,
+    },
+    #[error("{source_name}: ファイルが空です")]
+    Empty { source_name: String },
+    #[error("{source_name}: テキストではありません（バイナリファイルです）")]
+    Binary { source_name: String },
+    #[error("{source_name}: Excel ファイル（.xlsx）です。「詳細のみ」の CSV を指定してください")]
+    Xlsx { source_name: String },
+    #[error("{source_name}:{line}: 見出し行を {encoding} として読めません（文字コードの指定を確認してください）")]
+    WrongEncoding {
+        source_name: String,
+        line: u64,
+        encoding: &'static str,
+    },
+    #[error("{source_name}:{line}: G-MIS のレポートではありません（見出し行に G-MIS の列名がありません）")]
+    NotAReport { source_name: String, line: u64 },
+    #[error("{source_name}:{line}: 必須の列がありません: {}", missing.join("、"))]
+    MissingColumns {
+        source_name: String,
+        line: u64,
+        missing: Vec<&'static str>,
+    },
+    #[error("{source_name}:{line}: 列「{column}」が二つあります")]
+    DuplicateColumn {
+        source_name: String,
+        line: u64,
+        column: &'static str,
+    },
+    #[error("{source_name}:{line}: CSV として読めません（{message}）")]
+    Malformed {
+        source_name: String,
+        line: u64,
+        message: String,
+    },
+}
+
+/// A rejected row: where, which column, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    /// The column's header name; none when the row as a whole is wrong.
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl RowProblem {
+    /// 「seed.csv:5: 列「即応病床」: 数値ではありません（abc）」
+    pub fn describe(&self, source_name: &str) -> String {
+        match &self.column {
+            Some(column) => format!(
+                "{source_name}:{}: 列「{column}」: {}",
+                self.line, self.reason
+            ),
+            None => format!("{source_name}:{}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// A total row found in the file, and whether it agrees with the detail rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalCheck {
+    pub line: u64,
+    /// (column, the file's total, the sum of the detail rows) for each count column the row gives.
+    pub compared: Vec<(Column, u64, u64)>,
+}
+
+impl TotalCheck {
+    pub fn mismatches(&self) -> impl Iterator<Item = &(Column, u64, u64)> {
+        self.compared.iter().filter(|(_, file, sum)| file != sum)
+    }
+
+    pub fn is_consistent(&self) -> bool {
+        self.mismatches().next().is_none()
+    }
+}
+
+/// The result of reading a file: the good rows, and an account of everything else.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub source_name: String,
+    pub report: Report,
+    pub encoding: DetectedEncoding,
+    /// Rows that could not be used, each with every reason found.
+    pub problems: Vec<RowProblem>,
+    /// How many rows were rejected (a row may have several problems).
+    pub rejected_rows: usize,
+    /// Lines after the data that are not data: notices, copyright lines.
+    pub footer: Vec<String>,
+    /// Total rows found in the file, checked against the detail rows.
+    pub total_checks: Vec<TotalCheck>,
+}
+
+impl Import {
+    /// Messages for the user, in Japanese: rejected rows, total mismatches.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| p.describe(&self.source_name))
+            .collect();
+        if self.rejected_rows > 0 {
+            out.push(format!(
+                "{}: {} 行を取り込めませんでした（上記）",
+                self.source_name, self.rejected_rows
+            ));
+        }
+        for check in &self.total_checks {
+            for (column, file, sum) in check.mismatches() {
+                out.push(format!(
+                    "{}:{}: 合計行の{column} {file} が明細行の合計 {sum} と一致しません",
+                    self.source_name, check.line
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// How many problems are kept in full; the rest are only counted.
+const MAX_PROBLEMS_KEPT: usize = 10_000;
+
+/// Reads a 「詳細のみ」 CSV export from memory.
+pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+    let source_name = options.source_name.clone();
+    check_is_text(bytes, &source_name)?;
+    let (encoding, body) = encoding::detect(bytes, options.encoding);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut record = ByteRecord::new();
+    let malformed = |err: csv::Error| ImportError::Malformed {
+        source_name: source_name.clone(),
+        line: err.position().map_or(0, |p| p.line()),
+        message: err.to_string(),
+    };
+
+    // The header is the first line that is not blank.
+    if !reader.read_byte_record(&mut record).map_err(malformed)? {
+        return Err(ImportError::Empty { source_name });
+    }
+    let header_line = LineCounter::default().line_at(body, record_start(body, &record));
+    let layout = Layout::from_header(&record, encoding, header_line, &source_name)?;
+
+    let mut parser = RowParser::new(&layout, encoding);
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut rejected_rows = 0;
+    let mut footer = Vec::new();
+    let mut total_rows = Vec::new();
+    let mut in_footer = false;
+    let mut lines = LineCounter::default();
+
+    while reader.read_byte_record(&mut record).map_err(malformed)? {
+        let start = record_start(body, &record);
+        let line = lines.line_at(body, start);
+        // The csv reader skips blank lines; one before a record starts the footer.
+        in_footer |= ends_with_blank_line(&body[..start]) || is_blank_record(&record);
+        if is_blank_record(&record) {
+            continue;
+        }
+        if let Some(total) = layout.total_row(&record, encoding) {
+            total_rows.push((line, total));
+            continue;
+        }
+        if in_footer && !layout.looks_like_data(&record) {
+            footer.push(record_text(&record, encoding));
+            continue;
+        }
+        match parser.parse(&record, line) {
+            Ok(row) => rows.push(row),
+            Err(mut row_problems) => {
+                rejected_rows += 1;
+                let room = MAX_PROBLEMS_KEPT.saturating_sub(problems.len());
+                row_problems.truncate(room);
+                problems.append(&mut row_problems);
+            }
+        }
+    }
+
+    let sums = Totals::of(&rows);
+    let total_checks = total_rows
+        .into_iter()
+        .map(|(line, given)| TotalCheck {
+            line,
+            compared: given.compare(&sums),
+        })
+        .collect();
+    Ok(Import {
+        source_name,
+        report: Report {
+            extra_columns: layout.extra_names,
+            rows,
+        },
+        encoding,
+        problems,
+        rejected_rows,
+        footer,
+        total_checks,
+    })
+}
+
+fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
+    let source_name = source_name.to_string();
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(ImportError::Xlsx { source_name });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(ImportError::Binary { source_name });
+    }
+    let blank = |b: &u8| b.is_ascii_whitespace() || *b == b',' || *b == b'"';
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if body.iter().all(blank) {
+        return Err(ImportError::Empty { source_name });
+    }
+    Ok(())
+}
+
+/// Where a record's text begins: the reader's position may sit on the line
+/// break that ended the previous record, or on blank lines before this one.
+fn record_start(body: &[u8], record: &ByteRecord) -> usize {
+    let from = record
+        .position()
+        .map_or(0, |p| p.byte() as usize)
+        .min(body.len());
+    from + body[from..]
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
+}
+
+/// Turns byte offsets into 1-based line numbers, scanning each byte once.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, body: &[u8], offset: usize) -> u64 {
+        let offset = offset.max(self.offset);
+        self.newlines += body[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.newlines + 1
+    }
+}
+
+/// True if the text ends with an empty line ("\n\n" or "\n\r\n").
+fn ends_with_blank_line(before: &[u8]) -> bool {
+    let Some(rest) = before.strip_suffix(b"\n") else {
+        return false;
+    };
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    rest.ends_with(b"\n")
+}
+
+/// A line of nothing but blanks and commas.
+fn is_blank_record(record: &ByteRecord) -> bool {
+    record.iter().all(|f| f.trim_ascii().is_empty())
+}
+
+/// A record as one line of text, for footer notices.
+fn record_text(record: &ByteRecord, encoding: DetectedEncoding) -> String {
+    record
+        .iter()
+        .map(|f| decode_lossy(f, encoding))
+        .filter(|f| !f.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn decode_lossy(bytes: &[u8], encoding: DetectedEncoding) -> String {
+    encoding::decode(bytes, encoding)
+        .map(Cow::into_owned)
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Where each column is in the file.
+struct Layout {
+    /// Field index of each G-MIS column, in `Column::GMIS` order.
+    index: [usize; 13],
+    extra_index: Vec<usize>,
+    extra_names: Vec<String>,
+    width: usize,
+}
+
+impl Layout {
+    fn from_header(
+        record: &ByteRecord,
+        encoding: DetectedEncoding,
+        line: u64,
+        source_name: &str,
+    ) -> Result<Self, ImportError> {
+        let mut index = [usize::MAX; 13];
+        let mut extra_index = Vec::new();
+        let mut extra_names = Vec::new();
+        for (i, field) in record.iter().enumerate() {
+            let name = decode_lossy(field, encoding);
+            match Column::from_header(&name) {
+                Some(column) => {
+                    let slot = &mut index[gmis_position(column)];
+                    if *slot != usize::MAX {
+                        return Err(ImportError::DuplicateColumn {
+                            source_name: source_name.to_string(),
+                            line,
+                            column: column.name(),
+                        });
+                    }
+                    *slot = i;
+                }
+                None if name.trim().is_empty() => {}
+                None => {
+                    extra_index.push(i);
+                    extra_names.push(crate::view::sanitize(name.trim()).into_owned());
+                }
+            }
+        }
+        let missing: Vec<&'static str> = Column::GMIS
+            .iter()
+            .zip(index)
+            .filter(|(_, i)| *i == usize::MAX)
+            .map(|(c, _)| c.name())
+            .collect();
+        if missing.len() == Column::GMIS.len() {
+            if record
+                .iter()
+                .any(|f| encoding::decode(f, encoding).is_none())
+            {
+                return Err(ImportError::WrongEncoding {
+                    source_name: source_name.to_string(),
+                    line,
+                    encoding: encoding.label(),
+                });
+            }
+            return Err(ImportError::NotAReport {
+                source_name: source_name.to_string(),
+                line,
+            });
+        }
+        if !missing.is_empty() {
+            return Err(ImportError::MissingColumns {
+                source_name: source_name.to_string(),
+                line,
+                missing,
+            });
+        }
+        Ok(Self {
+            index,
+            extra_index,
+            extra_names,
+            width: record.len(),
+        })
+    }
+
+    fn field<'r>(&self, record: &'r ByteRecord, column: Column) -> &'r [u8] {
+        record.get(self.index[gmis_position(column)]).unwrap_or(b"")
+    }
+
+    /// A footer record is still data if it has a hospital code where one belongs.
+    fn looks_like_data(&self, record: &ByteRecord) -> bool {
+        let code = trim_ascii(self.field(record, Column::HospitalCode));
+        record.len() >= self.width && code.len() == 10 && code.iter().all(u8::is_ascii_digit)
+    }
+
+    /// A 総計 / 合計 / Grand Total row, with the totals it gives.
+    fn total_row(&self, record: &ByteRecord, encoding: DetectedEncoding) -> Option<GivenTotals> {
+        let first = record.iter().find(|f| !trim_ascii(f).is_empty())?;
+        let first = decode_lossy(first, encoding);
+        let first = first.trim();
+        let is_total = ["総計", "合計", "Grand Total", "Total"]
+            .iter()
+            .any(|word| first.starts_with(word));
+        if !is_total {
+            return None;
+        }
+        let number = |column| parse_count(self.field(record, column)).ok().flatten();
+        Some(GivenTotals {
+            secured: number(Column::Secured),
+            ready: number(Column::Ready),
+            inpatients: number(Column::Inpatients),
+        })
+    }
+}
+
+fn gmis_position(column: Column) -> usize {
+    Column::GMIS
+        .iter()
+        .position(|c| *c == column)
+        .expect("only G-MIS columns have a file position")
+}
+
+struct GivenTotals {
+    secured: Option<u32>,
+    ready: Option<u32>,
+    inpatients: Option<u32>,
+}
+
+impl GivenTotals {
+    fn compare(&self, sums: &Totals) -> Vec<(Column, u64, u64)> {
+        [
+            (Column::Secured, self.secured, sums.secured),
+            (Column::Ready, self.ready, sums.ready),
+            (Column::Inpatients, self.inpatients, sums.inpatients),
+        ]
+        .into_iter()
+        .filter_map(|(c, given, sum)| Some((c, u64::from(given?), sum.unwrap_or(0))))
+        .collect()
+    }
+}
+
+fn trim_ascii(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+/// Reads count fields: blank (or "-") is none, never 0.
+fn parse_count(bytes: &[u8]) -> Result<Option<u32>, String> {
+    let bytes = trim_ascii(bytes);
+    if bytes.is_empty() || bytes == b"-" {
+        return Ok(None);
+    }
+    let mut value: u32 = 0;
+    let mut seen_digit = false;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                seen_digit = true;
+                value = value
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u32::from(b - b'0')))
+                    .ok_or_else(|| "大きすぎる数値です".to_string())?;
+            }
+            b',' if seen_digit => {}
+            b'-' => return Err(format!("負の数は使えません（{}）", show(bytes))),
+            _ => return Err(format!("数値ではありません（{}）", show(bytes))),
+        }
+    }
+    Ok(Some(value))
+}
+
+/// A short, printable excerpt of a bad value for a message.
+fn show(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let clean = crate::view::sanitize(&text);
+    let mut out: String = clean.chars().take(24).collect();
+    if clean.chars().count() > 24 {
+        out.push('…');
+    }
+    out
+}
+
+/// Turns records into rows, sharing the text that repeats across rows.
+struct RowParser<'a> {
+    layout: &'a Layout,
+    encoding: DetectedEncoding,
+    shared: HashMap<Box<[u8]>, Arc<str>>,
+}
+
+/// Collects the problems of one row while its fields are read.
+struct RowCheck {
+    line: u64,
+    problems: Vec<RowProblem>,
+}
+
+impl RowCheck {
+    fn fail(&mut self, column: Column, reason: String) {
+        self.problems.push(RowProblem {
+            line: self.line,
+            column: Some(column.name().to_string()),
+            reason,
+        });
+    }
+
+    fn check<T, E: fmt::Display>(&mut self, column: Column, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.fail(column, e.to_string())).ok()
+    }
+}
+
+impl<'a> RowParser<'a> {
+    fn new(layout: &'a Layout, encoding: DetectedEncoding) -> Self {
+        Self {
+            layout,
+            encoding,
+            shared: HashMap::new(),
+        }
+    }
+
+    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<ReportRow, Vec<RowProblem>> {
+        let mut check = RowCheck {
+            line,
+            problems: Vec::new(),
+        };
+        if record.len() < self.layout.width {
+            check.problems.push(RowProblem {
+                line,
+                column: None,
+                reason: format!(
+                    "列の数が足りません（見出しは {} 列、この行は {} 列）",
+                    self.layout.width,
+                    record.len()
+                ),
+            });
+            return Err(check.problems);
+        }
+        let row = self.parse_fields(record, &mut check);
+        match row {
+            Some(row) if check.problems.is_empty() => Ok(row),
+            _ => Err(check.problems),
+        }
+    }
+
+    fn parse_fields(&mut self, record: &ByteRecord, check: &mut RowCheck) -> Option<ReportRow> {
+        let field = |column| self.layout.field(record, column);
+        let ascii = |column| std::str::from_utf8(field(column)).unwrap_or("\u{fffd}");
+
+        let prefecture_no = check.check(
+            Column::PrefectureNo,
+            PrefectureNumber::parse(ascii(Column::PrefectureNo)),
+        );
+        let municipality_code = check.check(
+            Column::MunicipalityCode,
+            MunicipalityCode::parse(ascii(Column::MunicipalityCode)),
+        );
+        let area_code = check.check(Column::AreaCode, AreaCode::parse(ascii(Column::AreaCode)));
+        let hospital_code = check.check(
+            Column::HospitalCode,
+            HospitalCode::parse(ascii(Column::HospitalCode)),
+        );
+        let record_date = check.check(
+            Column::RecordDate,
+            time::parse_date(ascii(Column::RecordDate)).ok_or_else(|| {
+                format!(
+                    "日付として読めません（{}）",
+                    show(field(Column::RecordDate))
+                )
+            }),
+        );
+        let reported_at = check.check(
+            Column::ReportedAt,
+            time::parse_datetime(ascii(Column::ReportedAt)).ok_or_else(|| {
+                format!(
+                    "日時として読めません（{}）",
+                    show(field(Column::ReportedAt))
+                )
+            }),
+        );
+        let secured = check.check(Column::Secured, parse_count(field(Column::Secured)));
+        let ready = check.check(Column::Ready, parse_count(field(Column::Ready)));
+        let inpatients = check.check(Column::Inpatients, parse_count(field(Column::Inpatients)));
+
+        let prefecture = self.shared_text(record, Column::Prefecture, check);
+        let municipality = self.shared_text(record, Column::Municipality, check);
+        let area_name = self.shared_text(record, Column::AreaName, check);
+        let hospital_name = self.text(field(Column::HospitalName), Column::HospitalName, check);
+        if hospital_name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            check.fail(Column::HospitalName, "空欄です".to_string());
+        }
+        let extra = self
+            .layout
+            .extra_index
+            .iter()
+            .map(|&i| {
+                let bytes = record.get(i).unwrap_or(b"");
+                encoding::decode(bytes, self.encoding)
+                    .map(|t| crate::view::sanitize(&t).into_owned())
+                    .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+            })
+            .collect();
+
+        Some(ReportRow {
+            prefecture: prefecture?,
+            prefecture_no: prefecture_no?,
+            municipality_code: municipality_code?,
+            municipality: municipality?,
+            area_code: area_code?,
+            area_name: area_name?,
+            hospital_code: hospital_code?,
+            hospital_name: hospital_name?,
+            record_date: record_date?,
+            reported_at: reported_at?,
+            secured: secured?,
+            ready: ready?,
+            inpatients: inpatients?,
+            extra,
+        })
+    }
+
+    /// Decodes a text field, neutralising control characters.
+    fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
+        match encoding::decode(bytes, self.encoding) {
+            Some(text) => Some(crate::view::sanitize(text.trim()).into_owned()),
+            None => {
+                check.fail(
+                    column,
+                    format!(
+                        "文字コードが正しくありません（{} として読めません）",
+                        self.encoding.label()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Text that repeats across rows (prefecture, municipality, area) is stored once.
+    fn shared_text(
+        &mut self,
+        record: &ByteRecord,
+        column: Column,
+        check: &mut RowCheck,
+    ) -> Option<Arc<str>> {
+        let bytes = self.layout.field(record, column);
+        if let Some(text) = self.shared.get(bytes) {
+            return Some(text.clone());
+        }
+        let text: Arc<str> = self.text(bytes, column, check)?.into();
+        self.shared.insert(bytes.into(), text.clone());
+        Some(text)
+    }
+}
+
+/// The output encoding of a written CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputEncoding {
+    ShiftJis,
+    Utf8,
+    Utf8Bom,
+}
+
+/// A character the chosen encoding cannot hold, replaced by 〓.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmappable {
+    /// Index of the row in the written report (0-based).
+    pub row: usize,
+    pub character: char,
+}
+
+/// Writes rows as a 「詳細のみ」 export: G-MIS's columns in its order, then the
+/// extra columns, CRLF, quoted where needed. Returns the bytes and what CP932 could not hold.
+pub fn write_csv<'r>(
+    extra_columns: &[String],
+    rows: impl IntoIterator<Item = &'r ReportRow>,
+    output: OutputEncoding,
+) -> (Vec<u8>, Vec<Unmappable>) {
+    let mut out = Vec::new();
+    if output == OutputEncoding::Utf8Bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let mut lost = Vec::new();
+    let header = Column::GMIS
+        .iter()
+        .map(|c| c.name().to_string())
+        .chain(extra_columns.iter().cloned());
+    let mut write = |fields: Vec<String>, row: usize, lost: &mut Vec<Unmappable>| {
+        let encoded: Vec<Cow<[u8]>> = fields
+            .iter()
+            .map(|field| match output {
+                OutputEncoding::ShiftJis => {
+                    let (bytes, missing) = encoding::encode_sjis(field);
+                    lost.extend(
+                        missing
+                            .into_iter()
+                            .map(|character| Unmappable { row, character }),
+                    );
+                    Cow::Owned(bytes.into_owned())
+                }
+                _ => Cow::Borrowed(field.as_bytes()),
+            })
+            .collect();
+        writer
+            .write_record(encoded.iter().map(|f| f.as_ref()))
+            .expect("writing to memory cannot fail");
+    };
+    write(header.collect(), 0, &mut lost);
+    for (i, row) in rows.into_iter().enumerate() {
+        write(row_fields(row), i, &mut lost);
+    }
+    let out = writer.into_inner().expect("writing to memory cannot fail");
+    (out, lost)
+}
+
+/// A row's values as G-MIS writes them.
+pub fn row_fields(row: &ReportRow) -> Vec<String> {
+    let count = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut fields = vec![
+        row.prefecture.to_string(),
+        row.prefecture_no.to_string(),
+        row.municipality_code.to_string(),
+        row.municipality.to_string(),
+        row.area_code.to_string(),
+        row.area_name.to_string(),
+        row.hospital_code.to_string(),
+        row.hospital_name.clone(),
+        time::format_date(row.record_date),
+        time::format_datetime(&row.reported_at),
+        count(row.secured),
+        count(row.ready),
+        count(row.inpatients),
+    ];
+    fields.extend(row.extra.iter().cloned());
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count(b""), Ok(None));
+        assert_eq!(parse_count(b" - "), Ok(None));
+        assert_eq!(parse_count(b"0"), Ok(Some(0)));
+        assert_eq!(parse_count(b"1,234"), Ok(Some(1234)));
+        assert!(parse_count(b"-3").unwrap_err().contains("負の数"));
+        assert!(parse_count(b"3.5")
+            .unwrap_err()
+            .contains("数値ではありません"));
+        assert!(parse_count(b"99999999999").is_err());
+        assert!(parse_count(b",1").is_err());
+    }
+
+    #[test]
+    fn blank_lines() {
+        assert!(!ends_with_blank_line(b"a\r\n"));
+        assert!(ends_with_blank_line(b"a\r\n\r\n"));
+        assert!(ends_with_blank_line(b"a\n\n"));
+        assert!(!ends_with_blank_line(b""));
+    }
+
+    #[test]
+    fn line_numbers_count_quoted_line_breaks() {
+        let csv = "h\r\n\"a\nb\"\r\n\r\nc\r\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes());
+        let mut record = ByteRecord::new();
+        let mut lines = LineCounter::default();
+        let mut found = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record_start(csv.as_bytes(), &record);
+            found.push((
+                lines.line_at(csv.as_bytes(), start),
+                ends_with_blank_line(&csv.as_bytes()[..start]),
+            ));
+        }
+        assert_eq!(found, [(1, false), (2, false), (5, true)]);
+    }
+}

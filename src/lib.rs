@@ -1,0 +1,10 @@
+//! bedboard: a terminal dashboard of hospital bed reports (G-MIS「地域病床見える化」).
+//!
+//! Data flows feed → model → view → ui; `width` is shared by every renderer.
+
+pub mod cli;
+pub mod feed;
+pub mod model;
+pub mod ui;
+pub mod view;
+pub mod width;

@@ -1,0 +1,130 @@
+//! Dates and times as G-MIS writes them, in Japan Standard Time.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Japan Standard Time (UTC+9, no daylight saving).
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+pub type JstDateTime = DateTime<FixedOffset>;
+
+pub fn now_jst() -> JstDateTime {
+    Utc::now().with_timezone(&jst())
+}
+
+/// Splits "2022/01/05", "2022-1-5" or "2022年1月5日" into numbers.
+fn parse_ymd(text: &str) -> Option<NaiveDate> {
+    let mut parts = text
+        .split(['/', '-', '年', '月', '日'])
+        .filter(|p| !p.is_empty());
+    let y: i32 = small_number(parts.next()?, 4)?.try_into().ok()?;
+    let m = small_number(parts.next()?, 2)?;
+    let d = small_number(parts.next()?, 2)?;
+    if parts.next().is_some() || y < 1900 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+fn small_number(text: &str, max_len: usize) -> Option<u32> {
+    if text.is_empty() || text.len() > max_len || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// 実績日: "2022/01/05" (also "-" separators and unpadded numbers).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    parse_ymd(text.trim())
+}
+
+/// 報告日時: "2022/02/01 11:32" in JST; seconds, a "T" separator and an explicit
+/// offset ("+09:00", "Z") are accepted too.
+pub fn parse_datetime(text: &str) -> Option<JstDateTime> {
+    let text = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.with_timezone(&jst()));
+    }
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let date = parse_ymd(date)?;
+    let mut hms = time.trim().split(':');
+    let h = small_number(hms.next()?, 2)?;
+    let m = small_number(hms.next()?, 2)?;
+    let s = match hms.next() {
+        Some(s) => small_number(s, 2)?,
+        None => 0,
+    };
+    if hms.next().is_some() {
+        return None;
+    }
+    let naive = NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, s)?);
+    jst().from_local_datetime(&naive).single()
+}
+
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%Y/%m/%d").to_string()
+}
+
+/// As G-MIS shows it: "2022/02/01 11:32".
+pub fn format_datetime(dt: &JstDateTime) -> String {
+    dt.with_timezone(&jst())
+        .format("%Y/%m/%d %H:%M")
+        .to_string()
+}
+
+/// A report's age in plain Japanese: 「たった今」「5分前」「3時間前」「2日前」.
+/// A time in the future reads 「未来」 rather than a negative age.
+pub fn format_age(age: Duration) -> String {
+    let minutes = age.num_minutes();
+    if age < Duration::zero() {
+        if age > -Duration::minutes(1) {
+            return "たった今".to_string();
+        }
+        return "未来".to_string();
+    }
+    match minutes {
+        0 => "たった今".to_string(),
+        1..=59 => format!("{minutes}分前"),
+        60..=2879 => format!("{}時間前", minutes / 60),
+        _ => format!("{}日前", minutes / 1440),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_gmis_formats() {
+        assert_eq!(
+            parse_date("2022/01/05"),
+            NaiveDate::from_ymd_opt(2022, 1, 5)
+        );
+        assert_eq!(parse_date("2022-1-5"), NaiveDate::from_ymd_opt(2022, 1, 5));
+        assert_eq!(
+            parse_date("2022年1月5日"),
+            NaiveDate::from_ymd_opt(2022, 1, 5)
+        );
+        assert_eq!(parse_date("2022/02/30"), None);
+        assert_eq!(parse_date("05/01/2022"), None);
+        assert_eq!(parse_date(""), None);
+        let dt = parse_datetime("2022/02/01 11:32").unwrap();
+        assert_eq!(format_datetime(&dt), "2022/02/01 11:32");
+        assert_eq!(dt.offset().local_minus_utc(), 9 * 3600);
+        let utc = parse_datetime("2022-02-01T02:32:00Z").unwrap();
+        assert_eq!(utc, dt);
+        assert!(parse_datetime("2022/02/01 25:00").is_none());
+        assert!(parse_datetime("2022/02/01").is_none());
+    }
+
+    #[test]
+    fn ages_read_as_words() {
+        assert_eq!(format_age(Duration::seconds(20)), "たった今");
+        assert_eq!(format_age(Duration::minutes(19)), "19分前");
+        assert_eq!(format_age(Duration::hours(3)), "3時間前");
+        assert_eq!(format_age(Duration::hours(47)), "47時間前");
+        assert_eq!(format_age(Duration::days(3)), "3日前");
+        assert_eq!(format_age(-Duration::hours(2)), "未来");
+    }
+}

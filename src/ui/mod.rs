@@ -1,0 +1,3 @@
+//! What the user sees: the plain-text table for `print`.
+
+pub mod plain;

@@ -1,0 +1,357 @@
+//! The report as plain text: `bedboard print`, for dumb terminals, cron and mail.
+//! Aligned in display cells through the width module; numbers are never cut.
+
+use std::io::IsTerminal;
+
+use crate::model::{Column, ColumnKind, Report, Totals};
+use crate::view::{self, View, ViewSpec};
+use crate::width::{self, Align, AmbiguousWidth};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlainOptions {
+    /// Fit the table into this many cells; none means no limit.
+    pub width: Option<usize>,
+    pub ambiguous: AmbiguousWidth,
+    /// Draw rules and separators in ASCII.
+    pub ascii: bool,
+}
+
+/// The terminal's width when stdout is one.
+pub fn stdout_terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+}
+
+/// Lines and separators. Box drawing is East Asian ambiguous, so it is used
+/// only when ambiguous characters are one cell; otherwise ASCII.
+struct Chrome {
+    separator: &'static str,
+    rule: char,
+    cross: &'static str,
+}
+
+impl Chrome {
+    fn new(options: &PlainOptions) -> Self {
+        if options.ascii || options.ambiguous == AmbiguousWidth::Wide {
+            Chrome {
+                separator: " | ",
+                rule: '-',
+                cross: "-+-",
+            }
+        } else {
+            Chrome {
+                separator: " │ ",
+                rule: '─',
+                cross: "─┼─",
+            }
+        }
+    }
+
+    /// Every chrome string is one cell a character in the mode it is used in.
+    fn separator_width(&self) -> usize {
+        self.separator.chars().count()
+    }
+}
+
+/// The name, the counts and the status are never left out, however narrow the width.
+const ALWAYS_SHOWN: usize = 8;
+/// Text columns are cut no narrower than this (the name a little wider).
+const MIN_TEXT_WIDTH: usize = 6;
+const MIN_NAME_WIDTH: usize = 12;
+const READABLE_NAME_WIDTH: usize = 24;
+/// Number columns are at least two kanji wide, so their headers wrap in two.
+const MIN_NUMBER_WIDTH: usize = 4;
+
+pub fn render(
+    report: &Report,
+    view: &View,
+    spec: &ViewSpec,
+    source: &str,
+    options: &PlainOptions,
+) -> String {
+    let all_columns = view::display_columns(report);
+    let cells = body_cells(report, view, spec, &all_columns);
+    let chrome = Chrome::new(options);
+    let layout = Layout::fit(report, &all_columns, &cells, &chrome, options);
+
+    let mut out = String::new();
+    for line in summary_lines(view, spec, source) {
+        push_line(&mut out, &line);
+    }
+    if !layout.hidden.is_empty() {
+        let names: Vec<&str> = layout
+            .hidden
+            .iter()
+            .map(|&c| view::column_header(report, c))
+            .collect();
+        push_line(
+            &mut out,
+            &format!(
+                "表示しきれない列: {}（--width を広げると表示します）",
+                names.join("、")
+            ),
+        );
+    }
+    for header_line in layout.header_lines(report) {
+        push_row(
+            &mut out,
+            &layout,
+            &header_line,
+            &chrome,
+            options.ambiguous,
+            false,
+        );
+    }
+    let rule: Vec<String> = layout
+        .widths
+        .iter()
+        .map(|&w| chrome.rule.to_string().repeat(w))
+        .collect();
+    push_line(&mut out, &rule.join(chrome.cross));
+    if view.order.is_empty() {
+        push_line(&mut out, "該当する行はありません");
+    }
+    for line in &cells {
+        match line {
+            BodyLine::Heading(text) => push_line(&mut out, text),
+            BodyLine::Cells(row) => {
+                let shown: Vec<&str> = layout.positions.iter().map(|&i| row[i].as_str()).collect();
+                push_row(&mut out, &layout, &shown, &chrome, options.ambiguous, true)
+            }
+        }
+    }
+    out
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+/// The header: counts and totals, then where the data comes from and how it is shown.
+fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
+    let t = &view.totals;
+    let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+    let records = if view.order.len() == view.total_records {
+        view.total_records.to_string()
+    } else {
+        format!("{} / {}", view.order.len(), view.total_records)
+    };
+    let first = format!(
+        "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
+        num(t.secured),
+        num(t.ready),
+        num(t.inpatients),
+        t.free.map_or("-".to_string(), |v| v.to_string()),
+        t.with_free_beds,
+    );
+    let sort = spec.sort.map_or("なし".to_string(), |k| {
+        format!("{} {}", k.column.name(), k.direction.label())
+    });
+    let filter = if spec.filter.is_empty() {
+        "なし".to_string()
+    } else {
+        spec.filter.as_str().to_string()
+    };
+    let second = format!(
+        "データ: {source}  並べ替え: {sort}  グループ: {}  絞り込み: {filter}  時刻: {}",
+        spec.group.label(),
+        crate::model::time::format_datetime(&spec.now),
+    );
+    vec![first, view::sanitize(&second).into_owned()]
+}
+
+/// One line of the table body, with a cell for every column.
+enum BodyLine {
+    Heading(String),
+    Cells(Vec<String>),
+}
+
+fn body_cells(report: &Report, view: &View, spec: &ViewSpec, columns: &[Column]) -> Vec<BodyLine> {
+    let row_cells = |i: usize| -> BodyLine {
+        let row = &report.rows[i];
+        BodyLine::Cells(
+            columns
+                .iter()
+                .map(|&c| view::cell_text(row, c, spec))
+                .collect(),
+        )
+    };
+    let mut lines = Vec::new();
+    if view.groups.is_empty() {
+        lines.extend(view.order.iter().map(|&i| row_cells(i)));
+    } else {
+        for group in &view.groups {
+            lines.push(BodyLine::Heading(format!(
+                "{} ({})",
+                group.label,
+                group.rows.len()
+            )));
+            lines.extend(view.order[group.rows.clone()].iter().map(|&i| row_cells(i)));
+            lines.push(BodyLine::Cells(total_cells(columns, "小計", &group.totals)));
+        }
+    }
+    if !view.order.is_empty() {
+        lines.push(BodyLine::Cells(total_cells(columns, "総計", &view.totals)));
+    }
+    lines
+}
+
+/// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
+pub fn total_cells(columns: &[Column], label: &str, totals: &Totals) -> Vec<String> {
+    let num = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    columns
+        .iter()
+        .map(|&c| match c {
+            Column::HospitalName => format!("{label}（{} 件）", totals.records),
+            Column::Secured => num(totals.secured),
+            Column::Ready => num(totals.ready),
+            Column::Inpatients => num(totals.inpatients),
+            Column::Free => totals.free.map(|v| v.to_string()).unwrap_or_default(),
+            Column::Occupancy => view::format_percent(totals.occupancy()),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// Which columns are shown and how wide each is.
+struct Layout {
+    /// Positions (into the display columns) of the shown columns.
+    positions: Vec<usize>,
+    columns: Vec<Column>,
+    widths: Vec<usize>,
+    hidden: Vec<Column>,
+    ambiguous: AmbiguousWidth,
+}
+
+impl Layout {
+    /// Natural widths (header and every cell), then narrowed to the width limit:
+    /// headers wrap onto more lines first, then text is cut (marked), then the
+    /// least needed columns are left out. Numbers, codes and dates keep their data.
+    fn fit(
+        report: &Report,
+        columns: &[Column],
+        lines: &[BodyLine],
+        chrome: &Chrome,
+        options: &PlainOptions,
+    ) -> Self {
+        let amb = options.ambiguous;
+        let mut data = vec![0usize; columns.len()];
+        for line in lines {
+            if let BodyLine::Cells(cells) = line {
+                for (w, cell) in data.iter_mut().zip(cells) {
+                    *w = (*w).max(width::str_width(cell, amb));
+                }
+            }
+        }
+        let header = |c: Column| width::str_width(view::column_header(report, c), amb);
+        let mut widths: Vec<usize> = columns
+            .iter()
+            .zip(&data)
+            .map(|(&c, &d)| d.max(header(c)))
+            .collect();
+        let mut positions: Vec<usize> = (0..columns.len()).collect();
+        if let Some(limit) = options.width {
+            let sep = chrome.separator_width();
+            let fits = |w: &[usize], p: &[usize]| {
+                p.iter().map(|&i| w[i]).sum::<usize>() + sep * p.len().saturating_sub(1) <= limit
+            };
+            let narrow =
+                |widths: &mut Vec<usize>, positions: &[usize], floor: &dyn Fn(usize) -> usize| {
+                    while !fits(widths, positions) {
+                        let widest = positions
+                            .iter()
+                            .copied()
+                            .filter(|&i| widths[i] > floor(i))
+                            .max_by_key(|&i| widths[i] - floor(i));
+                        match widest {
+                            Some(i) => widths[i] -= 1,
+                            None => break,
+                        }
+                    }
+                };
+            let kind = |i: usize| columns[i].kind();
+            let is_name = |i: usize| columns[i] == Column::HospitalName;
+            // 1. Headers wrap over more lines; data keeps its width.
+            narrow(&mut widths, &positions, &|i| match kind(i) {
+                ColumnKind::Number => data[i].max(MIN_NUMBER_WIDTH),
+                _ => data[i].max(2),
+            });
+            // 2. Text other than the name is cut, and a long name down to a readable width.
+            let text_floor = |i: usize, name_width: usize| match kind(i) {
+                ColumnKind::Text if is_name(i) => data[i].clamp(2, name_width),
+                ColumnKind::Text => data[i].clamp(2, MIN_TEXT_WIDTH),
+                ColumnKind::Number => data[i].max(MIN_NUMBER_WIDTH),
+                _ => data[i].max(2),
+            };
+            narrow(&mut widths, &positions, &|i| {
+                text_floor(i, READABLE_NAME_WIDTH)
+            });
+            // 3. The least needed columns are left out, from the right.
+            while !fits(&widths, &positions) && positions.len() > ALWAYS_SHOWN {
+                positions.pop();
+            }
+            // 4. Only then is the name cut further.
+            narrow(&mut widths, &positions, &|i| text_floor(i, MIN_NAME_WIDTH));
+        }
+        let hidden = columns[positions.len()..].to_vec();
+        Self {
+            columns: positions.iter().map(|&i| columns[i]).collect(),
+            widths: positions.iter().map(|&i| widths[i]).collect(),
+            positions,
+            hidden,
+            ambiguous: amb,
+        }
+    }
+
+    /// Column names, wrapped over as many lines as the narrowest column needs.
+    fn header_lines(&self, report: &Report) -> Vec<Vec<String>> {
+        let wrapped: Vec<Vec<String>> = self
+            .columns
+            .iter()
+            .zip(&self.widths)
+            .map(|(&c, &w)| width::wrap(view::column_header(report, c), w, self.ambiguous))
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        (0..height)
+            .map(|line| {
+                wrapped
+                    .iter()
+                    .map(|parts| parts.get(line).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn push_row<S: AsRef<str>>(
+    out: &mut String,
+    layout: &Layout,
+    cells: &[S],
+    chrome: &Chrome,
+    amb: AmbiguousWidth,
+    is_data: bool,
+) {
+    let mut line = String::new();
+    for (i, ((column, cell), &w)) in layout
+        .columns
+        .iter()
+        .zip(cells)
+        .zip(&layout.widths)
+        .enumerate()
+    {
+        if i > 0 {
+            line.push_str(chrome.separator);
+        }
+        if is_data && column.kind() == ColumnKind::Number {
+            width::push_fit_number(&mut line, cell.as_ref(), w);
+        } else {
+            width::push_fit(&mut line, cell.as_ref(), w, Align::Left, amb);
+        }
+    }
+    push_line(out, &line);
+}

@@ -1,0 +1,304 @@
+//! Pure view logic over a report: filter, sort, group and totals. No terminal here.
+
+pub mod search;
+pub mod sort;
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use chrono::Duration;
+
+use crate::model::{Column, JstDateTime, Report, ReportRow, Totals};
+pub use search::SearchQuery;
+pub use sort::{SortDirection, SortKey};
+
+/// Neutralises text from a feed before it can reach a terminal: line breaks
+/// and tabs become spaces, other control characters (ESC among them) and
+/// bidirectional overrides become '?'.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_control() || is_bidi_control(c);
+    if !text.chars().any(bad) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\t' | '\n' | '\r' => ' ',
+                c if bad(c) => '?',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// How rows are grouped, as G-MIS groups its report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grouping {
+    #[default]
+    None,
+    /// 都道府県
+    Prefecture,
+    /// 二次医療圏
+    Area,
+    /// 市区町村
+    Municipality,
+}
+
+impl Grouping {
+    pub fn label(self) -> &'static str {
+        match self {
+            Grouping::None => "なし",
+            Grouping::Prefecture => "都道府県",
+            Grouping::Area => "二次医療圏",
+            Grouping::Municipality => "市区町村",
+        }
+    }
+
+    /// The code rows are grouped by, and the label a group shows.
+    fn key(self, row: &ReportRow) -> (&str, String) {
+        match self {
+            Grouping::None => ("", String::new()),
+            Grouping::Prefecture => (row.prefecture_no.name(), row.prefecture.to_string()),
+            Grouping::Area => (
+                row.area_code.as_str(),
+                format!("{} {}", row.area_code, row.area_name),
+            ),
+            Grouping::Municipality => {
+                (row.municipality_code.as_str(), row.municipality.to_string())
+            }
+        }
+    }
+
+    fn same_group(self, a: &ReportRow, b: &ReportRow) -> bool {
+        match self {
+            Grouping::None => true,
+            Grouping::Prefecture => a.prefecture_no == b.prefecture_no,
+            Grouping::Area => a.area_code == b.area_code,
+            Grouping::Municipality => a.municipality_code == b.municipality_code,
+        }
+    }
+
+    fn cmp_rows(self, a: &ReportRow, b: &ReportRow) -> std::cmp::Ordering {
+        match self {
+            Grouping::None => std::cmp::Ordering::Equal,
+            Grouping::Prefecture => a.prefecture_no.cmp(&b.prefecture_no),
+            Grouping::Area => a.area_code.cmp(&b.area_code),
+            Grouping::Municipality => a.municipality_code.cmp(&b.municipality_code),
+        }
+    }
+}
+
+/// One-key filters of the dashboard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuickFilters {
+    /// 空床 > 0 only
+    pub free_only: bool,
+    pub stale_only: bool,
+    pub flagged_only: bool,
+}
+
+/// What the user asked to see.
+#[derive(Clone, Debug)]
+pub struct ViewSpec {
+    pub sort: Option<SortKey>,
+    pub group: Grouping,
+    pub filter: SearchQuery,
+    pub quick: QuickFilters,
+    /// A report older than this is stale.
+    pub stale_after: Duration,
+    /// The time ages and future reports are judged at.
+    pub now: JstDateTime,
+}
+
+impl ViewSpec {
+    pub fn new(now: JstDateTime) -> Self {
+        Self {
+            sort: None,
+            group: Grouping::None,
+            filter: SearchQuery::default(),
+            quick: QuickFilters::default(),
+            stale_after: Duration::hours(24),
+            now,
+        }
+    }
+
+    pub fn keeps(&self, row: &ReportRow) -> bool {
+        let quick = self.quick;
+        (!quick.free_only || row.free_beds().is_some_and(|f| f > 0))
+            && (!quick.stale_only || row.is_stale(&self.now, self.stale_after))
+            && (!quick.flagged_only || row.flags(&self.now).has_errors())
+            && (self.filter.is_empty() || matches_row(&self.filter, row))
+    }
+}
+
+/// The order columns are shown in: the name and the counts a dispatcher needs
+/// first, the codes last. (Files keep G-MIS's own order.)
+pub const DISPLAY_ORDER: [Column; 17] = [
+    Column::HospitalName,
+    Column::Secured,
+    Column::Ready,
+    Column::Inpatients,
+    Column::Free,
+    Column::Occupancy,
+    Column::Age,
+    Column::Status,
+    Column::Municipality,
+    Column::AreaName,
+    Column::ReportedAt,
+    Column::RecordDate,
+    Column::HospitalCode,
+    Column::MunicipalityCode,
+    Column::AreaCode,
+    Column::Prefecture,
+    Column::PrefectureNo,
+];
+
+/// Every column of a report in display order, the file's extra columns last.
+pub fn display_columns(report: &Report) -> Vec<Column> {
+    DISPLAY_ORDER
+        .into_iter()
+        .chain((0..report.extra_columns.len()).map(Column::Extra))
+        .collect()
+}
+
+/// A column's header: its G-MIS name, or the file's name for an extra column.
+pub fn column_header(report: &Report, column: Column) -> &str {
+    match column {
+        Column::Extra(i) => report.extra_columns.get(i).map_or("", String::as_str),
+        c => c.name(),
+    }
+}
+
+/// Search covers the name, the codes, the municipality and the area.
+pub fn matches_row(query: &SearchQuery, row: &ReportRow) -> bool {
+    query.matches_any([
+        row.hospital_name.as_str(),
+        row.hospital_code.as_str(),
+        &row.municipality,
+        row.municipality_code.as_str(),
+        &row.area_name,
+        row.area_code.as_str(),
+    ])
+}
+
+/// A group of consecutive rows of a [`View`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// 「東京都」「1301 区中央部」「千代田区」
+    pub label: String,
+    /// Positions in [`View::order`].
+    pub rows: Range<usize>,
+    pub totals: Totals,
+}
+
+/// The rows to show, in order, with group subtotals and the grand total.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    /// Indices into the report's rows.
+    pub order: Vec<usize>,
+    /// Empty when not grouped.
+    pub groups: Vec<Group>,
+    pub totals: Totals,
+    /// Rows in the report before filtering.
+    pub total_records: usize,
+}
+
+impl View {
+    pub fn build(report: &Report, spec: &ViewSpec) -> Self {
+        let rows = &report.rows;
+        let mut order: Vec<usize> = (0..rows.len()).filter(|&i| spec.keeps(&rows[i])).collect();
+        sort::sort_rows(&mut order, rows, spec.sort, spec.group, &spec.now);
+        let totals = Totals::of(order.iter().map(|&i| &rows[i]));
+        let groups = if spec.group == Grouping::None {
+            Vec::new()
+        } else {
+            group_runs(&order, rows, spec.group)
+        };
+        Self {
+            order,
+            groups,
+            totals,
+            total_records: rows.len(),
+        }
+    }
+}
+
+fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Group> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let first = &rows[order[start]];
+        let len = order[start..]
+            .iter()
+            .take_while(|&&i| grouping.same_group(first, &rows[i]))
+            .count();
+        let range = start..start + len;
+        groups.push(Group {
+            label: grouping.key(first).1,
+            totals: Totals::of(order[range.clone()].iter().map(|&i| &rows[i])),
+            rows: range,
+        });
+        start += len;
+    }
+    groups
+}
+
+/// The value of a column as plain text, for print and the table.
+pub fn cell_text(row: &ReportRow, column: Column, spec: &ViewSpec) -> String {
+    use crate::model::time;
+    let count = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+    match column {
+        Column::Prefecture => row.prefecture.to_string(),
+        Column::PrefectureNo => row.prefecture_no.to_string(),
+        Column::MunicipalityCode => row.municipality_code.to_string(),
+        Column::Municipality => row.municipality.to_string(),
+        Column::AreaCode => row.area_code.to_string(),
+        Column::AreaName => row.area_name.to_string(),
+        Column::HospitalCode => row.hospital_code.to_string(),
+        Column::HospitalName => row.hospital_name.clone(),
+        Column::RecordDate => time::format_date(row.record_date),
+        Column::ReportedAt => time::format_datetime(&row.reported_at),
+        Column::Secured => count(row.secured),
+        Column::Ready => count(row.ready),
+        Column::Inpatients => count(row.inpatients),
+        Column::Free => row.free_beds().map(|f| f.to_string()).unwrap_or_default(),
+        Column::Occupancy => format_percent(row.occupancy()),
+        Column::Age => time::format_age(row.age(&spec.now)),
+        Column::Status => status_text(row, spec),
+        Column::Extra(i) => row.extra.get(i).cloned().unwrap_or_default(),
+    }
+}
+
+pub fn format_percent(value: Option<f64>) -> String {
+    value
+        .map(|v| format!("{:.0}%", v * 100.0))
+        .unwrap_or_default()
+}
+
+/// Marks as words, so they never depend on colour: 「古い・入院>即応」.
+pub fn status_text(row: &ReportRow, spec: &ViewSpec) -> String {
+    let mut parts = Vec::new();
+    if row.is_stale(&spec.now, spec.stale_after) {
+        parts.push("古い");
+    }
+    parts.extend(row.flags(&spec.now).iter().map(|f| f.label()));
+    parts.join("・")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_neutralises_escapes() {
+        assert_eq!(sanitize("東京\x1b[31m病院"), "東京?[31m病院");
+        assert_eq!(sanitize("a\r\nb\tc"), "a  b c");
+        assert_eq!(sanitize("\u{202E}abc"), "?abc");
+        assert_eq!(sanitize("\u{9b}2J"), "?2J");
+        assert!(matches!(sanitize("ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"), Cow::Borrowed(_)));
+    }
+}

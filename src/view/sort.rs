@@ -1,0 +1,190 @@
+//! Sorting rows by any column: stable, numbers as numbers, codes as text,
+//! blanks last in both directions.
+
+use std::cmp::Ordering;
+
+use super::Grouping;
+use crate::model::{Column, JstDateTime, ReportRow};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortDirection {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+impl SortDirection {
+    pub fn reversed(self) -> Self {
+        match self {
+            SortDirection::Ascending => SortDirection::Descending,
+            SortDirection::Descending => SortDirection::Ascending,
+        }
+    }
+
+    /// ▲/▼ are ambiguous-width, so the marks are ASCII-safe words.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortDirection::Ascending => "昇順",
+            SortDirection::Descending => "降順",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: Column,
+    pub direction: SortDirection,
+}
+
+impl SortKey {
+    /// Reads "空床", "free:desc", "確保病床:asc".
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (name, direction) = match text.rsplit_once(':') {
+            Some((name, "asc")) => (name, SortDirection::Ascending),
+            Some((name, "desc")) => (name, SortDirection::Descending),
+            Some((_, other)) => {
+                return Err(format!("並び順は asc か desc です（{other}）"));
+            }
+            None => (text, SortDirection::Ascending),
+        };
+        let column = Column::find(name).ok_or_else(|| format!("列「{name}」はありません"))?;
+        Ok(Self { column, direction })
+    }
+}
+
+/// A value as it sorts.
+#[derive(PartialEq, PartialOrd)]
+enum SortValue<'a> {
+    Number(f64),
+    Text(&'a str),
+    Time(i64),
+}
+
+fn sort_value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Option<SortValue<'a>> {
+    use SortValue::*;
+    let count = |v: Option<u32>| v.map(|v| Number(f64::from(v)));
+    Some(match column {
+        Column::Prefecture => Text(&row.prefecture),
+        Column::PrefectureNo => Number(f64::from(row.prefecture_no.get())),
+        Column::MunicipalityCode => Text(row.municipality_code.as_str()),
+        Column::Municipality => Text(&row.municipality),
+        Column::AreaCode => Text(row.area_code.as_str()),
+        Column::AreaName => Text(&row.area_name),
+        Column::HospitalCode => Text(row.hospital_code.as_str()),
+        Column::HospitalName => Text(&row.hospital_name),
+        Column::RecordDate => Time(row.record_date.to_epoch_days().into()),
+        Column::ReportedAt => Time(row.reported_at.timestamp()),
+        Column::Secured => return count(row.secured),
+        Column::Ready => return count(row.ready),
+        Column::Inpatients => return count(row.inpatients),
+        Column::Free => Number(row.free_beds()? as f64),
+        Column::Occupancy => Number(row.occupancy()?),
+        Column::Age => Time(row.age(now).num_seconds()),
+        Column::Status => Number(f64::from(row.flags(now).has_errors() as u8)),
+        Column::Extra(i) => Text(row.extra.get(i)?),
+    })
+}
+
+/// Compares two rows on one column; blanks go last whatever the direction.
+pub fn compare(a: &ReportRow, b: &ReportRow, key: SortKey, now: &JstDateTime) -> Ordering {
+    let value = |row| {
+        sort_value(row, key.column, now)
+            .filter(|v| !matches!(v, SortValue::Text(t) if t.is_empty()))
+    };
+    match (value(a), value(b)) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => {
+            let ord = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+            match key.direction {
+                SortDirection::Ascending => ord,
+                SortDirection::Descending => ord.reverse(),
+            }
+        }
+    }
+}
+
+/// Sorts row indices: by group first (so groups are contiguous), then by the key.
+/// The sort is stable, so equal rows keep their file order.
+pub fn sort_rows(
+    order: &mut [usize],
+    rows: &[ReportRow],
+    key: Option<SortKey>,
+    group: Grouping,
+    now: &JstDateTime,
+) {
+    if key.is_none() && group == Grouping::None {
+        return;
+    }
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&rows[a], &rows[b]);
+        group
+            .cmp_rows(a, b)
+            .then_with(|| key.map_or(Ordering::Equal, |k| compare(a, b, k, now)))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_rows::seed_row;
+    use crate::model::time::parse_datetime;
+
+    fn rows() -> Vec<ReportRow> {
+        let mut rows = Vec::new();
+        for (name, ready, inpatients) in [
+            ("A", Some(5), Some(1)),
+            ("B", None, Some(1)),
+            ("C", Some(12), Some(2)),
+            ("D", Some(3), Some(2)),
+            ("E", Some(5), Some(1)),
+        ] {
+            let mut row = seed_row();
+            row.hospital_name = name.into();
+            row.ready = ready;
+            row.inpatients = inpatients;
+            rows.push(row);
+        }
+        rows
+    }
+
+    fn sorted(key: &str) -> String {
+        let rows = rows();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let now = parse_datetime("2022/02/01 12:00").unwrap();
+        sort_rows(
+            &mut order,
+            &rows,
+            Some(SortKey::parse(key).unwrap()),
+            Grouping::None,
+            &now,
+        );
+        order
+            .iter()
+            .map(|&i| rows[i].hospital_name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn numbers_sort_as_numbers_and_blanks_go_last() {
+        // 空床: A 4, B blank, C 10, D 1, E 4
+        assert_eq!(sorted("空床"), "DAECB");
+        assert_eq!(
+            sorted("free:desc"),
+            "CAEDB",
+            "stable and blanks last when descending"
+        );
+        assert_eq!(sorted("即応病床:asc"), "DAECB");
+    }
+
+    #[test]
+    fn parse_rejects_unknown_columns_and_directions() {
+        assert!(SortKey::parse("nope").unwrap_err().contains("nope"));
+        assert!(SortKey::parse("free:up").is_err());
+        assert_eq!(
+            SortKey::parse("name:desc").unwrap().direction,
+            SortDirection::Descending
+        );
+    }
+}

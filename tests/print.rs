@@ -1,0 +1,229 @@
+//! `bedboard print` through the real binary.
+
+use std::process::{Command, Output};
+
+use bedboard::width::{str_width, AmbiguousWidth};
+
+const SEED: &str = "assets/sample/seed-tokyo.csv";
+const NOW: &str = "2022/02/02 09:00";
+
+fn bedboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bedboard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs")
+}
+
+fn print(args: &[&str]) -> String {
+    let mut all = vec!["print"];
+    all.extend_from_slice(args);
+    if !args.contains(&"--now") {
+        all.extend(["--now", NOW]);
+    }
+    let out = bedboard(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Display columns at which each separator of a table line starts, as a
+/// terminal with the given ambiguous width would place them.
+fn separator_columns(line: &str, separator: char, amb: AmbiguousWidth) -> Vec<usize> {
+    line.char_indices()
+        .filter(|(_, c)| *c == separator)
+        .map(|(i, _)| str_width(&line[..i], amb))
+        .collect()
+}
+
+/// Every table line (header, rows, totals) has its separators in the same cells.
+fn assert_aligned(text: &str, separator: char, amb: AmbiguousWidth) {
+    let table: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(&format!(" {separator} ")))
+        .collect();
+    assert!(table.len() > 3, "no table in\n{text}");
+    let expected = separator_columns(table[0], separator, amb);
+    for line in &table {
+        let found = separator_columns(line, separator, amb);
+        // Trailing blank cells are trimmed, so a line may end early.
+        assert_eq!(
+            found[..],
+            expected[..found.len()],
+            "misaligned in {amb:?}:\n{line}\n{}",
+            table[0]
+        );
+    }
+}
+
+#[test]
+fn seed_sample_shows_its_count_and_totals() {
+    let text = print(&["--source", SEED]);
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "レコード数 12  合計 確保病床 30  即応病床 24  入院中 18  空床 6  （空床あり 6 施設）"
+    );
+    assert!(text.contains("東京都 病院16"));
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("総計（12 件）"))
+        .expect("a grand total row");
+    let numbers: Vec<&str> = total
+        .split('│')
+        .map(str::trim)
+        .filter(|c| c.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(numbers, ["30", "24", "18", "6"]);
+}
+
+#[test]
+fn columns_align_in_both_ambiguous_widths_and_in_ascii() {
+    let narrow = print(&["--source", SEED, "--group", "prefecture"]);
+    assert_aligned(&narrow, '│', AmbiguousWidth::Narrow);
+    let wide = print(&["--source", SEED, "--ambiguous-width", "2"]);
+    assert!(
+        !wide.contains('│'),
+        "box drawing is ambiguous: ASCII in wide mode"
+    );
+    assert_aligned(&wide, '|', AmbiguousWidth::Wide);
+    let ascii = print(&["--source", SEED, "--ascii"]);
+    assert!(ascii.lines().skip(2).all(|l| !l.contains(['│', '─', '┼'])));
+    assert_aligned(&ascii, '|', AmbiguousWidth::Narrow);
+}
+
+#[test]
+fn awkward_names_align_in_both_modes() {
+    let file = "tests/fixtures/cp932-extensions.csv";
+    for (amb, flag) in [(AmbiguousWidth::Narrow, "1"), (AmbiguousWidth::Wide, "2")] {
+        let text = print(&["--source", file, "--ambiguous-width", flag, "--ascii"]);
+        assert!(text.contains("①髙﨑会 ㈱ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"), "{text}");
+        assert_aligned(&text, '|', amb);
+    }
+}
+
+#[test]
+fn a_narrow_width_cuts_names_with_a_mark_but_never_numbers() {
+    let text = print(&[
+        "--source",
+        "tests/fixtures/cp932-extensions.csv",
+        "--width",
+        "70",
+        "--ascii",
+    ]);
+    for line in text.lines().skip(2) {
+        if !line.starts_with("表示しきれない列") {
+            assert!(
+                str_width(line, AmbiguousWidth::Narrow) <= 70,
+                "too wide: {line}"
+            );
+        }
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("医療法人社団①") && l.contains('~')),
+        "a cut is marked:\n{text}"
+    );
+    assert!(
+        text.contains("表示しきれない列: 市区町村、"),
+        "left-out columns are named:\n{text}"
+    );
+    assert!(!text.contains('#'), "numbers fit:\n{text}");
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("総計（2 件）"))
+        .unwrap();
+    assert!(total.contains(" 7 ") && total.contains(" 6 "), "{total}");
+    assert_aligned(&text, '|', AmbiguousWidth::Narrow);
+}
+
+#[test]
+fn sort_group_and_filter() {
+    let text = print(&["--source", SEED, "--sort", "空床:desc", "--ascii"]);
+    let frees: Vec<i64> = text
+        .lines()
+        .filter(|l| l.starts_with("東京都"))
+        .map(|l| l.split('|').nth(4).unwrap().trim().parse().unwrap())
+        .collect();
+    assert_eq!(frees, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+
+    let grouped = print(&["--source", SEED, "--group", "municipality", "--ascii"]);
+    assert!(
+        grouped.contains("\n千代田区 (11)\n") && grouped.contains("\n中央区 (1)\n"),
+        "{grouped}"
+    );
+    assert_eq!(
+        grouped.lines().filter(|l| l.starts_with("小計（")).count(),
+        2
+    );
+
+    let filtered = print(&["--source", SEED, "--filter", "ちゅうおうく", "--ascii"]);
+    assert!(
+        filtered.contains("レコード数 0 / 12"),
+        "hiragana does not match kanji:\n{filtered}"
+    );
+    let filtered = print(&["--source", SEED, "--filter", "病院１６", "--ascii"]);
+    assert!(filtered.contains("レコード数 1 / 12"), "{filtered}");
+    assert!(filtered.contains("東京都 病院16"));
+}
+
+#[test]
+fn english_aliases_and_bad_sort_columns() {
+    let text = print(&["--source", SEED, "--sort", "free:desc"]);
+    assert!(text.contains("並べ替え: 空床 降順"));
+    let out = bedboard(&["print", "--source", SEED, "--sort", "beds"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("列「beds」はありません"));
+}
+
+#[test]
+fn unusable_input_exits_2_with_the_reason_on_stderr() {
+    for (file, reason) in [
+        (
+            "tests/fixtures/missing-column.csv",
+            "必須の列がありません: 即応病床",
+        ),
+        ("tests/fixtures/binary.dat", "バイナリファイル"),
+        ("tests/fixtures/nope.csv", "ファイルが見つかりません"),
+    ] {
+        let out = bedboard(&["print", "--source", file]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(reason) && stderr.contains(file), "{stderr}");
+    }
+}
+
+#[test]
+fn bad_rows_are_shown_on_stderr_and_the_good_rows_printed() {
+    let out = bedboard(&[
+        "print",
+        "--source",
+        "tests/fixtures/bad-rows.csv",
+        "--now",
+        NOW,
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("レコード数 2 "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad-rows.csv:3: 列「即応病床」: 数値ではありません（abc）"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4 行を取り込めませんでした"), "{stderr}");
+}
+
+#[test]
+fn flags_are_shown_as_words() {
+    let text = print(&["--source", SEED]);
+    let first = text.lines().find(|l| l.contains("1310170018")).unwrap();
+    assert!(first.contains("機関コード要確認"), "{first}");
+    let text = print(&["--source", SEED, "--now", "2022/02/05 09:00"]);
+    let first = text.lines().find(|l| l.contains("1310170018")).unwrap();
+    assert!(first.contains("古い"), "stale after 24 hours: {first}");
+}
