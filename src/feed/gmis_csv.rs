@@ -211,7 +211,11 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
         }
     }
 
-    let sums = Totals::of(&rows);
+    let sums = if total_rows.is_empty() {
+        Totals::default()
+    } else {
+        Totals::of(&rows)
+    };
     let total_checks = total_rows
         .into_iter()
         .map(|(line, given)| TotalCheck {
@@ -490,6 +494,8 @@ struct RowParser<'a> {
     layout: &'a Layout,
     encoding: DetectedEncoding,
     shared: HashMap<Box<[u8]>, Arc<str>>,
+    /// The last value of each shared column: neighbouring rows mostly repeat it.
+    last: [(Vec<u8>, Option<Arc<str>>); 3],
 }
 
 /// Collects the problems of one row while its fields are read.
@@ -518,6 +524,7 @@ impl<'a> RowParser<'a> {
             layout,
             encoding,
             shared: HashMap::new(),
+            last: Default::default(),
         }
     }
 
@@ -547,24 +554,25 @@ impl<'a> RowParser<'a> {
 
     fn parse_fields(&mut self, record: &ByteRecord, check: &mut RowCheck) -> Option<ReportRow> {
         let field = |column| self.layout.field(record, column);
-        let ascii = |column| std::str::from_utf8(field(column)).unwrap_or("\u{fffd}");
-
         let prefecture_no = check.check(
             Column::PrefectureNo,
-            PrefectureNumber::parse(ascii(Column::PrefectureNo)),
+            PrefectureNumber::parse(&String::from_utf8_lossy(field(Column::PrefectureNo))),
         );
         let municipality_code = check.check(
             Column::MunicipalityCode,
-            MunicipalityCode::parse(ascii(Column::MunicipalityCode)),
+            MunicipalityCode::parse_bytes(field(Column::MunicipalityCode)),
         );
-        let area_code = check.check(Column::AreaCode, AreaCode::parse(ascii(Column::AreaCode)));
+        let area_code = check.check(
+            Column::AreaCode,
+            AreaCode::parse_bytes(field(Column::AreaCode)),
+        );
         let hospital_code = check.check(
             Column::HospitalCode,
-            HospitalCode::parse(ascii(Column::HospitalCode)),
+            HospitalCode::parse_bytes(field(Column::HospitalCode)),
         );
         let record_date = check.check(
             Column::RecordDate,
-            time::parse_date(ascii(Column::RecordDate)).ok_or_else(|| {
+            time::parse_date_bytes(field(Column::RecordDate)).ok_or_else(|| {
                 format!(
                     "日付として読めません（{}）",
                     show(field(Column::RecordDate))
@@ -573,7 +581,7 @@ impl<'a> RowParser<'a> {
         );
         let reported_at = check.check(
             Column::ReportedAt,
-            time::parse_datetime(ascii(Column::ReportedAt)).ok_or_else(|| {
+            time::parse_datetime_bytes(field(Column::ReportedAt)).ok_or_else(|| {
                 format!(
                     "日時として読めません（{}）",
                     show(field(Column::ReportedAt))
@@ -649,11 +657,28 @@ impl<'a> RowParser<'a> {
         check: &mut RowCheck,
     ) -> Option<Arc<str>> {
         let bytes = self.layout.field(record, column);
-        if let Some(text) = self.shared.get(bytes) {
-            return Some(text.clone());
+        let slot = match column {
+            Column::Prefecture => 0,
+            Column::Municipality => 1,
+            _ => 2,
+        };
+        if let (last_bytes, Some(text)) = &self.last[slot] {
+            if last_bytes.as_slice() == bytes {
+                return Some(text.clone());
+            }
         }
-        let text: Arc<str> = self.text(bytes, column, check)?.into();
-        self.shared.insert(bytes.into(), text.clone());
+        let text = match self.shared.get(bytes) {
+            Some(text) => text.clone(),
+            None => {
+                let text: Arc<str> = self.text(bytes, column, check)?.into();
+                self.shared.insert(bytes.into(), text.clone());
+                text
+            }
+        };
+        let last = &mut self.last[slot];
+        last.0.clear();
+        last.0.extend_from_slice(bytes);
+        last.1 = Some(text.clone());
         Some(text)
     }
 }

@@ -12,13 +12,12 @@ pub enum CodeError {
 }
 
 /// Parses exactly `N` ASCII digits (surrounding blanks are ignored).
-fn digits<const N: usize>(text: &str) -> Result<[u8; N], CodeError> {
-    let text = text.trim();
-    let bytes = text.as_bytes();
+fn digits<const N: usize>(bytes: &[u8]) -> Result<[u8; N], CodeError> {
+    let bytes = bytes.trim_ascii();
     if bytes.len() != N || !bytes.iter().all(u8::is_ascii_digit) {
         return Err(CodeError::NotDigits {
             expected: N,
-            found: text.chars().take(20).collect(),
+            found: String::from_utf8_lossy(bytes).chars().take(20).collect(),
         });
     }
     let mut out = [0u8; N];
@@ -45,7 +44,12 @@ macro_rules! digit_code {
             pub const LEN: usize = $len;
 
             pub fn parse(text: &str) -> Result<Self, CodeError> {
-                digits::<$len>(text).map(Self)
+                Self::parse_bytes(text.as_bytes())
+            }
+
+            /// Reads the code straight from a file's bytes.
+            pub fn parse_bytes(bytes: &[u8]) -> Result<Self, CodeError> {
+                digits::<$len>(bytes).map(Self)
             }
 
             pub fn as_str(&self) -> &str {

@@ -17,7 +17,10 @@ pub use sort::{SortDirection, SortKey};
 /// bidirectional overrides become '?'.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() || is_bidi_control(c);
-    if !text.chars().any(bad) {
+    // Every character to replace starts with one of these bytes (C0 and DEL,
+    // C1 as 0xC2, the bidi controls as 0xE2); most text has none of them.
+    let suspect = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
+    if !text.as_bytes().iter().any(suspect) || !text.chars().any(bad) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
