@@ -63,8 +63,8 @@ const ALWAYS_SHOWN: usize = 8;
 const MIN_TEXT_WIDTH: usize = 6;
 const MIN_NAME_WIDTH: usize = 12;
 const READABLE_NAME_WIDTH: usize = 24;
-/// Number columns are at least two kanji wide, so their headers wrap in two.
-const MIN_NUMBER_WIDTH: usize = 4;
+/// Every column is at least two kanji wide, so a header wraps in few lines.
+const MIN_COLUMN_WIDTH: usize = 4;
 
 pub fn render(
     report: &Report,
@@ -277,16 +277,12 @@ impl Layout {
             let kind = |i: usize| columns[i].kind();
             let is_name = |i: usize| columns[i] == Column::HospitalName;
             // 1. Headers wrap over more lines; data keeps its width.
-            narrow(&mut widths, &positions, &|i| match kind(i) {
-                ColumnKind::Number => data[i].max(MIN_NUMBER_WIDTH),
-                _ => data[i].max(2),
-            });
+            narrow(&mut widths, &positions, &|i| data[i].max(MIN_COLUMN_WIDTH));
             // 2. Text other than the name is cut, and a long name down to a readable width.
             let text_floor = |i: usize, name_width: usize| match kind(i) {
-                ColumnKind::Text if is_name(i) => data[i].clamp(2, name_width),
-                ColumnKind::Text => data[i].clamp(2, MIN_TEXT_WIDTH),
-                ColumnKind::Number => data[i].max(MIN_NUMBER_WIDTH),
-                _ => data[i].max(2),
+                ColumnKind::Text if is_name(i) => data[i].clamp(MIN_COLUMN_WIDTH, name_width),
+                ColumnKind::Text => data[i].clamp(MIN_COLUMN_WIDTH, MIN_TEXT_WIDTH),
+                _ => data[i].max(MIN_COLUMN_WIDTH),
             };
             narrow(&mut widths, &positions, &|i| {
                 text_floor(i, READABLE_NAME_WIDTH)
