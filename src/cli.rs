@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::feed::{self, EncodingChoice, ImportOptions};
 use crate::model::{column, time, JstDateTime};
+use crate::ui::app::{App, DisplayOptions};
 use crate::ui::plain::{self, PlainOptions};
+use crate::ui::theme::ThemeKind;
 use crate::view::{Grouping, SearchQuery, SortKey, View, ViewSpec};
 use crate::width::AmbiguousWidth;
 
@@ -21,6 +23,59 @@ use crate::width::AmbiguousWidth;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// The full-screen dashboard (no subcommand).
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// G-MIS「詳細のみ」CSV のパス（省略時は内蔵のデモデータ）
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+
+    /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる）
+    #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", default_value = "auto", value_parser = parse_ambiguous)]
+    pub ambiguous_width: AmbiguousChoice,
+
+    /// 罫線を ASCII で描く
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// 色を使わない（環境変数 NO_COLOR でも同じ）
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// 配色
+    #[arg(long, value_enum, default_value_t = ThemeKind::Default)]
+    pub theme: ThemeKind,
+
+    /// この時間（時間単位）より古い報告を「古い」とする
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub stale_hours: u32,
+
+    /// 入力の文字コード
+    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
+    pub encoding: EncodingChoice,
+}
+
+/// The ambiguous width asked for; `Auto` asks the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmbiguousChoice {
+    Fixed(AmbiguousWidth),
+    Auto,
+}
+
+fn parse_ambiguous(text: &str) -> Result<AmbiguousChoice, String> {
+    match text.trim() {
+        "1" | "narrow" => Ok(AmbiguousChoice::Fixed(AmbiguousWidth::Narrow)),
+        "2" | "wide" => Ok(AmbiguousChoice::Fixed(AmbiguousWidth::Wide)),
+        "auto" => Ok(AmbiguousChoice::Auto),
+        other => Err(format!(
+            "narrow・wide・auto（または 1・2）のいずれかです: {other}"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,15 +172,94 @@ impl TableArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Print(args)) => print(&args),
-        None => print(&PrintArgs {
-            source: None,
-            table: TableArgs::parse_defaults(),
-        }),
+        None => dashboard(&cli.dashboard),
+    }
+}
+
+/// Reads the source, or makes the demo data; the label says which.
+fn load(
+    source: Option<&PathBuf>,
+    encoding: EncodingChoice,
+    now: &JstDateTime,
+) -> Result<(crate::model::Report, String, Vec<String>), String> {
+    match source {
+        Some(path) => {
+            let options = ImportOptions {
+                encoding,
+                source_name: path.display().to_string(),
+            };
+            let import = feed::import_file(path, &options).map_err(|e| e.to_string())?;
+            let label = format!("{}（{}）", import.source_name, import.encoding.label());
+            let messages = import.messages();
+            Ok((import.report, label, messages))
+        }
+        None => Ok((
+            feed::demo::demo_report(now),
+            "デモデータ".to_string(),
+            Vec::new(),
+        )),
+    }
+}
+
+fn dashboard(args: &DashboardArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    let now = time::now_jst();
+    let (report, label, messages) = match load(args.source.as_ref(), args.encoding, &now) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
+        }
+    };
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !std::io::stdout().is_terminal() || dumb {
+        // No screen to draw on: the plain table is the dashboard's fallback.
+        return print(&PrintArgs {
+            source: args.source.clone(),
+            table: TableArgs::defaults(),
+        });
+    }
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut spec = ViewSpec::new(now);
+    spec.stale_after = chrono::Duration::hours(i64::from(args.stale_hours));
+    let mut term = match crate::ui::terminal::enter() {
+        Ok(term) => term,
+        Err(err) => {
+            crate::ui::terminal::restore();
+            eprintln!("bedboard: 端末を準備できません（{err}）");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ambiguous = match args.ambiguous_width {
+        AmbiguousChoice::Fixed(width) => width,
+        AmbiguousChoice::Auto => crate::ui::terminal::probe_ambiguous_width(),
+    };
+    let options = DisplayOptions {
+        ambiguous,
+        ascii: args.ascii,
+        theme: if no_color {
+            ThemeKind::Mono
+        } else {
+            args.theme
+        },
+    };
+    let mut app = App::new(report, label, args.source.is_none(), options, spec);
+    if let Some(first) = messages.first() {
+        app.message = Some(format!("{first}（ほか {} 件）", messages.len() - 1));
+    }
+    let result = crate::ui::terminal::run(&mut term, &mut app);
+    crate::ui::terminal::restore();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 
 impl TableArgs {
-    fn parse_defaults() -> Self {
+    fn defaults() -> Self {
         #[derive(Parser)]
         struct Defaults {
             #[command(flatten)]

@@ -1,0 +1,551 @@
+//! The dashboard's state and how actions change it. No drawing here.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+
+use chrono::Duration;
+
+use super::keymap::{Action, Mode};
+use crate::model::{time, Column, JstDateTime, Report};
+use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey, View, ViewSpec};
+use crate::width::{self, AmbiguousWidth};
+
+/// How the screen is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DisplayOptions {
+    pub ambiguous: AmbiguousWidth,
+    pub ascii: bool,
+    pub theme: super::theme::ThemeKind,
+}
+
+/// The G-MIS report footer toggles: 行数 / 詳細行 / 小計 / 総計.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Toggles {
+    pub row_counts: bool,
+    pub detail_rows: bool,
+    pub subtotals: bool,
+    pub grand_total: bool,
+}
+
+impl Default for Toggles {
+    fn default() -> Self {
+        Self {
+            row_counts: true,
+            detail_rows: true,
+            subtotals: true,
+            grand_total: true,
+        }
+    }
+}
+
+/// One line of the table body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableLine {
+    /// A group's heading (index into `View::groups`).
+    Heading(usize),
+    /// A report row (index into the report's rows).
+    Row(usize),
+    Subtotal(usize),
+}
+
+/// A view ready to show, with what the screen needs about all of its rows.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    pub view: View,
+    pub lines: Vec<TableLine>,
+    pub name_width: usize,
+    pub stale: usize,
+    pub flagged: usize,
+}
+
+/// Builds a view and its lines: O(rows), run off the input path for big reports.
+pub fn prepare(
+    report: &Report,
+    spec: &ViewSpec,
+    toggles: Toggles,
+    amb: AmbiguousWidth,
+) -> Prepared {
+    let view = View::build(report, spec);
+    let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
+    if view.groups.is_empty() {
+        lines.extend(view.order.iter().map(|&i| TableLine::Row(i)));
+    } else {
+        for (g, group) in view.groups.iter().enumerate() {
+            lines.push(TableLine::Heading(g));
+            if toggles.detail_rows {
+                lines.extend(
+                    view.order[group.rows.clone()]
+                        .iter()
+                        .map(|&i| TableLine::Row(i)),
+                );
+            }
+            if toggles.subtotals {
+                lines.push(TableLine::Subtotal(g));
+            }
+        }
+    }
+    let rows = || view.order.iter().map(|&i| &report.rows[i]);
+    let name_width = rows()
+        .map(|r| width::str_width(&r.hospital_name, amb))
+        .max()
+        .unwrap_or(0);
+    let stale = rows()
+        .filter(|r| r.is_stale(&spec.now, spec.stale_after))
+        .count();
+    let flagged = rows().filter(|r| r.flags(&spec.now).has_errors()).count();
+    Prepared {
+        view,
+        lines,
+        name_width,
+        stale,
+        flagged,
+    }
+}
+
+/// Reports up to this size are prepared at once; bigger ones in the background.
+const BACKGROUND_ROWS: usize = 50_000;
+
+type Job = (u64, Arc<Report>, ViewSpec, Toggles, AmbiguousWidth);
+
+/// Prepares views on a thread of its own, keeping only the latest request.
+struct Worker {
+    latest: Arc<(Mutex<Option<Job>>, Condvar)>,
+    results: Receiver<(u64, Prepared)>,
+}
+
+impl Worker {
+    fn start() -> Self {
+        let latest: Arc<(Mutex<Option<Job>>, Condvar)> = Arc::default();
+        let (send, results): (Sender<(u64, Prepared)>, _) = mpsc::channel();
+        let shared = latest.clone();
+        std::thread::spawn(move || loop {
+            let job = {
+                let (slot, ready) = &*shared;
+                let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if let Some(job) = slot.take() {
+                        break job;
+                    }
+                    slot = ready.wait(slot).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            let (generation, report, spec, toggles, amb) = job;
+            if send
+                .send((generation, prepare(&report, &spec, toggles, amb)))
+                .is_err()
+            {
+                return;
+            }
+        });
+        Self { latest, results }
+    }
+
+    fn request(&self, job: Job) {
+        let (slot, ready) = &*self.latest;
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+        ready.notify_one();
+    }
+}
+
+/// What a popup shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Popup {
+    Help,
+    Row(usize),
+}
+
+pub struct App {
+    pub report: Arc<Report>,
+    pub source_label: String,
+    pub is_demo: bool,
+    pub loaded_at: JstDateTime,
+    pub spec: ViewSpec,
+    pub prepared: Prepared,
+    pub toggles: Toggles,
+    pub options: DisplayOptions,
+    /// Position in `prepared.lines`.
+    pub selected: usize,
+    /// First line shown.
+    pub scroll: usize,
+    /// Scrollable columns scrolled past.
+    pub column_offset: usize,
+    pub mode: Mode,
+    pub popup: Option<Popup>,
+    /// The search as typed; in filter mode it also hides rows.
+    pub search: String,
+    pub filter_mode: bool,
+    pub show_chart: bool,
+    pub message: Option<String>,
+    pub should_quit: bool,
+    /// Something changed that the screen must show.
+    pub dirty: bool,
+    /// Rows of the table body on screen, for paging (set by drawing).
+    pub page_rows: usize,
+    generation: u64,
+    pending: bool,
+    worker: Option<Worker>,
+}
+
+impl App {
+    pub fn new(
+        report: Report,
+        source_label: String,
+        is_demo: bool,
+        options: DisplayOptions,
+        spec: ViewSpec,
+    ) -> Self {
+        let mut app = Self {
+            report: Arc::new(report),
+            source_label,
+            is_demo,
+            loaded_at: time::now_jst(),
+            spec,
+            prepared: Prepared::default(),
+            toggles: Toggles::default(),
+            options,
+            selected: 0,
+            scroll: 0,
+            column_offset: 0,
+            mode: Mode::Table,
+            popup: None,
+            search: String::new(),
+            filter_mode: false,
+            show_chart: true,
+            message: None,
+            should_quit: false,
+            dirty: true,
+            page_rows: 10,
+            generation: 0,
+            pending: false,
+            worker: None,
+        };
+        app.refresh_view();
+        app
+    }
+
+    /// Replaces the data (a reload), keeping the view settings.
+    pub fn set_report(&mut self, report: Report, now: JstDateTime) {
+        self.report = Arc::new(report);
+        self.loaded_at = now;
+        self.refresh_view();
+    }
+
+    /// Rebuilds the view after a change of data, sort, filter or grouping.
+    pub fn refresh_view(&mut self) {
+        self.spec.filter = if self.filter_mode {
+            SearchQuery::new(&self.search)
+        } else {
+            SearchQuery::default()
+        };
+        self.generation += 1;
+        if self.report.rows.len() <= BACKGROUND_ROWS {
+            let prepared = prepare(
+                &self.report,
+                &self.spec,
+                self.toggles,
+                self.options.ambiguous,
+            );
+            self.accept(prepared);
+            return;
+        }
+        let job = (
+            self.generation,
+            self.report.clone(),
+            self.spec.clone(),
+            self.toggles,
+            self.options.ambiguous,
+        );
+        self.worker.get_or_insert_with(Worker::start).request(job);
+        self.pending = true;
+        self.dirty = true;
+    }
+
+    /// True while a view is being prepared in the background.
+    pub fn is_pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Takes a finished background view, if any; returns true if one arrived.
+    pub fn poll_worker(&mut self) -> bool {
+        let Some(worker) = &self.worker else {
+            return false;
+        };
+        let mut latest = None;
+        while let Ok((generation, prepared)) = worker.results.try_recv() {
+            if generation == self.generation {
+                latest = Some(prepared);
+            }
+        }
+        match latest {
+            Some(prepared) => {
+                self.pending = false;
+                self.accept(prepared);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Blocks until the background view is ready (tests and benches).
+    pub fn wait_for_view(&mut self) {
+        while self.pending {
+            if !self.poll_worker() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+    }
+
+    fn accept(&mut self, prepared: Prepared) {
+        let selected_row = self.selected_row();
+        self.prepared = prepared;
+        // Keep the same hospital selected across a re-sort when it is still shown.
+        self.selected = selected_row
+            .and_then(|row| {
+                self.prepared
+                    .lines
+                    .iter()
+                    .position(|l| *l == TableLine::Row(row))
+            })
+            .unwrap_or(0)
+            .min(self.prepared.lines.len().saturating_sub(1));
+        self.keep_selection_visible();
+        self.dirty = true;
+    }
+
+    pub fn selected_row(&self) -> Option<usize> {
+        match self.prepared.lines.get(self.selected)? {
+            TableLine::Row(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn now(&self) -> &JstDateTime {
+        &self.spec.now
+    }
+
+    /// The clock moved: ages and stale marks may read differently.
+    pub fn set_now(&mut self, now: JstDateTime) {
+        let changed =
+            now.format("%Y%m%d%H%M").to_string() != self.spec.now.format("%Y%m%d%H%M").to_string();
+        self.spec.now = now;
+        if changed {
+            self.refresh_view();
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        use Action::*;
+        self.dirty = true;
+        match action {
+            Up => self.move_by(-1),
+            Down => self.move_by(1),
+            PageUp => self.move_by(-(self.page_rows.max(1) as isize)),
+            PageDown => self.move_by(self.page_rows.max(1) as isize),
+            Top => self.move_to(0),
+            Bottom => self.move_to(self.prepared.lines.len().saturating_sub(1)),
+            Left => self.column_offset = self.column_offset.saturating_sub(1),
+            Right => {
+                self.column_offset =
+                    (self.column_offset + 1).min(scrollable_columns(&self.report).len() - 1)
+            }
+            NextSortColumn => self.next_sort_column(),
+            ReverseSort => {
+                if let Some(key) = &mut self.spec.sort {
+                    key.direction = key.direction.reversed();
+                    self.refresh_view();
+                }
+            }
+            StartSearch => {
+                self.mode = Mode::Search;
+                self.search.clear();
+            }
+            Input(c) => {
+                self.search.push(c);
+                self.after_search_edit();
+            }
+            DeleteChar => {
+                self.search.pop();
+                self.after_search_edit();
+            }
+            Submit => self.mode = Mode::Table,
+            NextMatch => self.jump_to_match(true),
+            PreviousMatch => self.jump_to_match(false),
+            ToggleFilterMode => {
+                self.filter_mode = !self.filter_mode;
+                self.refresh_view();
+            }
+            ToggleFreeOnly => self.toggle_quick(|q| &mut q.free_only),
+            ToggleStaleOnly => self.toggle_quick(|q| &mut q.stale_only),
+            ToggleFlaggedOnly => self.toggle_quick(|q| &mut q.flagged_only),
+            NextGrouping => {
+                self.spec.group = match self.spec.group {
+                    Grouping::None => Grouping::Prefecture,
+                    Grouping::Prefecture => Grouping::Area,
+                    Grouping::Area => Grouping::Municipality,
+                    Grouping::Municipality => Grouping::None,
+                };
+                self.refresh_view();
+            }
+            ToggleRowCounts => self.toggles.row_counts = !self.toggles.row_counts,
+            ToggleDetailRows => self.toggle(|t| &mut t.detail_rows),
+            ToggleSubtotals => self.toggle(|t| &mut t.subtotals),
+            ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
+            ToggleChart => self.show_chart = !self.show_chart,
+            Open => {
+                if let Some(row) = self.selected_row() {
+                    self.popup = Some(Popup::Row(row));
+                    self.mode = Mode::Popup;
+                }
+            }
+            Help => {
+                self.popup = Some(Popup::Help);
+                self.mode = Mode::Popup;
+            }
+            Back => self.back(),
+            Reload => {}
+            Quit => self.mode = Mode::ConfirmQuit,
+            Confirm => self.should_quit = true,
+            Cancel => {
+                if self.mode == Mode::Search {
+                    self.search.clear();
+                    self.after_search_edit();
+                }
+                self.mode = Mode::Table;
+            }
+        }
+    }
+
+    fn back(&mut self) {
+        if self.popup.take().is_some() {
+            self.mode = Mode::Table;
+        } else if !self.search.is_empty() {
+            self.search.clear();
+            self.after_search_edit();
+        }
+    }
+
+    fn toggle(&mut self, field: impl Fn(&mut Toggles) -> &mut bool) {
+        let flag = field(&mut self.toggles);
+        *flag = !*flag;
+        self.refresh_view();
+    }
+
+    fn toggle_quick(&mut self, field: impl Fn(&mut view::QuickFilters) -> &mut bool) {
+        let flag = field(&mut self.spec.quick);
+        *flag = !*flag;
+        self.refresh_view();
+    }
+
+    fn after_search_edit(&mut self) {
+        if self.filter_mode {
+            self.refresh_view();
+        } else if !self.search.is_empty() && !self.line_matches(self.selected) {
+            self.jump_to_match(true);
+        }
+    }
+
+    fn next_sort_column(&mut self) {
+        let columns = sortable_columns(&self.report);
+        let next = match self.spec.sort {
+            None => columns[0],
+            Some(key) => {
+                let i = columns.iter().position(|c| *c == key.column).unwrap_or(0);
+                columns[(i + 1) % columns.len()]
+            }
+        };
+        // Counts read best largest first; text in its natural order.
+        let direction = if next.kind() == crate::model::ColumnKind::Number {
+            SortDirection::Descending
+        } else {
+            SortDirection::Ascending
+        };
+        self.spec.sort = Some(SortKey {
+            column: next,
+            direction,
+        });
+        self.refresh_view();
+    }
+
+    fn line_matches(&self, line: usize) -> bool {
+        let query = SearchQuery::new(&self.search);
+        match self.prepared.lines.get(line) {
+            Some(TableLine::Row(i)) => view::matches_row(&query, &self.report.rows[*i]),
+            _ => false,
+        }
+    }
+
+    fn jump_to_match(&mut self, forward: bool) {
+        let n = self.prepared.lines.len();
+        if self.search.is_empty() || n == 0 {
+            return;
+        }
+        let query = SearchQuery::new(&self.search);
+        let found = (1..=n)
+            .map(|step| if forward { (self.selected + step) % n } else { (self.selected + n - step % n) % n })
+            .find(|&line| matches!(self.prepared.lines[line], TableLine::Row(i) if view::matches_row(&query, &self.report.rows[i])));
+        match found {
+            Some(line) => {
+                self.message = None;
+                self.move_to(line);
+            }
+            None => {
+                self.message = Some(format!(
+                    "「{}」は見つかりません",
+                    view::sanitize(&self.search)
+                ))
+            }
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let target = self.selected.saturating_add_signed(delta);
+        self.move_to(target);
+    }
+
+    fn move_to(&mut self, line: usize) {
+        self.selected = line.min(self.prepared.lines.len().saturating_sub(1));
+        self.keep_selection_visible();
+    }
+
+    pub fn keep_selection_visible(&mut self) {
+        let page = self.page_rows.max(1);
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + page {
+            self.scroll = self.selected + 1 - page;
+        }
+    }
+
+    /// Data age in words for the status line.
+    pub fn newest_report(&self) -> Option<JstDateTime> {
+        self.report.rows.iter().map(|r| r.reported_at).max()
+    }
+
+    pub fn age_text(&self, at: &JstDateTime) -> String {
+        time::format_age(self.spec.now.signed_duration_since(*at))
+    }
+
+    /// Time until the next minute, when ages on screen change.
+    pub fn until_next_minute(&self) -> std::time::Duration {
+        let now = time::now_jst();
+        let seconds = 60 - u64::from(chrono::Timelike::second(&now));
+        std::time::Duration::from_secs(seconds.max(1))
+    }
+
+    pub fn stale_after(&self) -> Duration {
+        self.spec.stale_after
+    }
+}
+
+/// The columns right of the frozen name, in display order.
+pub fn scrollable_columns(report: &Report) -> Vec<Column> {
+    view::display_columns(report)
+        .into_iter()
+        .filter(|c| *c != Column::HospitalName)
+        .collect()
+}
+
+/// The columns `s` steps through.
+pub fn sortable_columns(report: &Report) -> Vec<Column> {
+    view::display_columns(report)
+}

@@ -1,0 +1,490 @@
+//! Draws the dashboard from the app state: header, chart, table, status, popups.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::Frame;
+
+use super::app::{scrollable_columns, App, Popup, TableLine};
+use super::keymap::{Mode, HELP};
+use super::painter::Painter;
+use super::theme::Theme;
+use crate::model::{time, Column, ColumnKind, Totals};
+use crate::view::{self, format_percent};
+use crate::width::{self, Align, AmbiguousWidth};
+
+/// Below this height the chart hides itself.
+const CHART_MIN_HEIGHT: u16 = 20;
+const CHART_HEIGHT: u16 = 3;
+const HEADER_HEIGHT: u16 = 2;
+const COLUMN_HEADER_HEIGHT: u16 = 3;
+
+pub fn draw(frame: &mut Frame, app: &mut App) {
+    let area = frame.area();
+    let theme = Theme::new(app.options.theme);
+    let mut p = Painter {
+        buf: frame.buffer_mut(),
+        amb: app.options.ambiguous,
+    };
+    let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
+    let chart_height = if chart { CHART_HEIGHT } else { 0 };
+    let total_height = u16::from(app.toggles.grand_total);
+    let body_top = HEADER_HEIGHT + chart_height + COLUMN_HEADER_HEIGHT;
+    let body_height = area.height.saturating_sub(body_top + total_height + 1);
+    app.page_rows = usize::from(body_height.max(1));
+    app.keep_selection_visible();
+
+    draw_header(&mut p, app, &theme, area.width);
+    if chart {
+        draw_chart(
+            &mut p,
+            app,
+            &theme,
+            Rect::new(0, HEADER_HEIGHT, area.width, CHART_HEIGHT),
+        );
+    }
+    let table = TableLayout::new(app, area.width);
+    table.draw_column_header(&mut p, app, &theme, HEADER_HEIGHT + chart_height);
+    for (n, line) in app
+        .prepared
+        .lines
+        .iter()
+        .skip(app.scroll)
+        .take(usize::from(body_height))
+        .enumerate()
+    {
+        let y = body_top + n as u16;
+        let selected = app.scroll + n == app.selected;
+        table.draw_line(&mut p, app, &theme, *line, y, selected);
+    }
+    if app.prepared.lines.is_empty() {
+        p.put(
+            2,
+            body_top,
+            area.width,
+            "該当する行はありません",
+            theme.status,
+        );
+    }
+    if app.toggles.grand_total {
+        let y = area.height.saturating_sub(2);
+        let totals = app.prepared.view.totals;
+        table.draw_totals(&mut p, &theme, y, "総計", &totals, theme.total);
+    }
+    draw_status(&mut p, app, &theme, area);
+    match &app.popup {
+        Some(Popup::Help) => draw_help(&mut p, &theme, area),
+        Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
+        None => {}
+    }
+    if app.mode == Mode::ConfirmQuit {
+        let text = "終了しますか？  y: 終了する   n: 続ける";
+        let w = (width::str_width(text, p.amb) as u16 + 4).min(area.width);
+        let rect = centered(area, w, 3);
+        p.frame(rect, "確認", theme.popup);
+        p.put(rect.x + 2, rect.y + 1, rect.right() - 1, text, theme.popup);
+    }
+}
+
+fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
+    let t = &app.prepared.view.totals;
+    let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+    let view = &app.prepared.view;
+    let records = if view.order.len() == view.total_records {
+        view.total_records.to_string()
+    } else {
+        format!("{} / {}", view.order.len(), view.total_records)
+    };
+    let first = format!(
+        "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  空床あり {} 施設",
+        num(t.secured),
+        num(t.ready),
+        num(t.inpatients),
+        t.free.map_or("-".to_string(), |v| v.to_string()),
+        t.with_free_beds,
+    );
+    p.put(0, 0, width, &first, theme.header);
+    let sort = app.spec.sort.map_or("なし".to_string(), |k| {
+        format!("{} {}", k.column.name(), k.direction.label())
+    });
+    let mut filters = Vec::new();
+    if app.filter_mode && !app.search.is_empty() {
+        filters.push(format!("「{}」", view::sanitize(&app.search)));
+    }
+    let quick = app.spec.quick;
+    for (on, label) in [
+        (quick.free_only, "空床あり"),
+        (quick.stale_only, "古い"),
+        (quick.flagged_only, "要確認"),
+    ] {
+        if on {
+            filters.push(label.to_string());
+        }
+    }
+    let filter = if filters.is_empty() {
+        "なし".to_string()
+    } else {
+        filters.join("・")
+    };
+    let second = format!(
+        "古い {}  要確認 {}  範囲: {}  絞り込み: {filter}  並べ替え: {sort}  グループ: {}",
+        app.prepared.stale,
+        app.prepared.flagged,
+        scope(app),
+        app.spec.group.label(),
+    );
+    p.put(0, 1, width, &second, Style::new());
+}
+
+/// The prefectures the data covers.
+fn scope(app: &App) -> String {
+    let mut names: Vec<&str> = app
+        .report
+        .rows
+        .iter()
+        .map(|r| r.prefecture_no.name())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    match names.len() {
+        0 => "-".to_string(),
+        1..=3 => names.join("・"),
+        n => format!("{n} 都道府県"),
+    }
+}
+
+fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
+    let t = &app.prepared.view.totals;
+    let values = [
+        ("確保病床", t.secured),
+        ("即応病床", t.ready),
+        ("入院中", t.inpatients),
+    ];
+    let max = values
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let label_width = 18u16;
+    let bar_room = area.width.saturating_sub(label_width + 1);
+    for (i, ((label, value), style)) in values.iter().zip(theme.bars).enumerate() {
+        let y = area.y + i as u16;
+        let text = format!(
+            "{label} {}",
+            value.map_or("-".to_string(), |v| v.to_string())
+        );
+        p.cell(area.x, y, label_width, &text, Align::Left, Style::new());
+        let len = (value.unwrap_or(0) * u64::from(bar_room) / max) as u16;
+        p.fill(Rect::new(area.x + label_width, y, len, 1), style);
+    }
+}
+
+fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
+    let y = area.height.saturating_sub(1);
+    p.fill(Rect::new(0, y, area.width, 1), theme.status);
+    let text = if app.mode == Mode::Search {
+        format!(
+            "検索: {}_   Enter: 決定  Esc: 取り消し  n/N: 次・前",
+            view::sanitize(&app.search)
+        )
+    } else {
+        let newest = app.newest_report().map_or("-".to_string(), |t| {
+            format!(
+                "最新報告 {}（{}）",
+                time::format_datetime(&t),
+                app.age_text(&t)
+            )
+        });
+        let demo = if app.is_demo { "デモ  " } else { "" };
+        let working = if app.is_pending() {
+            "  並べ替え中…"
+        } else {
+            ""
+        };
+        let message = app
+            .message
+            .as_deref()
+            .map(|m| format!("  {m}"))
+            .unwrap_or_default();
+        format!(
+            "{demo}{}  {newest}  読込 {}{working}{message}  ?:キー一覧 q:終了",
+            app.source_label,
+            app.loaded_at.format("%H:%M"),
+        )
+    };
+    let style = if app.message.is_some() && app.mode != Mode::Search {
+        theme.error.patch(theme.status)
+    } else {
+        theme.status
+    };
+    p.put(0, y, area.width, &view::sanitize(&text), style);
+}
+
+/// Where each column of the table goes on this screen.
+struct TableLayout {
+    separator: &'static str,
+    name_width: u16,
+    /// (column, x, width) of the scrollable columns that fit.
+    columns: Vec<(Column, u16, u16)>,
+    screen_width: u16,
+}
+
+impl TableLayout {
+    fn new(app: &App, screen_width: u16) -> Self {
+        let narrow_chrome = !app.options.ascii && app.options.ambiguous == AmbiguousWidth::Narrow;
+        let separator = if narrow_chrome { " │ " } else { " | " };
+        let label_width = width::str_width(
+            &format!("総計（{} 件）", app.prepared.view.total_records),
+            app.options.ambiguous,
+        );
+        let name_width = app
+            .prepared
+            .name_width
+            .max(label_width)
+            .clamp(8, usize::from(screen_width / 3).max(12)) as u16;
+        let mut x = 2 + name_width;
+        let mut columns = Vec::new();
+        for column in scrollable_columns(&app.report)
+            .into_iter()
+            .skip(app.column_offset)
+        {
+            let w = column_width(column, &app.prepared.view.totals);
+            if x + 3 + w > screen_width {
+                break;
+            }
+            columns.push((column, x + 3, w));
+            x += 3 + w;
+        }
+        Self {
+            separator,
+            name_width,
+            columns,
+            screen_width,
+        }
+    }
+
+    fn draw_column_header(&self, p: &mut Painter, app: &App, theme: &Theme, y: u16) {
+        let style = theme.column_header;
+        p.cell(
+            0,
+            y,
+            2 + self.name_width,
+            "  医療機関名",
+            Align::Left,
+            style,
+        );
+        for &(column, x, w) in &self.columns {
+            p.put(x - 3, y, x, self.separator, style);
+            p.put(x - 3, y + 1, x, self.separator, style);
+            let name = view::column_header(&app.report, column);
+            let mut lines = width::wrap(name, usize::from(w), p.amb).into_iter();
+            let first = lines.next().unwrap_or_default();
+            let rest: String = lines.collect();
+            p.cell(x, y, w, &first, Align::Left, style);
+            p.cell(x, y + 1, w, &rest, Align::Left, style);
+        }
+        let rule = if self.separator.contains('│') {
+            "─"
+        } else {
+            "-"
+        };
+        let line = rule.repeat(usize::from(self.screen_width));
+        p.put(0, y + 2, self.screen_width, &line, Style::new());
+    }
+
+    fn draw_line(
+        &self,
+        p: &mut Painter,
+        app: &App,
+        theme: &Theme,
+        line: TableLine,
+        y: u16,
+        selected: bool,
+    ) {
+        let base = if selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        p.fill(Rect::new(0, y, self.screen_width, 1), base);
+        match line {
+            TableLine::Heading(g) => {
+                let group = &app.prepared.view.groups[g];
+                let text = if app.toggles.row_counts {
+                    format!("{} ({})", group.label, group.rows.len())
+                } else {
+                    group.label.clone()
+                };
+                p.put(
+                    0,
+                    y,
+                    self.screen_width,
+                    &format!("[{text}]"),
+                    theme.group.patch(base),
+                );
+            }
+            TableLine::Subtotal(g) => {
+                let totals = app.prepared.view.groups[g].totals;
+                self.draw_totals(p, theme, y, "小計", &totals, theme.total.patch(base));
+            }
+            TableLine::Row(i) => self.draw_row(p, app, theme, i, y, base, selected),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn draw_row(
+        &self,
+        p: &mut Painter,
+        app: &App,
+        theme: &Theme,
+        i: usize,
+        y: u16,
+        base: Style,
+        selected: bool,
+    ) {
+        let row = &app.report.rows[i];
+        let now = app.now();
+        let flagged = row.flags(now).has_errors();
+        let stale = row.is_stale(now, app.stale_after());
+        // A symbol as well as a colour: '!' flagged, '*' stale, '>' the selection.
+        let mark = match (flagged, stale) {
+            (true, _) => "!",
+            (false, true) => "*",
+            _ if selected => ">",
+            _ => " ",
+        };
+        let mark_style = if flagged {
+            theme.flagged
+        } else if stale {
+            theme.stale
+        } else {
+            Style::new()
+        };
+        p.put(0, y, 1, mark, mark_style.patch(base));
+        p.cell(2, y, self.name_width, &row.hospital_name, Align::Left, base);
+        for &(column, x, w) in &self.columns {
+            p.put(x - 3, y, x, self.separator, base);
+            let text = view::cell_text(row, column, &app.spec);
+            let style = match column {
+                Column::Status if flagged => theme.flagged,
+                Column::Status | Column::Age if stale => theme.stale,
+                Column::Free if row.free_beds().is_some_and(|f| f > 0) => theme.free,
+                Column::Free if row.free_beds().is_some_and(|f| f < 0) => theme.flagged,
+                _ => Style::new(),
+            }
+            .patch(base);
+            if column.kind() == ColumnKind::Number {
+                p.number(x, y, w, &text, style);
+            } else {
+                p.cell(x, y, w, &text, Align::Left, style);
+            }
+        }
+    }
+
+    fn draw_totals(
+        &self,
+        p: &mut Painter,
+        _theme: &Theme,
+        y: u16,
+        label: &str,
+        totals: &Totals,
+        style: Style,
+    ) {
+        p.fill(Rect::new(0, y, self.screen_width, 1), style);
+        p.cell(
+            2,
+            y,
+            self.name_width,
+            &format!("{label}（{} 件）", totals.records),
+            Align::Left,
+            style,
+        );
+        for &(column, x, w) in &self.columns {
+            p.put(x - 3, y, x, self.separator, style);
+            let text = match column {
+                Column::Secured => totals.secured.map(|v| v.to_string()),
+                Column::Ready => totals.ready.map(|v| v.to_string()),
+                Column::Inpatients => totals.inpatients.map(|v| v.to_string()),
+                Column::Free => totals.free.map(|v| v.to_string()),
+                Column::Occupancy => Some(format_percent(totals.occupancy())),
+                _ => None,
+            };
+            p.number(x, y, w, &text.unwrap_or_default(), style);
+        }
+    }
+}
+
+/// Widths that hold every value: a count is never larger than the total.
+fn column_width(column: Column, totals: &Totals) -> u16 {
+    let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len()) as u16;
+    match column {
+        Column::Secured => digits(totals.secured).max(4),
+        Column::Ready => digits(totals.ready).max(4),
+        Column::Inpatients => digits(totals.inpatients).max(4),
+        Column::Free => (digits(totals.ready) + 1).max(4),
+        Column::Occupancy => 4,
+        Column::Age => 8,
+        Column::Status => 16,
+        Column::Municipality => 10,
+        Column::AreaName => 12,
+        Column::ReportedAt => 16,
+        Column::RecordDate | Column::HospitalCode => 10,
+        Column::MunicipalityCode => 8,
+        Column::AreaCode | Column::PrefectureNo | Column::Prefecture => 8,
+        Column::HospitalName | Column::Extra(_) => 12,
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+fn draw_help(p: &mut Painter, theme: &Theme, area: Rect) {
+    let height = (HELP.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 72, height);
+    p.frame(rect, "キー一覧（Esc で閉じる）", theme.popup);
+    for (i, (key, what)) in HELP
+        .iter()
+        .enumerate()
+        .take(usize::from(height.saturating_sub(2)))
+    {
+        let y = rect.y + 1 + i as u16;
+        p.cell(rect.x + 2, y, 16, key, Align::Left, theme.popup);
+        p.put(rect.x + 19, y, rect.right() - 1, what, theme.popup);
+    }
+}
+
+fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_index: usize) {
+    let row = &app.report.rows[row_index];
+    let mut lines: Vec<(String, String)> = crate::view::display_columns(&app.report)
+        .into_iter()
+        .map(|c| {
+            (
+                view::column_header(&app.report, c).to_string(),
+                view::cell_text(row, c, &app.spec),
+            )
+        })
+        .collect();
+    for flag in row.flags(app.now()).iter() {
+        lines.push(("要確認".to_string(), flag.description().to_string()));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 76, height);
+    p.frame(rect, &view::sanitize(&row.hospital_name), theme.popup);
+    for (i, (name, value)) in lines
+        .iter()
+        .enumerate()
+        .take(usize::from(height.saturating_sub(2)))
+    {
+        let y = rect.y + 1 + i as u16;
+        p.cell(rect.x + 2, y, 24, name, Align::Left, theme.popup);
+        p.put(rect.x + 27, y, rect.right() - 1, value, theme.popup);
+    }
+}
