@@ -182,11 +182,15 @@ fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
 fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     let y = area.height.saturating_sub(1);
     p.fill(Rect::new(0, y, area.width, 1), theme.status);
-    let text = if app.mode == Mode::Search {
-        format!(
-            "検索: {}_   Enter: 決定  Esc: 取り消し  n/N: 次・前",
-            view::sanitize(&app.search)
-        )
+    let hints = " ?:キー一覧 q:終了";
+    let hints_width = width::str_width(hints, p.amb) as u16;
+    let left_width = area.width.saturating_sub(hints_width);
+    let (text, style) = if app.mode == Mode::Search {
+        let text = format!("検索: {}_   Enter: 決定  Esc: 取り消し", app.search);
+        (text, theme.status)
+    } else if let Some(message) = &app.message {
+        // A problem is said first, before anything else on the line.
+        (message.clone(), theme.error.patch(theme.status))
     } else {
         let newest = app.newest_report().map_or("-".to_string(), |t| {
             format!(
@@ -197,27 +201,19 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         });
         let demo = if app.is_demo { "デモ  " } else { "" };
         let working = if app.is_pending() {
-            "  並べ替え中…"
+            "並べ替え中…  "
         } else {
             ""
         };
-        let message = app
-            .message
-            .as_deref()
-            .map(|m| format!("  {m}"))
-            .unwrap_or_default();
-        format!(
-            "{demo}{}  {newest}  読込 {}{working}{message}  ?:キー一覧 q:終了",
+        let text = format!(
+            "{working}{demo}{}  {newest}  読込 {}",
             app.source_label,
             app.loaded_at.format("%H:%M"),
-        )
+        );
+        (text, theme.status)
     };
-    let style = if app.message.is_some() && app.mode != Mode::Search {
-        theme.error.patch(theme.status)
-    } else {
-        theme.status
-    };
-    p.put(0, y, area.width, &view::sanitize(&text), style);
+    p.cell(0, y, left_width, &view::sanitize(&text), Align::Left, style);
+    p.put(left_width, y, area.width, hints, theme.status);
 }
 
 /// Where each column of the table goes on this screen.

@@ -118,11 +118,21 @@ impl Painter<'_> {
     }
 }
 
-/// The text of a buffer row as a terminal shows it (trailing cells of wide
-/// characters hold nothing). For tests and the alignment check.
+/// The text of a buffer row as a terminal shows it: the cells a wide
+/// character covers are passed over. For tests and the alignment check.
 pub fn row_text(buf: &Buffer, y: u16) -> String {
-    (buf.area.left()..buf.area.right())
-        .filter_map(|x| buf.cell((x, y)))
-        .map(|c| c.symbol())
-        .collect()
+    let mut text = String::new();
+    let mut x = buf.area.left();
+    while x < buf.area.right() {
+        let Some(cell) = buf.cell((x, y)) else {
+            break;
+        };
+        text.push_str(cell.symbol());
+        let width = match cell.diff_option {
+            CellDiffOption::ForcedWidth(w) => w.get(),
+            _ => cell.symbol().cell_width(),
+        };
+        x += width.max(1);
+    }
+    text
 }

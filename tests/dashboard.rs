@@ -1,0 +1,387 @@
+//! Screen tests: send keys to the dashboard, draw on ratatui's TestBackend,
+//! and read the screen lines.
+
+use std::path::Path;
+
+use bedboard::feed::{self, ImportOptions};
+use bedboard::model::time::parse_datetime;
+use bedboard::ui::app::{App, DisplayOptions};
+use bedboard::ui::draw;
+use bedboard::ui::keymap::{self, Mode};
+use bedboard::ui::painter::row_text;
+use bedboard::ui::theme::ThemeKind;
+use bedboard::view::ViewSpec;
+use bedboard::width::{grapheme_width, AmbiguousWidth};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use unicode_segmentation::UnicodeSegmentation;
+
+const SEED: &str = "assets/sample/seed-tokyo.csv";
+const AWKWARD: &str = "tests/fixtures/cp932-extensions.csv";
+
+fn app_for(file: &str, amb: AmbiguousWidth, ascii: bool) -> App {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let import = feed::import_file(&path, &ImportOptions::default()).unwrap();
+    let options = DisplayOptions {
+        ambiguous: amb,
+        ascii,
+        theme: ThemeKind::Mono,
+    };
+    let spec = ViewSpec::new(parse_datetime("2022/02/01 12:00").unwrap());
+    App::new(import.report, file.to_string(), false, options, spec)
+}
+
+fn seed() -> App {
+    app_for(SEED, AmbiguousWidth::Narrow, false)
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    let buffer = draw_buffer(app, width, height);
+    (0..height).map(|y| row_text(&buffer, y)).collect()
+}
+
+fn draw_buffer(app: &mut App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| draw::draw(frame, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    if let Some(action) = keymap::action(KeyEvent::new(code, KeyModifiers::NONE), app.mode) {
+        app.update(action);
+    }
+}
+
+fn screen(app: &mut App) -> String {
+    draw(app, 80, 24).join("\n")
+}
+
+fn row_names(app: &App) -> Vec<String> {
+    app.prepared
+        .view
+        .order
+        .iter()
+        .map(|&i| app.report.rows[i].hospital_name.clone())
+        .collect()
+}
+
+#[test]
+fn the_first_screen_shows_totals_table_and_status_at_80x24() {
+    let mut app = seed();
+    let lines = draw(&mut app, 80, 24);
+    assert!(
+        lines[0].starts_with("レコード数 12  合計 確保病床 30  即応病床 24  入院中 18  空床 6"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("範囲: 東京都"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("確保病床 30"),
+        "the chart: {}",
+        lines[2]
+    );
+    let text = lines.join("\n");
+    assert!(text.contains("医療機関名"));
+    assert!(text.contains("東京都 病院1"));
+    assert!(
+        lines[22].contains("総計（12 件）") && lines[22].contains("30"),
+        "{}",
+        lines[22]
+    );
+    assert!(
+        lines[23].contains(SEED) && lines[23].contains("?:キー一覧"),
+        "{}",
+        lines[23]
+    );
+    for line in &lines {
+        assert!(
+            bedboard::width::str_width(line, AmbiguousWidth::Narrow) <= 80,
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_large_screen_shows_more_columns_at_200x50() {
+    let mut app = seed();
+    let small = screen(&mut app);
+    let large = draw(&mut app, 200, 50).join("\n");
+    assert!(!small.contains("報告日時"));
+    assert!(large.contains("報告日時") && large.contains("2022/02/01 11:37"));
+    assert!(
+        large.contains("東京都 病院8"),
+        "all 12 rows fit at 50 lines"
+    );
+}
+
+#[test]
+fn marks_are_symbols_and_words_not_colour_alone() {
+    let mut app = seed();
+    app.set_now(parse_datetime("2022/02/05 12:00").unwrap());
+    let text = draw(&mut app, 120, 30).join("\n");
+    let first = text.lines().find(|l| l.contains("東京都 病院1 ")).unwrap();
+    assert!(first.starts_with('*'), "stale mark: {first}");
+    assert!(
+        first.contains("古い") && first.contains("機関コー"),
+        "{first}"
+    );
+}
+
+#[test]
+fn s_moves_the_sort_and_capital_s_reverses_it() {
+    let mut app = seed();
+    press(&mut app, "ss"); // 医療機関名, then 確保病床 (largest first)
+    assert!(screen(&mut app).contains("並べ替え: 確保病床 降順"));
+    let names = row_names(&app);
+    assert_eq!(
+        &names[..3],
+        ["東京都 病院2", "東京都 病院3", "東京都 病院7"],
+        "stable for equal values"
+    );
+    press(&mut app, "S");
+    assert!(screen(&mut app).contains("並べ替え: 確保病床 昇順"));
+    assert_eq!(&row_names(&app)[..2], ["東京都 病院14", "東京都 病院16"]);
+}
+
+#[test]
+fn search_jumps_and_filter_mode_hides_the_rest() {
+    let mut app = seed();
+    press(&mut app, "/びょういん");
+    assert_eq!(app.mode, Mode::Search);
+    assert!(screen(&mut app).contains("検索: びょういん_"));
+    key(&mut app, KeyCode::Esc);
+    press(&mut app, "/病院１６");
+    key(&mut app, KeyCode::Enter);
+    let selected = app.selected_row().unwrap();
+    assert_eq!(app.report.rows[selected].hospital_name, "東京都 病院16");
+    press(&mut app, "f");
+    let text = screen(&mut app);
+    assert!(text.contains("レコード数 1 / 12"), "{text}");
+    assert!(text.contains("絞り込み: 「病院１６」"));
+    press(&mut app, "f");
+    assert!(screen(&mut app).contains("レコード数 12 "));
+}
+
+#[test]
+fn n_and_capital_n_walk_the_matches() {
+    let mut app = seed();
+    press(&mut app, "/病院1");
+    key(&mut app, KeyCode::Enter);
+    let name = |app: &App| {
+        app.report.rows[app.selected_row().unwrap()]
+            .hospital_name
+            .clone()
+    };
+    assert_eq!(name(&app), "東京都 病院1");
+    press(&mut app, "n");
+    assert_eq!(name(&app), "東京都 病院10");
+    press(&mut app, "n");
+    assert_eq!(name(&app), "東京都 病院14");
+    press(&mut app, "N");
+    assert_eq!(name(&app), "東京都 病院10");
+    press(&mut app, "/該当なし");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app).contains("「該当なし」は見つかりません"));
+}
+
+#[test]
+fn one_key_filters() {
+    let mut app = seed();
+    press(&mut app, "1");
+    assert!(screen(&mut app).contains("レコード数 6 / 12"));
+    assert!(screen(&mut app).contains("絞り込み: 空床あり"));
+    press(&mut app, "1");
+    press(&mut app, "2");
+    assert!(
+        screen(&mut app).contains("レコード数 0 / 12"),
+        "28 minutes old: none stale"
+    );
+    app.set_now(parse_datetime("2022/02/05 12:00").unwrap());
+    assert!(
+        screen(&mut app).contains("レコード数 12  "),
+        "days later: all stale"
+    );
+    press(&mut app, "3");
+    assert!(screen(&mut app).contains("レコード数 0 / 12"));
+    assert!(screen(&mut app).contains("該当する行はありません"));
+}
+
+#[test]
+fn grouping_with_the_gmis_toggles() {
+    let mut app = seed();
+    press(&mut app, "vvv"); // 都道府県 → 二次医療圏 → 市区町村
+    let text = draw(&mut app, 100, 40).join("\n");
+    assert!(text.contains("グループ: 市区町村"));
+    assert!(
+        text.contains("[千代田区 (11)]") && text.contains("[中央区 (1)]"),
+        "{text}"
+    );
+    assert_eq!(text.matches("小計（").count(), 2);
+    press(&mut app, "c");
+    assert!(draw(&mut app, 100, 40).join("\n").contains("[千代田区]"));
+    press(&mut app, "t");
+    assert_eq!(
+        draw(&mut app, 100, 40).join("\n").matches("小計（").count(),
+        0
+    );
+    press(&mut app, "d");
+    let text = draw(&mut app, 100, 40).join("\n");
+    assert!(!text.contains("東京都 病院1 "), "detail rows hidden");
+    press(&mut app, "T");
+    assert!(!draw(&mut app, 100, 40).join("\n").contains("総計（"));
+}
+
+#[test]
+fn enter_opens_the_row_and_esc_goes_back() {
+    let mut app = seed();
+    press(&mut app, "j");
+    key(&mut app, KeyCode::Enter);
+    let text = draw(&mut app, 100, 30).join("\n");
+    assert!(
+        text.contains("1310170043") && text.contains("全国地方公共団体コード"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Table);
+    assert!(!draw(&mut app, 100, 30)
+        .join("\n")
+        .contains("全国地方公共団体コード  "));
+    assert_eq!(app.selected, 1, "back on the same row");
+}
+
+#[test]
+fn question_mark_lists_every_key() {
+    let mut app = seed();
+    press(&mut app, "?");
+    let text = draw(&mut app, 100, 30).join("\n");
+    for (key, _) in keymap::HELP {
+        assert!(text.contains(key), "{key} missing from help");
+    }
+}
+
+#[test]
+fn q_asks_before_quitting() {
+    let mut app = seed();
+    press(&mut app, "q");
+    assert!(screen(&mut app).contains("終了しますか"));
+    press(&mut app, "x");
+    assert!(!app.should_quit);
+    press(&mut app, "n");
+    assert!(!screen(&mut app).contains("終了しますか"));
+    press(&mut app, "qy");
+    assert!(app.should_quit);
+}
+
+#[test]
+fn the_chart_hides_by_key_and_on_a_short_terminal() {
+    let mut app = seed();
+    assert!(draw(&mut app, 80, 24)[2].starts_with("確保病床"));
+    assert!(!draw(&mut app, 80, 16)[2].starts_with("確保病床"));
+    press(&mut app, "b");
+    assert!(!draw(&mut app, 80, 24)[2].starts_with("確保病床"));
+}
+
+#[test]
+fn the_name_column_stays_while_columns_scroll() {
+    let mut app = seed();
+    let before = draw(&mut app, 80, 24);
+    press(&mut app, "lll");
+    let after = draw(&mut app, 80, 24);
+    let header = 5; // two header lines, three chart lines
+    assert!(
+        before[header].contains("確保") && !after[header].contains("確保"),
+        "{}",
+        after[header]
+    );
+    assert!(after[header].contains("医療機関名") && after[header].contains("空床"));
+    assert!(after.join("\n").contains("東京都 病院1"));
+}
+
+#[test]
+fn moving_keys() {
+    let mut app = seed();
+    press(&mut app, "G");
+    assert_eq!(app.selected, 11);
+    press(&mut app, "g");
+    assert_eq!(app.selected, 0);
+    key(&mut app, KeyCode::PageDown);
+    assert!(app.selected > 0);
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.selected, 0);
+}
+
+/// What a terminal shows after the frame's updates, placing each character
+/// with its width in the given ambiguous mode, following the cursor the way
+/// ratatui's crossterm backend drives it (a move only where cells are not adjacent).
+fn replay(buffer: &Buffer, amb: AmbiguousWidth) -> Vec<Vec<(usize, String)>> {
+    let area = buffer.area;
+    let empty = Buffer::empty(area);
+    let mut rows: Vec<Vec<(usize, String)>> = vec![Vec::new(); usize::from(area.height)];
+    let mut last: Option<(u16, u16)> = None;
+    let mut cursor = (0usize, 0usize);
+    for (x, y, cell) in empty.diff(buffer) {
+        if !matches!(last, Some((lx, ly)) if x == lx + 1 && y == ly) {
+            cursor = (usize::from(x), usize::from(y));
+        }
+        last = Some((x, y));
+        let symbol = cell.symbol();
+        rows[cursor.1].push((cursor.0, symbol.to_string()));
+        cursor.0 += symbol
+            .graphemes(true)
+            .map(|g| grapheme_width(g, amb))
+            .sum::<usize>();
+    }
+    rows
+}
+
+fn separator_columns(row: &[(usize, String)], separator: &str) -> Vec<usize> {
+    row.iter()
+        .filter(|(_, s)| s == separator)
+        .map(|(x, _)| *x)
+        .collect()
+}
+
+#[test]
+fn columns_align_on_a_terminal_with_the_chosen_ambiguous_width() {
+    for (amb, ascii, separator) in [
+        (AmbiguousWidth::Narrow, false, "│"),
+        (AmbiguousWidth::Wide, false, "|"),
+        (AmbiguousWidth::Narrow, true, "|"),
+    ] {
+        let mut app = app_for(AWKWARD, amb, ascii);
+        let buffer = draw_buffer(&mut app, 120, 24);
+        let rows = replay(&buffer, amb);
+        let header_y = 5; // two header lines, three chart lines
+        let expected = separator_columns(&rows[header_y], separator);
+        assert!(expected.len() > 5, "{amb:?}: {:?}", rows[header_y]);
+        let texts: Vec<String> = (0..24).map(|y| row_text(&buffer, y)).collect();
+        for (y, row) in rows.iter().enumerate() {
+            let found = separator_columns(row, separator);
+            if !found.is_empty() {
+                assert_eq!(
+                    found, expected,
+                    "{amb:?} ascii={ascii}, line {y}: {}",
+                    texts[y]
+                );
+            }
+        }
+        let all = texts.join("\n");
+        assert!(all.contains("ｸﾞﾘｰﾝ") || all.contains("①髙﨑会"), "{all}");
+        assert!(all.contains("Ⅱ号館 ※東京病院"), "{all}");
+        if amb == AmbiguousWidth::Wide || ascii {
+            assert!(
+                !all.contains(['│', '─', '┌']),
+                "box drawing only in narrow mode"
+            );
+        }
+    }
+}

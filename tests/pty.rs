@@ -1,0 +1,631 @@
+//! The full-screen dashboard through the real binary in a pseudo-terminal.
+//!
+//! Each test starts `bedboard` on the slave side of a fresh pty (100 × 30,
+//! `TERM=xterm-256color`, the pty as its controlling terminal), presses keys
+//! by writing to the master side, and reads the screen through a `vt100`
+//! emulator fed by a background thread. Nothing waits a fixed time: every
+//! wait polls the emulated screen (or the child) until a generous deadline,
+//! so a slow, busy machine only makes the tests slower, not flaky.
+//!
+//! After the child exits the tests check that the terminal was handed back:
+//! the alternate screen left, the cursor shown, and the tty in cooked mode.
+#![cfg(target_os = "linux")]
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long any one wait may take before the test fails. Generous on purpose:
+/// a normal run needs a fraction of a second per wait.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+const SEED: &str = "assets/sample/seed-tokyo.csv";
+const AWKWARD: &str = "tests/fixtures/cp932-extensions.csv";
+
+const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+
+// ---------------------------------------------------------------------------
+// The pty itself
+
+fn check(ret: libc::c_int, what: &str) -> libc::c_int {
+    if ret == -1 {
+        panic!("{what}: {}", io::Error::last_os_error());
+    }
+    ret
+}
+
+/// Opens a pty pair of the given size. Both ends are close-on-exec, so tests
+/// running in parallel never leak one another's pty into their children.
+fn open_pty(rows: u16, cols: u16) -> (OwnedFd, OwnedFd) {
+    // SAFETY: plain libc calls on descriptors this function owns; the name
+    // buffer outlives the calls that use it.
+    unsafe {
+        let master = check(
+            libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC),
+            "posix_openpt",
+        );
+        let master = OwnedFd::from_raw_fd(master);
+        check(libc::grantpt(master.as_raw_fd()), "grantpt");
+        check(libc::unlockpt(master.as_raw_fd()), "unlockpt");
+        let mut name = [0 as libc::c_char; 128];
+        let rc = libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len());
+        assert_eq!(rc, 0, "ptsname_r: {}", io::Error::from_raw_os_error(rc));
+        let slave = check(
+            libc::open(
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+            ),
+            "open pty slave",
+        );
+        let slave = OwnedFd::from_raw_fd(slave);
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        check(
+            libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size),
+            "TIOCSWINSZ",
+        );
+        (master, slave)
+    }
+}
+
+/// The terminal settings of the pty. On Linux the master answers for the
+/// slave, even after the child has closed its end.
+fn termios_of(fd: &impl AsRawFd) -> libc::termios {
+    // SAFETY: tcgetattr fills the whole struct; zero is a valid bit pattern.
+    unsafe {
+        let mut termios: libc::termios = std::mem::zeroed();
+        check(libc::tcgetattr(fd.as_raw_fd(), &mut termios), "tcgetattr");
+        termios
+    }
+}
+
+/// What a line-editing ("cooked") terminal has and raw mode takes away.
+fn cooked_mode_problems(t: &libc::termios) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    for (flag, name) in [
+        (libc::ICANON, "ICANON"),
+        (libc::ECHO, "ECHO"),
+        (libc::ISIG, "ISIG"),
+    ] {
+        if t.c_lflag & flag == 0 {
+            missing.push(name);
+        }
+    }
+    if t.c_oflag & libc::OPOST == 0 {
+        missing.push("OPOST");
+    }
+    missing
+}
+
+// ---------------------------------------------------------------------------
+// The emulated screen, fed by a background thread
+
+struct Screen {
+    parser: vt100::Parser,
+    /// Every byte the child wrote, in order.
+    bytes: Vec<u8>,
+    /// How far `bytes` has been searched for terminal queries.
+    scanned: usize,
+    /// The child's side of the pty is closed: no more output will come.
+    eof: bool,
+}
+
+impl Screen {
+    /// Takes in a chunk of output and returns the answers to the queries in it
+    /// that a real terminal answers (cursor position, device attributes), so
+    /// a dashboard that asks is not left waiting for a time-out. The cursor
+    /// position is the one right after the query; a query split over two
+    /// reads is answered once whole.
+    fn take(&mut self, chunk: &[u8]) -> Vec<Vec<u8>> {
+        const QUERIES: [&[u8]; 3] = [b"\x1b[6n", b"\x1b[c", b"\x1b[0c"];
+        let mut fed = self.bytes.len();
+        self.bytes.extend_from_slice(chunk);
+        let mut replies = Vec::new();
+        let mut i = self.scanned;
+        while i < self.bytes.len() {
+            let rest = &self.bytes[i..];
+            let whole = QUERIES.iter().position(|q| rest.starts_with(q));
+            if rest[0] != 0x1b {
+                i += 1;
+            } else if let Some(which) = whole {
+                let end = i + QUERIES[which].len();
+                self.parser.process(&self.bytes[fed..end]);
+                fed = end;
+                replies.push(if which == 0 {
+                    let (row, col) = self.parser.screen().cursor_position();
+                    format!("\x1b[{};{}R", row + 1, col + 1).into_bytes()
+                } else {
+                    b"\x1b[?1;2c".to_vec()
+                });
+                i = end;
+            } else if QUERIES.iter().any(|q| q.starts_with(rest)) {
+                break; // possibly a query cut short: look again after the next read
+            } else {
+                i += 1;
+            }
+        }
+        self.scanned = i;
+        self.parser.process(&self.bytes[fed..]);
+        replies
+    }
+}
+
+struct Shared {
+    screen: Mutex<Screen>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Screen> {
+        // A failed assertion elsewhere must not hide the screen from Drop.
+        self.screen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Reads the master until the last slave descriptor closes (EIO on Linux).
+fn pump(mut reader: File, mut answers: File, shared: Arc<Shared>) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let replies = {
+            let mut screen = shared.lock();
+            screen.take(&buf[..n])
+        };
+        shared.changed.notify_all();
+        for reply in replies {
+            // The child may be gone already; an unanswered query is its loss.
+            let _ = answers.write_all(&reply);
+        }
+    }
+    shared.lock().eof = true;
+    shared.changed.notify_all();
+}
+
+// ---------------------------------------------------------------------------
+// The harness
+
+/// `bedboard` running in a pty, with its screen.
+struct Term {
+    child: Child,
+    status: Option<ExitStatus>,
+    /// The master side: keys go in here, and termios is read from it.
+    master: File,
+    shared: Arc<Shared>,
+    args: Vec<String>,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Term {
+    /// Starts `bedboard ARGS` in the crate's directory on a fresh 100 × 30 pty.
+    fn spawn(args: &[&str]) -> Self {
+        let (master, slave) = open_pty(ROWS, COLS);
+        let before = termios_of(&master);
+        assert!(
+            cooked_mode_problems(&before).is_empty(),
+            "a fresh pty should start in cooked mode"
+        );
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let log = dir.path().join("bedboard.log");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bedboard"));
+        // Settings from the caller's environment must not change what is tested.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("BEDBOARD_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TERM", "xterm-256color")
+            .env("BEDBOARD_LOG", &log)
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .stdin(Stdio::from(slave.try_clone().expect("dup pty slave")))
+            .stdout(Stdio::from(slave.try_clone().expect("dup pty slave")))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                // A session of its own, with the pty as controlling terminal,
+                // so /dev/tty is the pty as in a real terminal.
+                if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("bedboard starts");
+        // Our copies of the slave must be gone, or the reader never sees EOF.
+        drop(command);
+
+        let shared = Arc::new(Shared {
+            screen: Mutex::new(Screen {
+                parser: vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0),
+                bytes: Vec::new(),
+                scanned: 0,
+                eof: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let reader = File::from(master.try_clone().expect("dup pty master"));
+        let answers = File::from(master.try_clone().expect("dup pty master"));
+        let pumped = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("pty-reader".into())
+            .spawn(move || pump(reader, answers, pumped))
+            .expect("reader thread");
+
+        Term {
+            child,
+            status: None,
+            master: File::from(master),
+            shared,
+            args: args.iter().map(|s| s.to_string()).collect(),
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Types bytes at the keyboard.
+    fn send(&mut self, bytes: &[u8]) {
+        self.master
+            .write_all(bytes)
+            .and_then(|()| self.master.flush())
+            .unwrap_or_else(|e| panic!("sending {bytes:?}: {e}\n{}", self.diagnostics()));
+    }
+
+    /// The screen as text, one line per row, trailing blanks trimmed.
+    fn screen_text(&self) -> String {
+        self.shared.lock().parser.screen().contents()
+    }
+
+    /// Runs `f` on the current emulated screen.
+    fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.shared.lock().parser.screen())
+    }
+
+    /// Every byte the child has written so far.
+    fn output(&self) -> Vec<u8> {
+        self.shared.lock().bytes.clone()
+    }
+
+    fn pid(&self) -> libc::pid_t {
+        self.child.id().try_into().expect("pid fits pid_t")
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        // SAFETY: kill has no memory-safety preconditions; the child is ours
+        // and not yet reaped, so the pid is still its own.
+        check(unsafe { libc::kill(self.pid(), signal) }, "kill");
+    }
+
+    fn termios(&self) -> libc::termios {
+        termios_of(&self.master)
+    }
+
+    /// Waits until `text` is on the screen.
+    fn wait_for_text(&self, text: &str) {
+        self.wait_until(&format!("{text:?} on screen"), |s| {
+            s.contents().contains(text)
+        });
+    }
+
+    /// Waits until `text` is no longer anywhere on the screen.
+    fn wait_for_text_gone(&self, text: &str) {
+        self.wait_until(&format!("{text:?} gone from the screen"), |s| {
+            !s.contents().contains(text)
+        });
+    }
+
+    /// Waits (without a fixed sleep) until the screen satisfies `ready`.
+    /// Fails early if the child closes the terminal first.
+    fn wait_until(&self, what: &str, mut ready: impl FnMut(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + DEADLINE;
+        let mut screen = self.shared.lock();
+        loop {
+            if ready(screen.parser.screen()) {
+                return;
+            }
+            if screen.eof {
+                drop(screen);
+                panic!(
+                    "waiting for {what}: bedboard closed the terminal first\n{}",
+                    self.diagnostics()
+                );
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                drop(screen);
+                panic!(
+                    "waiting for {what}: not within {DEADLINE:?}\n{}",
+                    self.diagnostics()
+                );
+            }
+            screen = self
+                .shared
+                .changed
+                .wait_timeout(screen, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits for the child to exit and for all its output to be read.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        let status = loop {
+            match self.child.try_wait().expect("try_wait") {
+                Some(status) => break status,
+                None if Instant::now() >= deadline => {
+                    panic!(
+                        "bedboard did not exit within {DEADLINE:?}\n{}",
+                        self.diagnostics()
+                    )
+                }
+                None => thread::sleep(Duration::from_millis(10)),
+            }
+        };
+        self.status = Some(status);
+        let mut screen = self.shared.lock();
+        while !screen.eof {
+            let now = Instant::now();
+            if now >= deadline {
+                drop(screen);
+                panic!(
+                    "bedboard exited ({status}) but its terminal output never ended\n{}",
+                    self.diagnostics()
+                );
+            }
+            screen = self
+                .shared
+                .changed
+                .wait_timeout(screen, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        status
+    }
+
+    /// After exit: alternate screen left, cursor shown, tty in cooked mode.
+    fn assert_restored(&self) {
+        let out = self.output();
+        let entered = rfind(&out, ENTER_ALT_SCREEN).unwrap_or_else(|| {
+            panic!(
+                "the dashboard never entered the alternate screen\n{}",
+                self.diagnostics()
+            )
+        });
+        assert!(
+            find(&out[entered..], LEAVE_ALT_SCREEN).is_some(),
+            "the alternate screen was not left after it was last entered\n{}",
+            self.diagnostics()
+        );
+        if let Some(hidden) = rfind(&out, HIDE_CURSOR) {
+            assert!(
+                find(&out[hidden..], SHOW_CURSOR).is_some(),
+                "the cursor was not shown again after it was last hidden\n{}",
+                self.diagnostics()
+            );
+        }
+        let (alternate, hidden) = self.with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
+        assert!(
+            !alternate,
+            "emulator still on the alternate screen\n{}",
+            self.diagnostics()
+        );
+        assert!(
+            !hidden,
+            "emulator cursor still hidden\n{}",
+            self.diagnostics()
+        );
+        let missing = cooked_mode_problems(&self.termios());
+        assert!(
+            missing.is_empty(),
+            "the tty was left in raw mode: {} not set again\n{}",
+            missing.join(", "),
+            self.diagnostics()
+        );
+    }
+
+    /// The screen, the tail of the raw output and the log, for failures.
+    fn diagnostics(&self) -> String {
+        let (text, tail, eof) = {
+            let screen = self.shared.lock();
+            let start = screen.bytes.len().saturating_sub(1500);
+            (
+                screen.parser.screen().contents(),
+                screen.bytes[start..].escape_ascii().to_string(),
+                screen.eof,
+            )
+        };
+        let log = std::fs::read_to_string(&self.log)
+            .unwrap_or_else(|e| format!("(no log at {}: {e})", self.log.display()));
+        format!(
+            "bedboard {args:?}; exit status {status:?}; output ended: {eof}\n\
+             --- screen ---\n{text}\n--- last output bytes ---\n{tail}\n--- BEDBOARD_LOG ---\n{log}",
+            args = self.args,
+            status = self.status,
+        )
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        if self.status.is_none() && matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        // The reader thread ends by itself: with the child gone, the master
+        // reads EIO.
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------
+// Reading the cell grid
+
+/// A row's text and, for each character, the screen column it starts at.
+/// Wide characters take two columns; empty cells read as spaces.
+fn row_cells(screen: &vt100::Screen, row: u16) -> (String, Vec<(usize, u16)>) {
+    let mut text = String::new();
+    let mut starts = Vec::new();
+    for col in 0..screen.size().1.get() {
+        let Some(cell) = screen.cell(row, col) else {
+            break;
+        };
+        if cell.is_wide_continuation() {
+            continue;
+        }
+        starts.push((text.len(), col));
+        match cell.contents() {
+            "" => text.push(' '),
+            contents => text.push_str(contents),
+        }
+    }
+    (text, starts)
+}
+
+/// The row and the screen column where `needle` first appears.
+fn locate(screen: &vt100::Screen, needle: &str) -> Option<(u16, u16)> {
+    (0..screen.size().0.get()).find_map(|row| {
+        let (text, starts) = row_cells(screen, row);
+        let at = text.find(needle)?;
+        let col = starts
+            .iter()
+            .rev()
+            .find(|(offset, _)| *offset <= at)
+            .map(|&(_, col)| col)?;
+        Some((row, col))
+    })
+}
+
+/// The first column separator (`│` or `|`) at or right of `col` in `row`.
+fn separator_from(screen: &vt100::Screen, row: u16, col: u16) -> Option<u16> {
+    (col..screen.size().1.get()).find(|&c| {
+        screen
+            .cell(row, c)
+            .is_some_and(|cell| matches!(cell.contents(), "│" | "|"))
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The tests
+
+#[test]
+fn quit_asks_first_and_restores_the_terminal() {
+    let mut term = Term::spawn(&["--source", SEED, "--no-color"]);
+    term.wait_for_text("レコード数 12");
+    term.wait_for_text("東京都 病院16");
+    assert!(
+        term.with_screen(|s| s.alternate_screen()),
+        "the dashboard should draw on the alternate screen\n{}",
+        term.diagnostics()
+    );
+    // Also proves that termios read through the master follows the child.
+    assert!(
+        term.termios().c_lflag & libc::ICANON == 0,
+        "the dashboard should put the tty in raw mode\n{}",
+        term.diagnostics()
+    );
+
+    term.send(b"q");
+    term.wait_for_text("終了しますか");
+    term.send(b"n");
+    term.wait_for_text_gone("終了しますか");
+    assert!(
+        term.screen_text().contains("レコード数 12"),
+        "declining to quit should leave the dashboard up\n{}",
+        term.diagnostics()
+    );
+
+    term.send(b"q");
+    term.wait_for_text("終了しますか");
+    term.send(b"y");
+    let status = term.wait_exit();
+    assert!(
+        status.success(),
+        "quitting should exit 0, got {status}\n{}",
+        term.diagnostics()
+    );
+    term.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut term = Term::spawn(&["--source", SEED, "--no-color"]);
+    term.wait_for_text("レコード数 12");
+    term.signal(libc::SIGTERM);
+    let status = term.wait_exit();
+    eprintln!("bedboard after SIGTERM: {status}");
+    term.assert_restored();
+}
+
+#[test]
+fn awkward_names_keep_the_columns_aligned() {
+    let term = Term::spawn(&[
+        "--source",
+        AWKWARD,
+        "--ambiguous-width",
+        "narrow",
+        "--no-color",
+    ]);
+    term.wait_for_text("ｸﾞﾘｰﾝ");
+    term.wait_for_text("Ⅱ号館");
+    // ｸﾞﾘｰﾝ: half-width kana with separate voicing marks, after ①髙﨑会 ㈱;
+    // Ⅱ and ※ are East Asian ambiguous, one cell each here.
+    let found = term.with_screen(|screen| {
+        ["医療機関名", "ｸﾞﾘｰﾝ", "Ⅱ号館"].map(|needle| {
+            let (row, col) = locate(screen, needle)?;
+            Some((row, separator_from(screen, row, col)))
+        })
+    });
+    let [header, rows @ ..] = found;
+    let Some((header_row, Some(header_sep))) = header else {
+        panic!(
+            "no 医療機関名 header followed by a column separator\n{}",
+            term.diagnostics()
+        );
+    };
+    for (needle, found) in ["ｸﾞﾘｰﾝ", "Ⅱ号館"].into_iter().zip(rows) {
+        let Some((row, sep)) = found else {
+            panic!("{needle} not on screen\n{}", term.diagnostics());
+        };
+        assert_ne!(row, header_row, "{needle} on the header row");
+        assert_eq!(
+            sep,
+            Some(header_sep),
+            "the separator after {needle} (row {row}) should line up with the header's \
+             (row {header_row})\n{}",
+            term.diagnostics()
+        );
+    }
+}
