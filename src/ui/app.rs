@@ -56,6 +56,10 @@ pub struct Prepared {
     pub name_width: usize,
     pub stale: usize,
     pub flagged: usize,
+    /// The prefectures the data covers, for the header.
+    pub scope: String,
+    /// The newest 報告日時 in the data.
+    pub newest: Option<JstDateTime>,
 }
 
 /// Builds a view and its lines: O(rows), run off the input path for big reports.
@@ -99,6 +103,27 @@ pub fn prepare(
         name_width,
         stale,
         flagged,
+        scope: scope(report),
+        newest: report.rows.iter().map(|r| r.reported_at).max(),
+    }
+}
+
+/// The prefectures a report covers.
+fn scope(report: &Report) -> String {
+    let mut seen = [false; 48];
+    for row in &report.rows {
+        seen[usize::from(row.prefecture_no.get())] = true;
+    }
+    let names: Vec<&str> = crate::model::codes::PREFECTURES
+        .iter()
+        .zip(&seen[1..])
+        .filter(|(_, &s)| s)
+        .map(|(name, _)| *name)
+        .collect();
+    match names.len() {
+        0 => "-".to_string(),
+        1..=3 => names.join("・"),
+        n => format!("{n} 都道府県"),
     }
 }
 
@@ -518,7 +543,7 @@ impl App {
 
     /// Data age in words for the status line.
     pub fn newest_report(&self) -> Option<JstDateTime> {
-        self.report.rows.iter().map(|r| r.reported_at).max()
+        self.prepared.newest
     }
 
     pub fn age_text(&self, at: &JstDateTime) -> String {

@@ -129,27 +129,10 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
         "古い {}  要確認 {}  範囲: {}  絞り込み: {filter}  並べ替え: {sort}  グループ: {}",
         app.prepared.stale,
         app.prepared.flagged,
-        scope(app),
+        app.prepared.scope,
         app.spec.group.label(),
     );
     p.put(0, 1, width, &second, Style::new());
-}
-
-/// The prefectures the data covers.
-fn scope(app: &App) -> String {
-    let mut names: Vec<&str> = app
-        .report
-        .rows
-        .iter()
-        .map(|r| r.prefecture_no.name())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    match names.len() {
-        0 => "-".to_string(),
-        1..=3 => names.join("・"),
-        n => format!("{n} 都道府県"),
-    }
 }
 
 fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
