@@ -86,22 +86,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 }
 
 fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
-    let t = &app.prepared.view.totals;
-    let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
-    let view = &app.prepared.view;
-    let records = if view.order.len() == view.total_records {
-        view.total_records.to_string()
-    } else {
-        format!("{} / {}", view.order.len(), view.total_records)
-    };
-    let first = format!(
-        "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  空床あり {} 施設",
-        num(t.secured),
-        num(t.ready),
-        num(t.inpatients),
-        t.free.map_or("-".to_string(), |v| v.to_string()),
-        t.with_free_beds,
-    );
+    let first = app.prepared.view.summary_line();
     p.put(0, 0, width, &first, theme.header);
     let sort = app.spec.sort.map_or("なし".to_string(), |k| {
         format!("{} {}", k.column.name(), k.direction.label())

@@ -134,21 +134,7 @@ fn push_line(out: &mut String, line: &str) {
 
 /// The header: counts and totals, then where the data comes from and how it is shown.
 fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
-    let t = &view.totals;
-    let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
-    let records = if view.order.len() == view.total_records {
-        view.total_records.to_string()
-    } else {
-        format!("{} / {}", view.order.len(), view.total_records)
-    };
-    let first = format!(
-        "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
-        num(t.secured),
-        num(t.ready),
-        num(t.inpatients),
-        t.free.map_or("-".to_string(), |v| v.to_string()),
-        t.with_free_beds,
-    );
+    let first = view.summary_line();
     let sort = spec.sort.map_or("なし".to_string(), |k| {
         format!("{} {}", k.column.name(), k.direction.label())
     });

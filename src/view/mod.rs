@@ -250,6 +250,27 @@ fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Gr
     groups
 }
 
+impl View {
+    /// The header line every renderer shows: レコード数 and the totals.
+    pub fn summary_line(&self) -> String {
+        let t = &self.totals;
+        let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        let records = if self.order.len() == self.total_records {
+            self.total_records.to_string()
+        } else {
+            format!("{} / {}", self.order.len(), self.total_records)
+        };
+        format!(
+            "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
+            num(t.secured),
+            num(t.ready),
+            num(t.inpatients),
+            t.free.map_or("-".to_string(), |v| v.to_string()),
+            t.with_free_beds,
+        )
+    }
+}
+
 /// The value of a column as plain text, for print and the table.
 pub fn cell_text(row: &ReportRow, column: Column, spec: &ViewSpec) -> String {
     use crate::model::time;
