@@ -411,18 +411,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(p: &mut Painter, theme: &Theme, area: Rect) {
-    let height = (HELP.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 72, height);
-    p.frame(rect, "キー一覧（Esc で閉じる）", theme.popup);
-    for (i, (key, what)) in HELP
+    let lines: Vec<(String, String)> = HELP
         .iter()
-        .enumerate()
-        .take(usize::from(height.saturating_sub(2)))
-    {
-        let y = rect.y + 1 + i as u16;
-        p.cell(rect.x + 2, y, 16, key, Align::Left, theme.popup);
-        p.put(rect.x + 19, y, rect.right() - 1, what, theme.popup);
-    }
+        .map(|(key, what)| (key.to_string(), what.to_string()))
+        .collect();
+    draw_list_popup(p, theme, area, "キー一覧（Esc で閉じる）", 72, 16, &lines);
 }
 
 fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_index: usize) {
@@ -439,16 +432,28 @@ fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_ind
     for flag in row.flags(app.now()).iter() {
         lines.push(("要確認".to_string(), flag.description().to_string()));
     }
+    let title = view::sanitize(&row.hospital_name);
+    draw_list_popup(p, theme, area, &title, 76, 24, &lines);
+}
+
+/// A centred box of (label, text) lines, as many as fit.
+fn draw_list_popup(
+    p: &mut Painter,
+    theme: &Theme,
+    area: Rect,
+    title: &str,
+    width: u16,
+    label_width: u16,
+    lines: &[(String, String)],
+) {
     let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 76, height);
-    p.frame(rect, &view::sanitize(&row.hospital_name), theme.popup);
-    for (i, (name, value)) in lines
-        .iter()
-        .enumerate()
-        .take(usize::from(height.saturating_sub(2)))
-    {
+    let rect = centered(area, width, height);
+    p.frame(rect, title, theme.popup);
+    let shown = usize::from(height.saturating_sub(2));
+    for (i, (label, text)) in lines.iter().take(shown).enumerate() {
         let y = rect.y + 1 + i as u16;
-        p.cell(rect.x + 2, y, 24, name, Align::Left, theme.popup);
-        p.put(rect.x + 27, y, rect.right() - 1, value, theme.popup);
+        p.cell(rect.x + 2, y, label_width, label, Align::Left, theme.popup);
+        let text_x = rect.x + 3 + label_width;
+        p.put(text_x, y, rect.right() - 1, text, theme.popup);
     }
 }
