@@ -70,11 +70,14 @@ impl ReportRow {
     /// Every consistency check, evaluated at `now` (for 報告日時 in the future).
     pub fn flags(&self, now: &JstDateTime) -> Flags {
         let mut flags = self.static_flags();
-        // A few minutes of clock skew between a hospital and us is not an error.
-        if self.reported_at > *now + Duration::minutes(5) {
-            flags.insert(Flag::ReportedInFuture);
-        }
+        flags.set(Flag::ReportedInFuture, self.is_reported_in_future(now));
         flags
+    }
+
+    /// 報告日時 later than `now`; a few minutes of clock skew between a
+    /// hospital and us is not an error.
+    pub fn is_reported_in_future(&self, now: &JstDateTime) -> bool {
+        self.reported_at > *now + Duration::minutes(5)
     }
 
     /// The checks that do not depend on the clock.

@@ -1,7 +1,7 @@
 //! The dashboard's state and how actions change it. No drawing here.
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use chrono::Duration;
 
@@ -62,13 +62,52 @@ pub struct Prepared {
     pub newest: Option<JstDateTime>,
 }
 
+/// What the screen needs about a whole report, computed once per report
+/// (off the input path for big ones) and shared by every view of it.
+#[derive(Clone, Debug, Default)]
+pub struct ReportStats {
+    /// The widest 医療機関名, in cells.
+    pub name_width: usize,
+    /// The prefectures the data covers, for the header.
+    pub scope: String,
+    /// The newest 報告日時 in the data.
+    pub newest: Option<JstDateTime>,
+    /// Per row: a consistency error that does not depend on the clock.
+    pub static_errors: Vec<bool>,
+}
+
+impl ReportStats {
+    pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
+        Self {
+            name_width: report
+                .rows
+                .iter()
+                .map(|r| width::str_width(&r.hospital_name, amb))
+                .max()
+                .unwrap_or(0),
+            scope: scope(report),
+            newest: report.rows.iter().map(|r| r.reported_at).max(),
+            static_errors: report
+                .rows
+                .iter()
+                .map(|r| r.static_flags().has_errors())
+                .collect(),
+        }
+    }
+}
+
+/// Report stats, made by whichever prepare needs them first.
+pub type SharedStats = Arc<OnceLock<ReportStats>>;
+
 /// Builds a view and its lines: O(rows), run off the input path for big reports.
 pub fn prepare(
     report: &Report,
+    stats: &SharedStats,
     spec: &ViewSpec,
     toggles: Toggles,
     amb: AmbiguousWidth,
 ) -> Prepared {
+    let stats = stats.get_or_init(|| ReportStats::of(report, amb));
     let view = View::build(report, spec);
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
     if view.groups.is_empty() {
@@ -88,23 +127,21 @@ pub fn prepare(
             }
         }
     }
-    let rows = || view.order.iter().map(|&i| &report.rows[i]);
-    let name_width = rows()
-        .map(|r| width::str_width(&r.hospital_name, amb))
-        .max()
-        .unwrap_or(0);
+    let rows = || view.order.iter().map(|&i| (i, &report.rows[i]));
     let stale = rows()
-        .filter(|r| r.is_stale(&spec.now, spec.stale_after))
+        .filter(|(_, r)| r.is_stale(&spec.now, spec.stale_after))
         .count();
-    let flagged = rows().filter(|r| r.flags(&spec.now).has_errors()).count();
+    let flagged = rows()
+        .filter(|(i, r)| stats.static_errors[*i] || r.is_reported_in_future(&spec.now))
+        .count();
     Prepared {
         view,
         lines,
-        name_width,
+        name_width: stats.name_width,
         stale,
         flagged,
-        scope: scope(report),
-        newest: report.rows.iter().map(|r| r.reported_at).max(),
+        scope: stats.scope.clone(),
+        newest: stats.newest,
     }
 }
 
@@ -130,7 +167,14 @@ fn scope(report: &Report) -> String {
 /// Reports up to this size are prepared at once; bigger ones in the background.
 const BACKGROUND_ROWS: usize = 50_000;
 
-type Job = (u64, Arc<Report>, ViewSpec, Toggles, AmbiguousWidth);
+type Job = (
+    u64,
+    Arc<Report>,
+    SharedStats,
+    ViewSpec,
+    Toggles,
+    AmbiguousWidth,
+);
 
 /// Prepares views on a thread of its own, keeping only the latest request.
 struct Worker {
@@ -154,9 +198,9 @@ impl Worker {
                     slot = ready.wait(slot).unwrap_or_else(|e| e.into_inner());
                 }
             };
-            let (generation, report, spec, toggles, amb) = job;
+            let (generation, report, stats, spec, toggles, amb) = job;
             if send
-                .send((generation, prepare(&report, &spec, toggles, amb)))
+                .send((generation, prepare(&report, &stats, &spec, toggles, amb)))
                 .is_err()
             {
                 return;
@@ -181,6 +225,7 @@ pub enum Popup {
 
 pub struct App {
     pub report: Arc<Report>,
+    stats: SharedStats,
     pub source_label: String,
     pub is_demo: bool,
     pub loaded_at: JstDateTime,
@@ -221,6 +266,7 @@ impl App {
     ) -> Self {
         let mut app = Self {
             report: Arc::new(report),
+            stats: SharedStats::default(),
             source_label,
             is_demo,
             loaded_at: time::now_jst(),
@@ -251,6 +297,7 @@ impl App {
     /// Replaces the data (a reload), keeping the view settings.
     pub fn set_report(&mut self, report: Report, now: JstDateTime) {
         self.report = Arc::new(report);
+        self.stats = SharedStats::default();
         self.loaded_at = now;
         self.refresh_view();
     }
@@ -266,6 +313,7 @@ impl App {
         if self.report.rows.len() <= BACKGROUND_ROWS {
             let prepared = prepare(
                 &self.report,
+                &self.stats,
                 &self.spec,
                 self.toggles,
                 self.options.ambiguous,
@@ -276,6 +324,7 @@ impl App {
         let job = (
             self.generation,
             self.report.clone(),
+            self.stats.clone(),
             self.spec.clone(),
             self.toggles,
             self.options.ambiguous,

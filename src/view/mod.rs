@@ -85,12 +85,14 @@ impl Grouping {
         }
     }
 
-    fn cmp_rows(self, a: &ReportRow, b: &ReportRow) -> std::cmp::Ordering {
+    /// Where a row's group comes in the order of groups (its code as a number).
+    fn rank(self, row: &ReportRow) -> u32 {
+        let number = |code: &str| code.parse().unwrap_or(u32::MAX);
         match self {
-            Grouping::None => std::cmp::Ordering::Equal,
-            Grouping::Prefecture => a.prefecture_no.cmp(&b.prefecture_no),
-            Grouping::Area => a.area_code.cmp(&b.area_code),
-            Grouping::Municipality => a.municipality_code.cmp(&b.municipality_code),
+            Grouping::None => 0,
+            Grouping::Prefecture => u32::from(row.prefecture_no.get()),
+            Grouping::Area => number(row.area_code.as_str()),
+            Grouping::Municipality => number(row.municipality_code.as_str()),
         }
     }
 }
