@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::AmbiguousChoice;
 use crate::feed::{self, EncodingChoice, ImportOptions};
 use crate::model::{column, time, JstDateTime};
 use crate::ui::app::{App, DisplayOptions};
@@ -35,9 +36,13 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
 
-    /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる）
-    #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", default_value = "auto", value_parser = parse_ambiguous)]
-    pub ambiguous_width: AmbiguousChoice,
+    /// 設定ファイル（既定: $BEDBOARD_CONFIG、なければ ~/.config/bedboard/config.toml）
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる。既定）
+    #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", value_parser = AmbiguousChoice::parse)]
+    pub ambiguous_width: Option<AmbiguousChoice>,
 
     /// 罫線を ASCII で描く
     #[arg(long)]
@@ -47,35 +52,17 @@ pub struct DashboardArgs {
     #[arg(long)]
     pub no_color: bool,
 
-    /// 配色
-    #[arg(long, value_enum, default_value_t = ThemeKind::Default)]
-    pub theme: ThemeKind,
+    /// 配色（既定 default）
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeKind>,
 
-    /// この時間（時間単位）より古い報告を「古い」とする
-    #[arg(long, value_name = "HOURS", default_value_t = 24)]
-    pub stale_hours: u32,
+    /// この時間（時間単位）より古い報告を「古い」とする（既定 24）
+    #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub stale_hours: Option<u32>,
 
     /// 入力の文字コード
     #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
     pub encoding: EncodingChoice,
-}
-
-/// The ambiguous width asked for; `Auto` asks the terminal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AmbiguousChoice {
-    Fixed(AmbiguousWidth),
-    Auto,
-}
-
-fn parse_ambiguous(text: &str) -> Result<AmbiguousChoice, String> {
-    match text.trim() {
-        "1" | "narrow" => Ok(AmbiguousChoice::Fixed(AmbiguousWidth::Narrow)),
-        "2" | "wide" => Ok(AmbiguousChoice::Fixed(AmbiguousWidth::Wide)),
-        "auto" => Ok(AmbiguousChoice::Auto),
-        other => Err(format!(
-            "narrow・wide・auto（または 1・2）のいずれかです: {other}"
-        )),
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +190,13 @@ fn load(
 
 fn dashboard(args: &DashboardArgs) -> ExitCode {
     use std::io::IsTerminal;
+    let config = match crate::config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
+        }
+    };
     let now = time::now_jst();
     let (report, label, messages) = match load(args.source.as_ref(), args.encoding, &now) {
         Ok(loaded) => loaded,
@@ -219,9 +213,13 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             table: TableArgs::defaults(),
         });
     }
-    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // Flags win over the config file, which wins over the defaults.
+    let no_color = args.no_color
+        || config.no_color
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut spec = ViewSpec::new(now);
-    spec.stale_after = chrono::Duration::hours(i64::from(args.stale_hours));
+    let stale_hours = args.stale_hours.or(config.stale_hours).unwrap_or(24);
+    spec.stale_after = chrono::Duration::hours(i64::from(stale_hours));
     let mut term = match crate::ui::terminal::enter() {
         Ok(term) => term,
         Err(err) => {
@@ -230,22 +228,39 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let ambiguous = match args.ambiguous_width {
+    let ambiguous = match args
+        .ambiguous_width
+        .or(config.ambiguous_width)
+        .unwrap_or_default()
+    {
         AmbiguousChoice::Fixed(width) => width,
         AmbiguousChoice::Auto => crate::ui::terminal::probe_ambiguous_width(),
     };
     let options = DisplayOptions {
         ambiguous,
-        ascii: args.ascii,
+        ascii: args.ascii || config.ascii,
         theme: if no_color {
             ThemeKind::Mono
         } else {
-            args.theme
+            args.theme.or(config.theme).unwrap_or_default()
         },
     };
     let mut app = App::new(report, label, args.source.is_none(), options, spec);
+    app.keys = config.keys.clone();
+    app.config_path = config.path.clone();
+    app.apply_view(&config.view);
+    if let Some(path) = args.source.clone() {
+        let encoding = args.encoding;
+        app.reloader = Some(Box::new(move || {
+            let (report, _, problems) = load(Some(&path), encoding, &time::now_jst())?;
+            Ok((report, problems))
+        }));
+    }
     if let Some(first) = messages.first() {
-        app.message = Some(format!("{first}（ほか {} 件）", messages.len() - 1));
+        app.message = Some(match messages.len() {
+            1 => first.clone(),
+            n => format!("{first}（ほか {} 件）", n - 1),
+        });
     }
     let result = crate::ui::terminal::run(&mut term, &mut app);
     crate::ui::terminal::restore();

@@ -3,6 +3,7 @@
 //! Data flows feed → model → view → ui; `width` is shared by every renderer.
 
 pub mod cli;
+pub mod config;
 pub mod feed;
 pub mod model;
 pub mod ui;

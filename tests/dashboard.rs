@@ -7,7 +7,7 @@ use bedboard::feed::{self, ImportOptions};
 use bedboard::model::time::parse_datetime;
 use bedboard::ui::app::{App, DisplayOptions};
 use bedboard::ui::draw;
-use bedboard::ui::keymap::{self, Mode};
+use bedboard::ui::keymap::Mode;
 use bedboard::ui::painter::row_text;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::ViewSpec;
@@ -55,7 +55,10 @@ fn press(app: &mut App, keys: &str) {
 }
 
 fn key(app: &mut App, code: KeyCode) {
-    if let Some(action) = keymap::action(KeyEvent::new(code, KeyModifiers::NONE), app.mode) {
+    if let Some(action) = app
+        .keys
+        .action(KeyEvent::new(code, KeyModifiers::NONE), app.mode)
+    {
         app.update(action);
     }
 }
@@ -84,9 +87,9 @@ fn the_first_screen_shows_totals_table_and_status_at_80x24() {
     );
     assert!(lines[1].contains("範囲: 東京都"), "{}", lines[1]);
     assert!(
-        lines[2].starts_with("確保病床 30"),
+        lines[3].starts_with("確保病床 30"),
         "the chart: {}",
-        lines[2]
+        lines[3]
     );
     let text = lines.join("\n");
     assert!(text.contains("医療機関名"));
@@ -262,8 +265,11 @@ fn question_mark_lists_every_key() {
     let mut app = seed();
     press(&mut app, "?");
     let text = draw(&mut app, 100, 30).join("\n");
-    for (key, _) in keymap::HELP {
-        assert!(text.contains(key), "{key} missing from help");
+    for (keys, what) in app.keys.help() {
+        assert!(
+            text.contains(&keys) && text.contains(what),
+            "{keys} {what} missing from help"
+        );
     }
 }
 
@@ -283,10 +289,10 @@ fn q_asks_before_quitting() {
 #[test]
 fn the_chart_hides_by_key_and_on_a_short_terminal() {
     let mut app = seed();
-    assert!(draw(&mut app, 80, 24)[2].starts_with("確保病床"));
-    assert!(!draw(&mut app, 80, 16)[2].starts_with("確保病床"));
+    assert!(draw(&mut app, 80, 24)[3].starts_with("確保病床"));
+    assert!(!draw(&mut app, 80, 16)[3].starts_with("確保病床"));
     press(&mut app, "b");
-    assert!(!draw(&mut app, 80, 24)[2].starts_with("確保病床"));
+    assert!(!draw(&mut app, 80, 24)[3].starts_with("確保病床"));
 }
 
 #[test]
@@ -295,7 +301,7 @@ fn the_name_column_stays_while_columns_scroll() {
     let before = draw(&mut app, 80, 24);
     press(&mut app, "lll");
     let after = draw(&mut app, 80, 24);
-    let header = 5; // two header lines, three chart lines
+    let header = 6; // three header lines, three chart lines
     assert!(
         before[header].contains("確保") && !after[header].contains("確保"),
         "{}",
@@ -360,7 +366,7 @@ fn columns_align_on_a_terminal_with_the_chosen_ambiguous_width() {
         let mut app = app_for(AWKWARD, amb, ascii);
         let buffer = draw_buffer(&mut app, 120, 24);
         let rows = replay(&buffer, amb);
-        let header_y = 5; // two header lines, three chart lines
+        let header_y = 6; // three header lines, three chart lines
         let expected = separator_columns(&rows[header_y], separator);
         assert!(expected.len() > 5, "{amb:?}: {:?}", rows[header_y]);
         let texts: Vec<String> = (0..24).map(|y| row_text(&buffer, y)).collect();
@@ -384,4 +390,134 @@ fn columns_align_on_a_terminal_with_the_chosen_ambiguous_width() {
             );
         }
     }
+}
+
+#[test]
+fn tab_moves_between_the_list_and_the_area_and_municipality_summaries() {
+    let mut app = app_for("assets/demo/report.csv", AmbiguousWidth::Narrow, false);
+    key(&mut app, KeyCode::Tab);
+    let text = draw(&mut app, 120, 40).join("\n");
+    assert!(text.contains("[二次医療圏別]"), "{text}");
+    assert!(
+        text.contains("二次医療圏") && text.contains("1301 区中央部（"),
+        "{text}"
+    );
+    assert_eq!(app.prepared.lines.len(), 13, "one line per area of Tokyo");
+    // Sorting a summary view orders the areas by their totals.
+    press(&mut app, "ss");
+    let first = app.prepared.view.groups[match app.prepared.lines[0] {
+        bedboard::ui::app::TableLine::Summary(g) => g,
+        other => panic!("{other:?}"),
+    }]
+    .clone();
+    let most = app
+        .prepared
+        .view
+        .groups
+        .iter()
+        .map(|g| g.totals.secured)
+        .max()
+        .unwrap();
+    assert_eq!(first.totals.secured, most);
+    // Enter opens that area in the list, grouped by area.
+    key(&mut app, KeyCode::Enter);
+    let text = draw(&mut app, 120, 40).join("\n");
+    assert!(
+        text.contains("[病床一覧]") && text.contains("グループ: 二次医療圏"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("[{} (", first.label)), "{text}");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert!(draw(&mut app, 120, 40).join("\n").contains("[市区町村別]"));
+    let mut municipalities: Vec<&str> = app
+        .report
+        .rows
+        .iter()
+        .map(|r| r.municipality_code.as_str())
+        .collect();
+    municipalities.sort_unstable();
+    municipalities.dedup();
+    assert_eq!(
+        app.prepared.lines.len(),
+        municipalities.len(),
+        "one line per municipality"
+    );
+}
+
+#[test]
+fn w_saves_the_view_and_a_new_start_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "# 既存の設定\n[display]\nascii = true\n").unwrap();
+    let mut app = seed();
+    app.config_path = Some(path.clone());
+    press(&mut app, "ssv1b");
+    press(&mut app, "w");
+    assert!(
+        screen(&mut app).contains("既定の表示を保存しました"),
+        "{}",
+        screen(&mut app)
+    );
+    let config = bedboard::config::load(Some(&path)).unwrap();
+    assert!(config.ascii, "the rest of the file is kept");
+    let mut restarted = seed();
+    restarted.apply_view(&config.view);
+    let text = draw(&mut restarted, 100, 30).join("\n");
+    assert!(
+        text.contains("並べ替え: 確保病床 降順  絞り込み: 空床あり  グループ: 都道府県"),
+        "{text}"
+    );
+    assert!(text.contains("絞り込み: 空床あり"));
+    assert!(
+        !text.lines().nth(3).unwrap().starts_with("確保病床"),
+        "chart stays hidden"
+    );
+}
+
+#[test]
+fn keys_rebound_in_the_config_work_and_show_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys]\nquit = \"x\"\nnext_sort = [\"o\", \"F2\"]\n").unwrap();
+    let config = bedboard::config::load(Some(&path)).unwrap();
+    let mut app = seed();
+    app.keys = config.keys;
+    press(&mut app, "q");
+    assert_eq!(app.mode, Mode::Table, "q is no longer quit");
+    press(&mut app, "o");
+    assert!(screen(&mut app).contains("並べ替え: 医療機関名"));
+    press(&mut app, "x");
+    assert!(screen(&mut app).contains("終了しますか"));
+    press(&mut app, "n?");
+    let text = draw(&mut app, 100, 40).join("\n");
+    assert!(text.contains("o / F2") && text.contains("x:終了"), "{text}");
+}
+
+#[test]
+fn r_reloads_and_a_broken_file_keeps_the_last_good_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    let seed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED);
+    std::fs::copy(&seed_path, &path).unwrap();
+    let mut app = seed();
+    let source = path.clone();
+    app.reloader = Some(Box::new(move || {
+        let import =
+            feed::import_file(&source, &ImportOptions::default()).map_err(|e| e.to_string())?;
+        let messages = import.messages();
+        Ok((import.report, messages))
+    }));
+    std::fs::write(&path, "not,a,report\n").unwrap();
+    press(&mut app, "r");
+    let text = screen(&mut app);
+    assert!(
+        text.contains("レコード数 12 "),
+        "last good data stays: {text}"
+    );
+    assert!(text.contains("読み直せません"), "{text}");
+    let awkward = Path::new(env!("CARGO_MANIFEST_DIR")).join(AWKWARD);
+    std::fs::copy(&awkward, &path).unwrap();
+    press(&mut app, "r");
+    assert!(screen(&mut app).contains("レコード数 2 "));
 }

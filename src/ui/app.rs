@@ -5,7 +5,10 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use chrono::Duration;
 
-use super::keymap::{Action, Mode};
+use std::path::PathBuf;
+
+use super::keymap::{Action, KeyMap, Mode};
+use crate::config::SavedView;
 use crate::model::{time, Column, JstDateTime, Report};
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey, View, ViewSpec};
 use crate::width::{self, AmbiguousWidth};
@@ -46,6 +49,47 @@ pub enum TableLine {
     /// A report row (index into the report's rows).
     Row(usize),
     Subtotal(usize),
+    /// One group as a line of its own, in the summary views.
+    Summary(usize),
+}
+
+/// What the table lists: Tab moves between them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ViewKind {
+    /// One line per hospital.
+    #[default]
+    Rows,
+    /// One line per 二次医療圏, with its totals.
+    ByArea,
+    /// One line per 市区町村.
+    ByMunicipality,
+}
+
+impl ViewKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewKind::Rows => "病床一覧",
+            ViewKind::ByArea => "二次医療圏別",
+            ViewKind::ByMunicipality => "市区町村別",
+        }
+    }
+
+    fn next(self) -> Self {
+        match self {
+            ViewKind::Rows => ViewKind::ByArea,
+            ViewKind::ByArea => ViewKind::ByMunicipality,
+            ViewKind::ByMunicipality => ViewKind::Rows,
+        }
+    }
+
+    /// The grouping a summary view lists.
+    pub fn grouping(self) -> Option<Grouping> {
+        match self {
+            ViewKind::Rows => None,
+            ViewKind::ByArea => Some(Grouping::Area),
+            ViewKind::ByMunicipality => Some(Grouping::Municipality),
+        }
+    }
 }
 
 /// A view ready to show, with what the screen needs about all of its rows.
@@ -60,6 +104,40 @@ pub struct Prepared {
     pub scope: String,
     /// The newest 報告日時 in the data.
     pub newest: Option<JstDateTime>,
+}
+
+/// Groups in a summary view: by the sort column's total when it is a
+/// count, else in code order.
+fn summary_order(view: &View, sort: Option<SortKey>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..view.groups.len()).collect();
+    let Some(key) = sort else {
+        return order;
+    };
+    let total = |g: usize| -> Option<f64> {
+        let t = &view.groups[g].totals;
+        match key.column {
+            Column::Secured => t.secured.map(|v| v as f64),
+            Column::Ready => t.ready.map(|v| v as f64),
+            Column::Inpatients => t.inpatients.map(|v| v as f64),
+            Column::Free => t.free.map(|v| v as f64),
+            Column::Occupancy => t.occupancy(),
+            _ => Some(g as f64),
+        }
+    };
+    order.sort_by(|&a, &b| match (total(a), total(b)) {
+        (Some(x), Some(y)) => {
+            let ord = x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal);
+            if key.direction == SortDirection::Descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        }
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    order
 }
 
 /// What the screen needs about a whole report, computed once per report
@@ -105,12 +183,28 @@ pub fn prepare(
     stats: &SharedStats,
     spec: &ViewSpec,
     toggles: Toggles,
+    kind: ViewKind,
     amb: AmbiguousWidth,
 ) -> Prepared {
     let stats = stats.get_or_init(|| ReportStats::of(report, amb));
-    let view = View::build(report, spec);
+    let view = match kind.grouping() {
+        Some(group) => View::build(
+            report,
+            &ViewSpec {
+                group,
+                ..spec.clone()
+            },
+        ),
+        None => View::build(report, spec),
+    };
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
-    if view.groups.is_empty() {
+    if kind != ViewKind::Rows {
+        lines.extend(
+            summary_order(&view, spec.sort)
+                .into_iter()
+                .map(TableLine::Summary),
+        );
+    } else if view.groups.is_empty() {
         lines.extend(view.order.iter().map(|&i| TableLine::Row(i)));
     } else {
         for (g, group) in view.groups.iter().enumerate() {
@@ -173,6 +267,7 @@ type Job = (
     SharedStats,
     ViewSpec,
     Toggles,
+    ViewKind,
     AmbiguousWidth,
 );
 
@@ -198,9 +293,12 @@ impl Worker {
                     slot = ready.wait(slot).unwrap_or_else(|e| e.into_inner());
                 }
             };
-            let (generation, report, stats, spec, toggles, amb) = job;
+            let (generation, report, stats, spec, toggles, kind, amb) = job;
             if send
-                .send((generation, prepare(&report, &stats, &spec, toggles, amb)))
+                .send((
+                    generation,
+                    prepare(&report, &stats, &spec, toggles, kind, amb),
+                ))
                 .is_err()
             {
                 return;
@@ -254,7 +352,16 @@ pub struct App {
     generation: u64,
     pending: bool,
     worker: Option<Worker>,
+    pub kind: ViewKind,
+    pub keys: KeyMap,
+    /// Where `w` saves the default view.
+    pub config_path: Option<PathBuf>,
+    /// Reads the source again for `r`; none for data that cannot change.
+    pub reloader: Option<Reloader>,
 }
+
+/// Reads the data again: the report and its label, or what went wrong.
+pub type Reloader = Box<dyn FnMut() -> Result<(Report, Vec<String>), String>>;
 
 impl App {
     pub fn new(
@@ -289,6 +396,10 @@ impl App {
             generation: 0,
             pending: false,
             worker: None,
+            kind: ViewKind::Rows,
+            keys: KeyMap::default(),
+            config_path: None,
+            reloader: None,
         };
         app.refresh_view();
         app
@@ -316,6 +427,7 @@ impl App {
                 &self.stats,
                 &self.spec,
                 self.toggles,
+                self.kind,
                 self.options.ambiguous,
             );
             self.accept(prepared);
@@ -327,6 +439,7 @@ impl App {
             self.stats.clone(),
             self.spec.clone(),
             self.toggles,
+            self.kind,
             self.options.ambiguous,
         );
         self.worker.get_or_insert_with(Worker::start).request(job);
@@ -465,6 +578,7 @@ impl App {
             ToggleSubtotals => self.toggle(|t| &mut t.subtotals),
             ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
             ToggleChart => self.show_chart = !self.show_chart,
+            Open if self.kind != ViewKind::Rows => self.open_group(),
             Open => {
                 if let Some(row) = self.selected_row() {
                     self.popup = Some(Popup::Row(row));
@@ -476,7 +590,14 @@ impl App {
                 self.mode = Mode::Popup;
             }
             Back => self.back(),
-            Reload => {}
+            Reload => self.reload(),
+            SaveView => self.save_view(),
+            NextView => {
+                self.kind = self.kind.next();
+                self.selected = 0;
+                self.scroll = 0;
+                self.refresh_view();
+            }
             Quit => self.mode = Mode::ConfirmQuit,
             Confirm => self.should_quit = true,
             Cancel => {
@@ -487,6 +608,90 @@ impl App {
                 self.mode = Mode::Table;
             }
         }
+    }
+
+    /// From a summary line to the hospital list, grouped the same way, at that group.
+    fn open_group(&mut self) {
+        let Some(TableLine::Summary(g)) = self.prepared.lines.get(self.selected).copied() else {
+            return;
+        };
+        let label = self.prepared.view.groups[g].label.clone();
+        self.spec.group = self.kind.grouping().unwrap_or_default();
+        self.kind = ViewKind::Rows;
+        self.refresh_view();
+        self.wait_for_view();
+        let heading = self.prepared.lines.iter().position(|line| {
+            matches!(line, TableLine::Heading(h) if self.prepared.view.groups[*h].label == label)
+        });
+        if let Some(line) = heading {
+            self.scroll = line;
+            self.move_to(line);
+        }
+    }
+
+    /// Reads the source again; on failure the data on screen stays and the
+    /// status line says why.
+    fn reload(&mut self) {
+        let Some(reloader) = &mut self.reloader else {
+            self.message = Some("このデータは読み直せません（内蔵のデモデータ）".to_string());
+            return;
+        };
+        match reloader() {
+            Ok((report, problems)) => {
+                self.message = problems.first().map(|first| match problems.len() {
+                    1 => first.clone(),
+                    n => format!("{first}（ほか {} 件）", n - 1),
+                });
+                self.set_report(report, time::now_jst());
+            }
+            Err(err) => {
+                self.message = Some(format!("読み直せません（表示は前のデータのまま）: {err}"))
+            }
+        }
+    }
+
+    /// The view settings as the config file keeps them.
+    pub fn saved_view(&self) -> SavedView {
+        let quick = self.spec.quick;
+        SavedView {
+            sort: self.spec.sort,
+            group: self.spec.group,
+            filter: if self.filter_mode {
+                self.search.clone()
+            } else {
+                String::new()
+            },
+            free_only: quick.free_only,
+            stale_only: quick.stale_only,
+            flagged_only: quick.flagged_only,
+            chart: self.show_chart,
+        }
+    }
+
+    /// Puts a saved view in force.
+    pub fn apply_view(&mut self, view: &SavedView) {
+        self.spec.sort = view.sort;
+        self.spec.group = view.group;
+        self.spec.quick = view::QuickFilters {
+            free_only: view.free_only,
+            stale_only: view.stale_only,
+            flagged_only: view.flagged_only,
+        };
+        self.search = view.filter.clone();
+        self.filter_mode = !view.filter.is_empty();
+        self.show_chart = view.chart;
+        self.refresh_view();
+    }
+
+    fn save_view(&mut self) {
+        let path = self
+            .config_path
+            .clone()
+            .unwrap_or_else(crate::config::user_config_path);
+        self.message = Some(match crate::config::save_view(&path, &self.saved_view()) {
+            Ok(()) => format!("既定の表示を保存しました（{}）", path.display()),
+            Err(err) => err,
+        });
     }
 
     fn back(&mut self) {

@@ -4,8 +4,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::Frame;
 
-use super::app::{scrollable_columns, App, Popup, TableLine};
-use super::keymap::{Mode, HELP};
+use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
+use super::keymap::{Action, Mode};
 use super::painter::Painter;
 use super::theme::Theme;
 use crate::model::{time, Column, ColumnKind, Totals};
@@ -15,7 +15,7 @@ use crate::width::{self, Align, AmbiguousWidth};
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
 const CHART_HEIGHT: u16 = 3;
-const HEADER_HEIGHT: u16 = 2;
+const HEADER_HEIGHT: u16 = 3;
 const COLUMN_HEADER_HEIGHT: u16 = 3;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     draw_status(&mut p, app, &theme, area);
     match &app.popup {
-        Some(Popup::Help) => draw_help(&mut p, &theme, area),
+        Some(Popup::Help) => draw_help(&mut p, app, &theme, area),
         Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
         None => {}
     }
@@ -111,12 +111,18 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
         filters.join("・")
     };
     let second = format!(
-        "古い {}  要確認 {}  範囲: {}  絞り込み: {filter}  並べ替え: {sort}  グループ: {}",
+        "[{}]  古い {}  要確認 {}  範囲: {}",
+        app.kind.label(),
         app.prepared.stale,
         app.prepared.flagged,
         app.prepared.scope,
-        app.spec.group.label(),
     );
+    let grouping = match app.kind {
+        ViewKind::Rows => format!("  グループ: {}", app.spec.group.label()),
+        _ => String::new(),
+    };
+    let third = format!("並べ替え: {sort}  絞り込み: {filter}{grouping}");
+    p.put(0, 2, width, &third, Style::new());
     p.put(0, 1, width, &second, Style::new());
 }
 
@@ -150,8 +156,12 @@ fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
 fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     let y = area.height.saturating_sub(1);
     p.fill(Rect::new(0, y, area.width, 1), theme.status);
-    let hints = " ?:キー一覧 q:終了";
-    let hints_width = width::str_width(hints, p.amb) as u16;
+    let hints = format!(
+        " {}:キー一覧 {}:終了",
+        app.keys.first_key(Action::Help),
+        app.keys.first_key(Action::Quit)
+    );
+    let hints_width = width::str_width(&hints, p.amb) as u16;
     let left_width = area.width.saturating_sub(hints_width);
     let (text, style) = if app.mode == Mode::Search {
         let text = format!("検索: {}_   Enter: 決定  Esc: 取り消し", app.search);
@@ -181,7 +191,7 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         (text, theme.status)
     };
     p.cell(0, y, left_width, &view::sanitize(&text), Align::Left, style);
-    p.put(left_width, y, area.width, hints, theme.status);
+    p.put(left_width, y, area.width, &hints, theme.status);
 }
 
 /// Where each column of the table goes on this screen.
@@ -286,6 +296,15 @@ impl TableLayout {
                     &format!("[{text}]"),
                     theme.group.patch(base),
                 );
+            }
+            TableLine::Summary(g) => {
+                let group = &app.prepared.view.groups[g];
+                let style = if group.totals.free.is_some_and(|f| f > 0) {
+                    Style::new()
+                } else {
+                    theme.stale
+                };
+                self.draw_totals(p, theme, y, &group.label, &group.totals, style.patch(base));
             }
             TableLine::Subtotal(g) => {
                 let totals = app.prepared.view.groups[g].totals;
@@ -410,12 +429,31 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn draw_help(p: &mut Painter, theme: &Theme, area: Rect) {
-    let lines: Vec<(String, String)> = HELP
-        .iter()
-        .map(|(key, what)| (key.to_string(), what.to_string()))
-        .collect();
-    draw_list_popup(p, theme, area, "キー一覧（Esc で閉じる）", 72, 16, &lines);
+/// Every key as bound now; in two columns when one does not fit the height.
+fn draw_help(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
+    const KEY_WIDTH: u16 = 14;
+    let entries = app.keys.help();
+    let room = usize::from(area.height.saturating_sub(2)).max(1);
+    let columns = entries.len().div_ceil(room).max(1);
+    let rows = entries.len().div_ceil(columns);
+    let width = area.width.min(74 * columns as u16);
+    let rect = centered(area, width, rows as u16 + 2);
+    p.frame(rect, "キー一覧（Esc で閉じる）", theme.popup);
+    let column_width = rect.width.saturating_sub(3) / columns as u16;
+    for (i, (keys, what)) in entries.iter().enumerate() {
+        let x = rect.x + 2 + (i / rows) as u16 * column_width;
+        let y = rect.y + 1 + (i % rows) as u16;
+        p.cell(x, y, KEY_WIDTH, keys, Align::Left, theme.popup);
+        let text_width = column_width.saturating_sub(KEY_WIDTH + 2);
+        p.cell(
+            x + KEY_WIDTH + 1,
+            y,
+            text_width,
+            what,
+            Align::Left,
+            theme.popup,
+        );
+    }
 }
 
 fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_index: usize) {

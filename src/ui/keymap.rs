@@ -1,9 +1,12 @@
 //! One key map: keys become actions; nothing else looks at key codes.
+//! The table's keys can be re-bound in the config file (`[keys]`).
+
+use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Everything the user can ask for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     Up,
     Down,
@@ -13,6 +16,7 @@ pub enum Action {
     Bottom,
     Left,
     Right,
+    NextView,
     NextSortColumn,
     ReverseSort,
     StartSearch,
@@ -32,6 +36,7 @@ pub enum Action {
     Back,
     Help,
     Reload,
+    SaveView,
     Quit,
     Confirm,
     Cancel,
@@ -50,84 +55,361 @@ pub enum Mode {
     ConfirmQuit,
 }
 
-/// Key, description: the list `?` shows. Kept beside the map so they agree.
-pub const HELP: &[(&str, &str)] = &[
-    ("↑↓ / j k", "1 行移動"),
-    ("PgUp PgDn", "1 画面移動"),
-    ("Home End / g G", "先頭・末尾"),
-    ("← → / h l", "列を左右にスクロール（医療機関名は固定）"),
-    ("s / S", "並べ替える列を次へ / 昇順・降順を反転"),
-    ("/", "検索（全角半角・かなカナを区別しない）"),
-    ("n / N", "次・前の一致へ"),
-    ("f", "絞り込みモード（一致しない行を隠す）"),
-    ("1 / 2 / 3", "空床ありのみ / 古い報告のみ / 要確認のみ"),
-    ("v", "グループ: なし → 都道府県 → 二次医療圏 → 市区町村"),
-    ("c / d / t / T", "行数 / 詳細行 / 小計 / 総計 の表示切替"),
-    ("b", "グラフの表示切替"),
-    ("Enter", "選んだ医療機関の詳細"),
-    ("Esc", "戻る・取り消す"),
-    ("r", "データを読み直す"),
-    ("?", "このキー一覧"),
-    ("q", "終了（確認あり）"),
+/// The table's actions: the name used in the config file, the default keys,
+/// and what `?` says of it.
+const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
+    (Action::Up, "up", &["up", "k"], "1 行上へ"),
+    (Action::Down, "down", &["down", "j"], "1 行下へ"),
+    (Action::PageUp, "page_up", &["pageup"], "1 画面上へ"),
+    (
+        Action::PageDown,
+        "page_down",
+        &["pagedown", "space"],
+        "1 画面下へ",
+    ),
+    (Action::Top, "top", &["home", "g"], "先頭へ"),
+    (Action::Bottom, "bottom", &["end", "G"], "末尾へ"),
+    (
+        Action::Left,
+        "left",
+        &["left", "h"],
+        "列を左へ（医療機関名は固定）",
+    ),
+    (Action::Right, "right", &["right", "l"], "列を右へ"),
+    (
+        Action::NextView,
+        "next_view",
+        &["tab"],
+        "表示: 一覧→医療圏別→市区町村別",
+    ),
+    (
+        Action::NextSortColumn,
+        "next_sort",
+        &["s"],
+        "並べ替える列を次へ",
+    ),
+    (
+        Action::ReverseSort,
+        "reverse_sort",
+        &["S"],
+        "昇順・降順を反転",
+    ),
+    (
+        Action::StartSearch,
+        "search",
+        &["/"],
+        "検索（表記ゆれを無視）",
+    ),
+    (Action::NextMatch, "next_match", &["n"], "次の一致へ"),
+    (
+        Action::PreviousMatch,
+        "previous_match",
+        &["N"],
+        "前の一致へ",
+    ),
+    (
+        Action::ToggleFilterMode,
+        "filter_mode",
+        &["f"],
+        "絞り込み（一致しない行を隠す）",
+    ),
+    (Action::ToggleFreeOnly, "free_only", &["1"], "空床ありのみ"),
+    (
+        Action::ToggleStaleOnly,
+        "stale_only",
+        &["2"],
+        "古い報告のみ",
+    ),
+    (
+        Action::ToggleFlaggedOnly,
+        "flagged_only",
+        &["3"],
+        "要確認のみ",
+    ),
+    (
+        Action::NextGrouping,
+        "grouping",
+        &["v"],
+        "グループ: 県→医療圏→市区町村",
+    ),
+    (
+        Action::ToggleRowCounts,
+        "row_counts",
+        &["c"],
+        "行数の表示切替",
+    ),
+    (
+        Action::ToggleDetailRows,
+        "detail_rows",
+        &["d"],
+        "詳細行の表示切替",
+    ),
+    (
+        Action::ToggleSubtotals,
+        "subtotals",
+        &["t"],
+        "小計の表示切替",
+    ),
+    (
+        Action::ToggleGrandTotal,
+        "grand_total",
+        &["T"],
+        "総計の表示切替",
+    ),
+    (Action::ToggleChart, "chart", &["b"], "グラフの表示切替"),
+    (Action::Open, "open", &["enter"], "選んだ行を開く"),
+    (Action::Back, "back", &["esc"], "戻る・検索を消す"),
+    (Action::Reload, "reload", &["r"], "データを読み直す"),
+    (
+        Action::SaveView,
+        "save_view",
+        &["w"],
+        "今の表示を既定として保存",
+    ),
+    (Action::Help, "help", &["?"], "このキー一覧"),
+    (Action::Quit, "quit", &["q"], "終了（確認あり）"),
 ];
 
-pub fn action(key: KeyEvent, mode: Mode) -> Option<Action> {
-    use Action::*;
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Quit);
+/// A key with its modifiers, as the config file names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+impl Key {
+    fn from_event(event: KeyEvent) -> Self {
+        // Shift is part of the character ('G', '?'), not a modifier to match.
+        let modifiers = match event.code {
+            KeyCode::Char(_) => event.modifiers - KeyModifiers::SHIFT,
+            _ => event.modifiers,
+        };
+        Self {
+            code: event.code,
+            modifiers,
+        }
     }
-    match mode {
-        Mode::ConfirmQuit => match key.code {
-            KeyCode::Char('y' | 'Y') => Some(Confirm),
-            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Cancel),
-            _ => None,
-        },
-        Mode::Popup => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Some(Back),
-            _ => None,
-        },
-        Mode::Search => match key.code {
-            KeyCode::Esc => Some(Cancel),
-            KeyCode::Enter => Some(Submit),
-            KeyCode::Backspace => Some(DeleteChar),
-            KeyCode::Char(c) => Some(Input(c)),
-            _ => None,
-        },
-        Mode::Table => table_action(key.code),
+
+    /// Reads "q", "G", "ctrl-c", "enter", "pagedown", "f5", "space".
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (modifiers, name) = match text.strip_prefix("ctrl-") {
+            Some(rest) => (KeyModifiers::CONTROL, rest),
+            None => (KeyModifiers::NONE, text),
+        };
+        let code = match name.to_ascii_lowercase().as_str() {
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            f if f.len() > 1 && f.starts_with('f') => match f[1..].parse::<u8>() {
+                Ok(n @ 1..=12) => KeyCode::F(n),
+                _ => return Err(format!("キーの名前が分かりません: {text}")),
+            },
+            _ => {
+                let mut chars = name.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => KeyCode::Char(c),
+                    _ => return Err(format!("キーの名前が分かりません: {text}")),
+                }
+            }
+        };
+        Ok(Self { code, modifiers })
+    }
+
+    /// How `?` shows the key.
+    pub fn label(&self) -> String {
+        let name = match self.code {
+            KeyCode::Up => "Up".to_string(),
+            KeyCode::Down => "Down".to_string(),
+            KeyCode::Left => "Left".to_string(),
+            KeyCode::Right => "Right".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::Enter => "Enter".to_string(),
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Backspace => "Backspace".to_string(),
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{name}")
+        } else {
+            name
+        }
     }
 }
 
-fn table_action(code: KeyCode) -> Option<Action> {
-    use Action::*;
-    Some(match code {
-        KeyCode::Up | KeyCode::Char('k') => Up,
-        KeyCode::Down | KeyCode::Char('j') => Down,
-        KeyCode::PageUp => PageUp,
-        KeyCode::PageDown | KeyCode::Char(' ') => PageDown,
-        KeyCode::Home | KeyCode::Char('g') => Top,
-        KeyCode::End | KeyCode::Char('G') => Bottom,
-        KeyCode::Left | KeyCode::Char('h') => Left,
-        KeyCode::Right | KeyCode::Char('l') => Right,
-        KeyCode::Char('s') => NextSortColumn,
-        KeyCode::Char('S') => ReverseSort,
-        KeyCode::Char('/') => StartSearch,
-        KeyCode::Char('n') => NextMatch,
-        KeyCode::Char('N') => PreviousMatch,
-        KeyCode::Char('f') => ToggleFilterMode,
-        KeyCode::Char('1') => ToggleFreeOnly,
-        KeyCode::Char('2') => ToggleStaleOnly,
-        KeyCode::Char('3') => ToggleFlaggedOnly,
-        KeyCode::Char('v') => NextGrouping,
-        KeyCode::Char('c') => ToggleRowCounts,
-        KeyCode::Char('d') => ToggleDetailRows,
-        KeyCode::Char('t') => ToggleSubtotals,
-        KeyCode::Char('T') => ToggleGrandTotal,
-        KeyCode::Char('b') => ToggleChart,
-        KeyCode::Enter => Open,
-        KeyCode::Esc => Back,
-        KeyCode::Char('?') => Help,
-        KeyCode::Char('r') => Reload,
-        KeyCode::Char('q') => Quit,
-        _ => return None,
-    })
+/// The table's keys, defaults overridden by the config file.
+#[derive(Clone, Debug)]
+pub struct KeyMap {
+    keys: HashMap<Key, Action>,
+    /// Keys of each action in `BINDINGS` order, for the help.
+    bound: Vec<(Action, Vec<Key>)>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        Self::with_overrides(&BTreeMap::new()).expect("the default keys are valid")
+    }
+}
+
+impl KeyMap {
+    /// The defaults, with the keys of each action named in `overrides`
+    /// replaced. An unknown action, a bad key name or a key bound twice is an error.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        for name in overrides.keys() {
+            if !BINDINGS.iter().any(|(_, n, _, _)| n == name) {
+                let known: Vec<&str> = BINDINGS.iter().map(|(_, n, _, _)| *n).collect();
+                return Err(format!(
+                    "操作「{name}」はありません（{}）",
+                    known.join(", ")
+                ));
+            }
+        }
+        let mut keys = HashMap::new();
+        let mut bound = Vec::new();
+        for (action, name, defaults, _) in BINDINGS {
+            let names: Vec<String> = match overrides.get(*name) {
+                Some(list) => list.clone(),
+                None => defaults.iter().map(|k| k.to_string()).collect(),
+            };
+            let mut list = Vec::new();
+            for key_name in &names {
+                let key = Key::parse(key_name).map_err(|e| format!("{name}: {e}"))?;
+                if let Some(other) = keys.insert(key, *action) {
+                    let other = BINDINGS.iter().find(|b| b.0 == other).map_or("", |b| b.1);
+                    return Err(format!(
+                        "キー {key_name} が「{other}」と「{name}」の両方に割り当てられています"
+                    ));
+                }
+                list.push(key);
+            }
+            bound.push((*action, list));
+        }
+        Ok(Self { keys, bound })
+    }
+
+    pub fn action(&self, event: KeyEvent, mode: Mode) -> Option<Action> {
+        use Action::*;
+        if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c') {
+            return Some(Quit);
+        }
+        match mode {
+            Mode::ConfirmQuit => match event.code {
+                KeyCode::Char('y' | 'Y') => Some(Confirm),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Cancel),
+                _ => None,
+            },
+            Mode::Popup => match event.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Some(Back),
+                _ => None,
+            },
+            Mode::Search => match event.code {
+                KeyCode::Esc => Some(Cancel),
+                KeyCode::Enter => Some(Submit),
+                KeyCode::Backspace => Some(DeleteChar),
+                KeyCode::Char(c) => Some(Input(c)),
+                _ => None,
+            },
+            Mode::Table => self.keys.get(&Key::from_event(event)).copied(),
+        }
+    }
+
+    /// (keys, description) for every table action, as bound now.
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        self.bound
+            .iter()
+            .zip(BINDINGS)
+            .map(|((_, keys), (_, _, _, what))| {
+                let labels: Vec<String> = keys.iter().map(Key::label).collect();
+                (labels.join(" / "), *what)
+            })
+            .collect()
+    }
+
+    /// The first key bound to an action, for hints such as 「?:キー一覧」.
+    pub fn first_key(&self, action: Action) -> String {
+        self.bound
+            .iter()
+            .find(|(a, _)| *a == action)
+            .and_then(|(_, keys)| keys.first())
+            .map_or_else(|| "-".to_string(), Key::label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(map: &KeyMap, code: KeyCode, modifiers: KeyModifiers) -> Option<Action> {
+        map.action(KeyEvent::new(code, modifiers), Mode::Table)
+    }
+
+    #[test]
+    fn defaults_and_shifted_characters() {
+        let map = KeyMap::default();
+        assert_eq!(
+            press(&map, KeyCode::Char('j'), KeyModifiers::NONE),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            press(&map, KeyCode::Char('G'), KeyModifiers::SHIFT),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            press(&map, KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Action::Quit)
+        );
+        assert_eq!(press(&map, KeyCode::Char('x'), KeyModifiers::NONE), None);
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys() {
+        let overrides = BTreeMap::from([(
+            "quit".to_string(),
+            vec!["ctrl-q".to_string(), "F10".to_string()],
+        )]);
+        let map = KeyMap::with_overrides(&overrides).unwrap();
+        assert_eq!(press(&map, KeyCode::Char('q'), KeyModifiers::NONE), None);
+        assert_eq!(
+            press(&map, KeyCode::Char('q'), KeyModifiers::CONTROL),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(&map, KeyCode::F(10), KeyModifiers::NONE),
+            Some(Action::Quit)
+        );
+        assert!(map.help().iter().any(|(keys, _)| keys == "Ctrl-q / F10"));
+        assert_eq!(map.first_key(Action::Quit), "Ctrl-q");
+    }
+
+    #[test]
+    fn bad_overrides_are_errors_that_name_them() {
+        let bad = |action: &str, key: &str| {
+            KeyMap::with_overrides(&BTreeMap::from([(
+                action.to_string(),
+                vec![key.to_string()],
+            )]))
+            .unwrap_err()
+        };
+        assert!(bad("jump", "x").contains("操作「jump」はありません"));
+        assert!(bad("quit", "hyper-x").contains("quit: キーの名前が分かりません: hyper-x"));
+        assert!(bad("quit", "j").contains("「down」と「quit」"));
+    }
 }

@@ -10,7 +10,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use super::app::App;
-use super::{draw, keymap};
+use super::draw;
 use crate::width::AmbiguousWidth;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -93,7 +93,7 @@ pub fn run(term: &mut Term, app: &mut App) -> io::Result<()> {
         if event::poll(wait)? {
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    if let Some(action) = keymap::action(key, app.mode) {
+                    if let Some(action) = app.keys.action(key, app.mode) {
                         app.update(action);
                     }
                 }

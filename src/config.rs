@@ -1,0 +1,423 @@
+//! The config file: display options, the saved default view, and key bindings.
+//! Unknown keys and bad values are errors that name the key and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::ui::keymap::KeyMap;
+use crate::ui::theme::ThemeKind;
+use crate::view::{Grouping, SortKey};
+use crate::width::AmbiguousWidth;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    display: RawDisplay,
+    view: RawView,
+    keys: BTreeMap<String, Spanned<KeyList>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawDisplay {
+    ambiguous_width: Option<Spanned<String>>,
+    ascii: Option<bool>,
+    no_color: Option<bool>,
+    theme: Option<Spanned<String>>,
+    stale_hours: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawView {
+    sort: Option<Spanned<String>>,
+    group: Option<Spanned<String>>,
+    filter: Option<String>,
+    free_only: Option<bool>,
+    stale_only: Option<bool>,
+    flagged_only: Option<bool>,
+    chart: Option<bool>,
+}
+
+/// One key or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// How wide ambiguous characters are: fixed, or asked of the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AmbiguousChoice {
+    Fixed(AmbiguousWidth),
+    #[default]
+    Auto,
+}
+
+impl AmbiguousChoice {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "1" | "narrow" => Ok(Self::Fixed(AmbiguousWidth::Narrow)),
+            "2" | "wide" => Ok(Self::Fixed(AmbiguousWidth::Wide)),
+            "auto" => Ok(Self::Auto),
+            other => Err(format!(
+                "narrow・wide・auto（または 1・2）のいずれかです: {other}"
+            )),
+        }
+    }
+}
+
+/// The default view saved with `w` and restored at start.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SavedView {
+    pub sort: Option<SortKey>,
+    pub group: Grouping,
+    /// Search text applied as a filter.
+    pub filter: String,
+    pub free_only: bool,
+    pub stale_only: bool,
+    pub flagged_only: bool,
+    pub chart: bool,
+}
+
+/// A checked config.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it came from, or where `w` saves when there was none.
+    pub path: Option<PathBuf>,
+    pub ambiguous_width: Option<AmbiguousChoice>,
+    pub ascii: bool,
+    pub no_color: bool,
+    pub theme: Option<ThemeKind>,
+    pub stale_hours: Option<u32>,
+    pub view: SavedView,
+    pub keys: KeyMap,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            path: None,
+            ambiguous_width: None,
+            ascii: false,
+            no_color: false,
+            theme: None,
+            stale_hours: None,
+            view: SavedView {
+                chart: true,
+                ..SavedView::default()
+            },
+            keys: KeyMap::default(),
+        }
+    }
+}
+
+/// Where the config is looked for: `--config`, then `$BEDBOARD_CONFIG`, then
+/// the user's config directory. The first two must exist; the last may not.
+pub fn locate(flag: Option<&Path>) -> (PathBuf, bool) {
+    if let Some(path) = flag {
+        return (path.to_path_buf(), true);
+    }
+    if let Some(path) = std::env::var_os("BEDBOARD_CONFIG").filter(|p| !p.is_empty()) {
+        return (PathBuf::from(path), true);
+    }
+    (user_config_path(), false)
+}
+
+/// `$XDG_CONFIG_HOME/bedboard/config.toml`, else `~/.config/bedboard/config.toml`.
+pub fn user_config_path() -> PathBuf {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("bedboard").join("config.toml")
+}
+
+/// Loads the config the flag, the environment or the user's directory names.
+pub fn load(flag: Option<&Path>) -> Result<Config, String> {
+    let (path, required) = locate(flag);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&text, &path),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config {
+            path: Some(path),
+            ..Config::default()
+        }),
+        Err(err) => Err(format!(
+            "設定ファイル {} を読めません（{}）",
+            path.display(),
+            crate::feed::io_error_text(&err)
+        )),
+    }
+}
+
+/// Parses and checks config text; `path` is for messages.
+pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+    let at =
+        |span: std::ops::Range<usize>| format!("{}:{}", path.display(), line_of(text, span.start));
+    let raw: RawConfig = toml::from_str(text).map_err(|err| {
+        let place = err.span().map_or_else(|| path.display().to_string(), &at);
+        format!("{place}: 設定ファイルの誤り: {}", err.message().trim())
+    })?;
+    let check = |span: std::ops::Range<usize>, key: &str, message: String| {
+        format!("{}: {key}: {message}", at(span))
+    };
+
+    let ambiguous_width = match raw.display.ambiguous_width {
+        Some(v) => Some(
+            AmbiguousChoice::parse(v.get_ref())
+                .map_err(|e| check(v.span(), "display.ambiguous_width", e))?,
+        ),
+        None => None,
+    };
+    let theme = match raw.display.theme {
+        Some(v) => Some(
+            <ThemeKind as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
+                check(
+                    v.span(),
+                    "display.theme",
+                    format!(
+                        "default・basic・high-contrast・mono のいずれかです: {}",
+                        v.get_ref()
+                    ),
+                )
+            })?,
+        ),
+        None => None,
+    };
+    let stale_hours = match raw.display.stale_hours {
+        Some(v) if *v.get_ref() == 0 => {
+            return Err(check(
+                v.span(),
+                "display.stale_hours",
+                "1 以上にしてください".into(),
+            ))
+        }
+        Some(v) => Some(*v.get_ref()),
+        None => None,
+    };
+    let sort = match raw.view.sort {
+        Some(v) => Some(SortKey::parse(v.get_ref()).map_err(|e| check(v.span(), "view.sort", e))?),
+        None => None,
+    };
+    let group = match raw.view.group {
+        Some(v) => <Grouping as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
+            check(
+                v.span(),
+                "view.group",
+                format!(
+                    "none・prefecture・area・municipality のいずれかです: {}",
+                    v.get_ref()
+                ),
+            )
+        })?,
+        None => Grouping::None,
+    };
+    let mut overrides = BTreeMap::new();
+    let mut first_key_span = None;
+    for (action, keys) in &raw.keys {
+        first_key_span.get_or_insert(keys.span());
+        let list = match keys.get_ref() {
+            KeyList::One(key) => vec![key.clone()],
+            KeyList::Many(keys) => keys.clone(),
+        };
+        overrides.insert(action.clone(), list);
+    }
+    let keys = KeyMap::with_overrides(&overrides)
+        .map_err(|e| check(first_key_span.unwrap_or(0..0), "keys", e))?;
+
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        ambiguous_width,
+        ascii: raw.display.ascii.unwrap_or(false),
+        no_color: raw.display.no_color.unwrap_or(false),
+        theme,
+        stale_hours,
+        view: SavedView {
+            sort,
+            group,
+            filter: raw.view.filter.unwrap_or_default(),
+            free_only: raw.view.free_only.unwrap_or(false),
+            stale_only: raw.view.stale_only.unwrap_or(false),
+            flagged_only: raw.view.flagged_only.unwrap_or(false),
+            chart: raw.view.chart.unwrap_or(true),
+        },
+        keys,
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Writes `view` as the `[view]` table of the config file, keeping every
+/// other line and comment; the file is replaced in one step, never half-written.
+pub fn save_view(path: &Path, view: &SavedView) -> Result<(), String> {
+    let fail = |what: &str, err: &dyn std::fmt::Display| {
+        format!("{} に保存できません（{what}: {err}）", path.display())
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => return Err(fail("読み込み", &crate::feed::io_error_text(&err))),
+    };
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| fail("設定ファイルの誤り", &e))?;
+    let mut table = toml_edit::Table::new();
+    if let Some(sort) = view.sort {
+        let direction = match sort.direction {
+            crate::view::SortDirection::Ascending => "asc",
+            crate::view::SortDirection::Descending => "desc",
+        };
+        table["sort"] = toml_edit::value(format!("{}:{direction}", sort.column.name()));
+    }
+    let group = clap::ValueEnum::to_possible_value(&view.group)
+        .map_or("none".to_string(), |v| v.get_name().to_string());
+    table["group"] = toml_edit::value(group);
+    table["filter"] = toml_edit::value(view.filter.clone());
+    table["free_only"] = toml_edit::value(view.free_only);
+    table["stale_only"] = toml_edit::value(view.stale_only);
+    table["flagged_only"] = toml_edit::value(view.flagged_only);
+    table["chart"] = toml_edit::value(view.chart);
+    doc["view"] = toml_edit::Item::Table(table);
+
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| fail("フォルダ作成", &crate::feed::io_error_text(&e)))?;
+    let temp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("config.toml")
+    ));
+    std::fs::write(&temp, doc.to_string())
+        .map_err(|e| fail("書き込み", &crate::feed::io_error_text(&e)))?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        fail("置き換え", &crate::feed::io_error_text(&e))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Column;
+    use crate::view::SortDirection;
+
+    fn parse_str(text: &str) -> Result<Config, String> {
+        parse(text, Path::new("config.toml"))
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = parse_str("").unwrap();
+        assert_eq!(config.ambiguous_width, None);
+        assert!(config.view.chart);
+        assert_eq!(config.view.sort, None);
+    }
+
+    #[test]
+    fn every_section_reads() {
+        let config = parse_str(
+            "[display]\nambiguous_width = \"wide\"\nascii = true\ntheme = \"high-contrast\"\nstale_hours = 6\n\
+             [view]\nsort = \"空床:desc\"\ngroup = \"area\"\nfree_only = true\nchart = false\n\
+             [keys]\nquit = [\"ctrl-q\"]\nhelp = \"F1\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.ambiguous_width,
+            Some(AmbiguousChoice::Fixed(AmbiguousWidth::Wide))
+        );
+        assert!(config.ascii);
+        assert_eq!(config.theme, Some(ThemeKind::HighContrast));
+        assert_eq!(config.stale_hours, Some(6));
+        assert_eq!(
+            config.view.sort,
+            Some(SortKey {
+                column: Column::Free,
+                direction: SortDirection::Descending
+            })
+        );
+        assert_eq!(config.view.group, Grouping::Area);
+        assert!(config.view.free_only && !config.view.chart);
+        assert_eq!(config.keys.first_key(crate::ui::keymap::Action::Help), "F1");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_the_line() {
+        let err = parse_str("[display]\nascii = true\ncolour = 3\n").unwrap_err();
+        assert!(
+            err.starts_with("config.toml:3: 設定ファイルの誤り"),
+            "{err}"
+        );
+        assert!(err.contains("colour"), "{err}");
+        let err = parse_str("[view]\n\nsort = \"beds\"\n").unwrap_err();
+        assert_eq!(err, "config.toml:3: view.sort: 列「beds」はありません");
+        let err = parse_str("[display]\nambiguous_width = \"3\"\n").unwrap_err();
+        assert!(
+            err.starts_with("config.toml:2: display.ambiguous_width:"),
+            "{err}"
+        );
+        let err = parse_str("[display]\nstale_hours = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("config.toml:2: 設定ファイルの誤り"),
+            "{err}"
+        );
+        let err = parse_str("[keys]\njump = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("config.toml:2: keys: 操作「jump」はありません"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn saving_the_view_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            "# 指令センター用\n[display]\nascii = true # 罫線\n\n[view]\ngroup = \"none\"\n",
+        )
+        .unwrap();
+        let view = SavedView {
+            sort: Some(SortKey {
+                column: Column::Free,
+                direction: SortDirection::Descending,
+            }),
+            group: Grouping::Municipality,
+            filter: "中央".into(),
+            free_only: true,
+            chart: false,
+            ..SavedView::default()
+        };
+        save_view(&path, &view).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# 指令センター用\n[display]\nascii = true # 罫線\n"),
+            "{text}"
+        );
+        let config = parse(&text, &path).unwrap();
+        assert_eq!(config.view, view);
+        assert!(config.ascii);
+    }
+
+    #[test]
+    fn saving_into_a_missing_folder_creates_it_and_a_read_only_one_fails_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("config.toml");
+        save_view(&path, &SavedView::default()).unwrap();
+        assert!(path.exists());
+        let blocked = dir.path().join("file-not-folder");
+        std::fs::write(&blocked, "").unwrap();
+        let err = save_view(&blocked.join("config.toml"), &SavedView::default()).unwrap_err();
+        assert!(err.contains("に保存できません"), "{err}");
+    }
+}
