@@ -9,7 +9,7 @@ use ratatui::Terminal;
 
 use bedboard::feed::demo;
 use bedboard::model::{time, HospitalCode, Report};
-use bedboard::ui::app::{self, App, DisplayOptions, Toggles};
+use bedboard::ui::app::{self, App, DisplayOptions, Toggles, ViewKind};
 use bedboard::ui::draw;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::{SortDirection, SortKey, ViewSpec};
@@ -50,9 +50,25 @@ fn dashboard(c: &mut Criterion) {
     // Per-report figures (widest name, flags) are made once and shared by every view.
     let stats = app::SharedStats::default();
     let amb = AmbiguousWidth::Narrow;
-    app::prepare(&report, &stats, &spec, Toggles::default(), amb);
+    app::prepare(
+        &report,
+        &stats,
+        &spec,
+        Toggles::default(),
+        ViewKind::Rows,
+        amb,
+    );
     group.bench_function("prepare_sorted_by_free", |b| {
-        b.iter_with_large_drop(|| app::prepare(&report, &stats, &spec, Toggles::default(), amb))
+        b.iter_with_large_drop(|| {
+            app::prepare(
+                &report,
+                &stats,
+                &spec,
+                Toggles::default(),
+                ViewKind::Rows,
+                amb,
+            )
+        })
     });
 
     let options = DisplayOptions {
