@@ -242,7 +242,9 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
         theme: if no_color {
             ThemeKind::Mono
         } else {
-            args.theme.or(config.theme).unwrap_or_default()
+            args.theme
+                .or(config.theme)
+                .unwrap_or_else(ThemeKind::for_terminal)
         },
     };
     let mut app = App::new(report, label, args.source.is_none(), options, spec);

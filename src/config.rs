@@ -316,6 +316,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let config = load(Some(&path)).unwrap();
+        assert_eq!(config.ambiguous_width, Some(AmbiguousChoice::Auto));
+        assert_eq!(config.stale_hours, Some(24));
+    }
+
+    #[test]
     fn an_empty_file_is_the_defaults() {
         let config = parse_str("").unwrap();
         assert_eq!(config.ambiguous_width, None);

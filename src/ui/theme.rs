@@ -15,6 +15,19 @@ pub enum ThemeKind {
     Mono,
 }
 
+impl ThemeKind {
+    /// 256 colours where the terminal says it has them, else the basic 16.
+    pub fn for_terminal() -> Self {
+        let term = std::env::var("TERM").unwrap_or_default();
+        let colorterm = std::env::var_os("COLORTERM").is_some_and(|v| !v.is_empty());
+        if colorterm || term.contains("256") {
+            ThemeKind::Default
+        } else {
+            ThemeKind::Basic
+        }
+    }
+}
+
 pub struct Theme {
     pub header: Style,
     pub column_header: Style,
