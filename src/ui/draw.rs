@@ -239,14 +239,12 @@ impl TableLayout {
 
     fn draw_column_header(&self, p: &mut Painter, app: &App, theme: &Theme, y: u16) {
         let style = theme.column_header;
-        p.cell(
-            0,
-            y,
-            2 + self.name_width,
-            "  医療機関名",
-            Align::Left,
-            style,
-        );
+        let first = match app.kind {
+            ViewKind::Rows => "  医療機関名",
+            ViewKind::ByArea => "  二次医療圏",
+            ViewKind::ByMunicipality => "  市区町村",
+        };
+        p.cell(0, y, 2 + self.name_width, first, Align::Left, style);
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separator, style);
             p.put(x - 3, y + 1, x, self.separator, style);
