@@ -6,21 +6,21 @@ use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use super::app::App;
+use super::backend::TrackingBackend;
 use super::draw;
 use crate::width::AmbiguousWidth;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub type Term = Terminal<TrackingBackend<Stdout>>;
 
 pub fn enter() -> io::Result<Term> {
     install_panic_hook();
     install_signal_handler();
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(TrackingBackend::new(io::stdout()))
 }
 
 /// Leaves raw mode and the alternate screen; safe to call more than once.
