@@ -14,12 +14,15 @@ use ratatui::layout::{Position, Size};
 
 pub struct TrackingBackend<W: Write> {
     inner: CrosstermBackend<W>,
+    /// ratatui hides the cursor on every frame; once is enough.
+    cursor_hidden: bool,
 }
 
 impl<W: Write> TrackingBackend<W> {
     pub fn new(writer: W) -> Self {
         Self {
             inner: CrosstermBackend::new(writer),
+            cursor_hidden: false,
         }
     }
 }
@@ -57,6 +60,12 @@ impl<W: Write> Backend for TrackingBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        // A frame that changed nothing sends nothing, not even a style reset:
+        // an idle dashboard costs an SSH link no bytes.
+        let mut content = content.peekable();
+        if content.peek().is_none() {
+            return Ok(());
+        }
         self.inner.draw(adjacent_positions(content))
     }
 
@@ -65,10 +74,15 @@ impl<W: Write> Backend for TrackingBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_hidden {
+            return Ok(());
+        }
+        self.cursor_hidden = true;
         self.inner.hide_cursor()
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
+        self.cursor_hidden = false;
         self.inner.show_cursor()
     }
 
@@ -147,6 +161,17 @@ mod tests {
         let text = sent(&buf);
         assert_eq!(moves(&text), 1, "{text:?}");
         assert!(text.contains("東京都病院1ｸﾞﾘｰﾝ①"));
+    }
+
+    #[test]
+    fn an_unchanged_frame_sends_nothing() {
+        let buf = Buffer::empty(Rect::new(0, 0, 40, 1));
+        assert_eq!(sent(&buf), "");
+        let sent_bytes = Sent::default();
+        let mut backend = TrackingBackend::new(sent_bytes.clone());
+        backend.hide_cursor().unwrap();
+        backend.hide_cursor().unwrap();
+        assert_eq!(sent_bytes.0.borrow().len(), 6, "hidden once: ESC [ ? 2 5 l");
     }
 
     #[test]
