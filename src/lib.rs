@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod model;
+pub mod store;
 pub mod ui;
 pub mod view;
 pub mod width;

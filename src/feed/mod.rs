@@ -1,8 +1,13 @@
 //! Where reports come from and the formats they come in.
 
 pub mod demo;
+pub mod demo_server;
+pub mod dropdir;
 pub mod encoding;
 pub mod gmis_csv;
+pub mod http;
+pub mod json;
+pub mod secret;
 
 use std::path::Path;
 

@@ -1,0 +1,1 @@
+//! The SQLite history of every accepted fetch. (being written)
