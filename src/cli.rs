@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::AmbiguousChoice;
+use crate::feed::FeedFormat;
 use crate::feed::{self, EncodingChoice, ImportOptions};
+use crate::model::PrefectureNumber;
 use crate::model::{column, time, JstDateTime};
-use crate::ui::app::{App, DisplayOptions};
 use crate::ui::plain::{self, PlainOptions};
 use crate::ui::theme::ThemeKind;
 use crate::view::{Grouping, SearchQuery, SortKey, View, ViewSpec};
@@ -32,13 +33,30 @@ pub struct Cli {
 /// The full-screen dashboard (no subcommand).
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
-    /// G-MIS「詳細のみ」CSV のパス（省略時は内蔵のデモデータ）
-    #[arg(long, value_name = "PATH")]
-    pub source: Option<PathBuf>,
+    /// 取得元: URL（http/https）、G-MIS「詳細のみ」のファイル、またはドロップフォルダ。
+    /// 省略時は設定ファイルの [feed] source、それもなければ内蔵のデモ用フィード
+    #[arg(long, value_name = "URL|FILE|DIR")]
+    pub source: Option<String>,
 
     /// 設定ファイル（既定: $BEDBOARD_CONFIG、なければ ~/.config/bedboard/config.toml）
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+
+    /// 取得の間隔（秒、10 以上。既定 60）
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(10..))]
+    pub interval: Option<u64>,
+
+    /// 履歴ファイル（SQLite）。既定は URL とフォルダなら ~/.local/share/bedboard/history.sqlite3
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// この都道府県の行だけを表示・保存する（名前か番号）
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_prefecture)]
+    pub prefecture: Option<PrefectureNumber>,
+
+    /// 取得するデータの形式
+    #[arg(long, value_enum)]
+    pub format: Option<FeedFormat>,
 
     /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる。既定）
     #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", value_parser = AmbiguousChoice::parse)]
@@ -52,7 +70,7 @@ pub struct DashboardArgs {
     #[arg(long)]
     pub no_color: bool,
 
-    /// 配色（既定 default）
+    /// 配色（既定: 256 色の端末なら default、それ以外は basic）
     #[arg(long, value_enum)]
     pub theme: Option<ThemeKind>,
 
@@ -60,15 +78,51 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..))]
     pub stale_hours: Option<u32>,
 
-    /// 入力の文字コード
-    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
-    pub encoding: EncodingChoice,
+    /// 入力の文字コード（既定 auto）
+    #[arg(long, value_enum)]
+    pub encoding: Option<EncodingChoice>,
+}
+
+fn parse_prefecture(text: &str) -> Result<PrefectureNumber, String> {
+    PrefectureNumber::find(text).ok_or_else(|| format!("都道府県名か番号（01〜47）です: {text}"))
+}
+
+/// `bedboard demo-feed`
+#[derive(Debug, Args)]
+pub struct DemoFeedArgs {
+    /// 待ち受けるアドレス
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: String,
+
+    /// 数件の病院の数値を変える間隔（秒）
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub change_every: u64,
+
+    /// 基本認証を求める（USER:PASSWORD。パスワードは環境変数 BEDBOARD_DEMO_PASSWORD でも可）
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+}
+
+/// `bedboard status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// 設定ファイル
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// 履歴ファイル（既定は設定ファイルの [store] path、なければ ~/.local/share/bedboard/history.sqlite3）
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 表を標準出力に書き出す（ダム端末・cron・メール向け）
     Print(PrintArgs),
+    /// デモ用のフィードを HTTP で配信する（数秒ごとに数件の数値が変わる）
+    DemoFeed(DemoFeedArgs),
+    /// 履歴ファイルの状態を表示する（監視用。データが古ければ終了コード 1）
+    Status(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +213,8 @@ impl TableArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Print(args)) => print(&args),
+        Some(Command::DemoFeed(args)) => demo_feed(&args),
+        Some(Command::Status(args)) => status(&args),
         None => dashboard(&cli.dashboard),
     }
 }
@@ -197,81 +253,138 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNUSABLE_INPUT);
         }
     };
-    let now = time::now_jst();
-    let (report, label, messages) = match load(args.source.as_ref(), args.encoding, &now) {
-        Ok(loaded) => loaded,
+    let source = args.source.clone().or_else(|| config.feed.source.clone());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !std::io::stdout().is_terminal() || dumb {
+        // No screen to draw on: the plain table is the dashboard's fallback.
+        return print(&PrintArgs {
+            source: source.map(PathBuf::from),
+            table: TableArgs::defaults(),
+        });
+    }
+    let store = crate::start::store_for(source.as_deref(), args.store.as_deref(), &config);
+    let settings = crate::start::Settings {
+        source,
+        store,
+        prefecture: args.prefecture.or(config.prefecture),
+        interval: args
+            .interval
+            .map_or(config.feed.interval, std::time::Duration::from_secs),
+        stale_hours: args.stale_hours.or(config.stale_hours).unwrap_or(24),
+        config,
+    };
+    let display = crate::start::DisplayChoice {
+        ambiguous: args.ambiguous_width,
+        ascii: args.ascii,
+        no_color: args.no_color,
+        theme: args.theme,
+    };
+    let encoding = args.encoding.unwrap_or(settings.config.feed.encoding);
+    let mut settings = settings;
+    if let Some(format) = args.format {
+        settings.config.feed.format = format;
+    }
+    crate::start::dashboard(settings, display, encoding)
+}
+
+fn demo_feed(args: &DemoFeedArgs) -> ExitCode {
+    let basic_auth = match &args.user {
+        None => None,
+        Some(user) => match std::env::var("BEDBOARD_DEMO_PASSWORD") {
+            Ok(password) if !password.is_empty() => Some((user.clone(), password)),
+            _ => {
+                eprintln!("bedboard: --user には環境変数 BEDBOARD_DEMO_PASSWORD でパスワードを渡してください");
+                return ExitCode::from(EXIT_UNUSABLE_INPUT);
+            }
+        },
+    };
+    let options = crate::feed::demo_server::DemoFeedOptions {
+        addr: args.addr.clone(),
+        change_every: std::time::Duration::from_secs(args.change_every),
+        basic_auth,
+    };
+    match crate::feed::demo_server::run_forever(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bedboard: デモ用フィードを起動できません（{err}）");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Exit code of `status` when the data is older than the stale age.
+const EXIT_STALE: u8 = 1;
+
+fn status(args: &StatusArgs) -> ExitCode {
+    let config = match crate::config::load(args.config.as_deref()) {
+        Ok(config) => config,
         Err(err) => {
             eprintln!("bedboard: {err}");
             return ExitCode::from(EXIT_UNUSABLE_INPUT);
         }
     };
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    if !std::io::stdout().is_terminal() || dumb {
-        // No screen to draw on: the plain table is the dashboard's fallback.
-        return print(&PrintArgs {
-            source: args.source.clone(),
-            table: TableArgs::defaults(),
-        });
+    let path = args
+        .store
+        .clone()
+        .or_else(|| config.store_path.clone())
+        .unwrap_or_else(crate::start::default_store_path);
+    if !path.exists() {
+        eprintln!("bedboard: 履歴ファイル {} がありません", path.display());
+        return ExitCode::from(EXIT_UNUSABLE_INPUT);
     }
-    // Flags win over the config file, which wins over the defaults.
-    let no_color = args.no_color
-        || config.no_color
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut spec = ViewSpec::new(now);
-    let stale_hours = args.stale_hours.or(config.stale_hours).unwrap_or(24);
-    spec.stale_after = chrono::Duration::hours(i64::from(stale_hours));
-    let mut term = match crate::ui::terminal::enter() {
-        Ok(term) => term,
-        Err(err) => {
-            crate::ui::terminal::restore();
-            eprintln!("bedboard: 端末を準備できません（{err}）");
-            return ExitCode::FAILURE;
-        }
-    };
-    let ambiguous = match args
-        .ambiguous_width
-        .or(config.ambiguous_width)
-        .unwrap_or_default()
-    {
-        AmbiguousChoice::Fixed(width) => width,
-        AmbiguousChoice::Auto => crate::ui::terminal::probe_ambiguous_width(),
-    };
-    let options = DisplayOptions {
-        ambiguous,
-        ascii: args.ascii || config.ascii,
-        theme: if no_color {
-            ThemeKind::Mono
-        } else {
-            args.theme
-                .or(config.theme)
-                .unwrap_or_else(ThemeKind::for_terminal)
-        },
-    };
-    let mut app = App::new(report, label, args.source.is_none(), options, spec);
-    app.keys = config.keys.clone();
-    app.config_path = config.path.clone();
-    app.apply_view(&config.view);
-    if let Some(path) = args.source.clone() {
-        let encoding = args.encoding;
-        app.reloader = Some(Box::new(move || {
-            let (report, _, problems) = load(Some(&path), encoding, &time::now_jst())?;
-            Ok((report, problems))
-        }));
-    }
-    if let Some(first) = messages.first() {
-        app.message = Some(match messages.len() {
-            1 => first.clone(),
-            n => format!("{first}（ほか {} 件）", n - 1),
-        });
-    }
-    let result = crate::ui::terminal::run(&mut term, &mut app);
-    crate::ui::terminal::restore();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    let store = match crate::store::Store::open(&path) {
+        Ok(store) => store,
         Err(err) => {
             eprintln!("bedboard: {err}");
-            ExitCode::FAILURE
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
         }
+    };
+    let now = time::now_jst();
+    let stale_after = chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24)));
+    println!("履歴ファイル: {}", path.display());
+    let snapshot = store.latest_snapshot().ok().flatten();
+    let fresh = match &snapshot {
+        Some(s) => {
+            let age = now.signed_duration_since(s.fetched_at);
+            println!(
+                "最新のデータ: {}（{}）・{} 件・取得元 {}",
+                time::format_datetime(&s.fetched_at),
+                time::format_age(age),
+                s.report.rows.len(),
+                s.source
+            );
+            age <= stale_after
+        }
+        None => {
+            println!("最新のデータ: なし");
+            false
+        }
+    };
+    match store.lease() {
+        Ok(Some((holder, until))) if until > now => {
+            println!(
+                "取得中のプロセス: {holder}（{} まで）",
+                time::format_datetime(&until)
+            )
+        }
+        _ => println!("取得中のプロセス: なし"),
+    }
+    match store.last_error() {
+        Ok(Some((at, message))) => println!(
+            "最後のエラー: {}（{}）",
+            message,
+            time::format_datetime(&at)
+        ),
+        _ => println!("最後のエラー: なし"),
+    }
+    if fresh {
+        ExitCode::SUCCESS
+    } else {
+        println!(
+            "状態: データが古くなっています（{} 時間より前）",
+            stale_after.num_hours()
+        );
+        ExitCode::from(EXIT_STALE)
     }
 }
 
@@ -291,29 +404,13 @@ const EXIT_UNUSABLE_INPUT: u8 = 2;
 
 fn print(args: &PrintArgs) -> ExitCode {
     let spec = args.table.view_spec();
-    let (report, source_label, messages) = match &args.source {
-        Some(path) => {
-            let options = ImportOptions {
-                encoding: args.table.encoding,
-                source_name: path.display().to_string(),
-            };
-            match feed::import_file(path, &options) {
-                Ok(import) => {
-                    let label = format!("{}（{}）", import.source_name, import.encoding.label());
-                    let messages = import.messages();
-                    (import.report, label, messages)
-                }
-                Err(err) => {
-                    eprintln!("bedboard: {err}");
-                    return ExitCode::from(EXIT_UNUSABLE_INPUT);
-                }
-            }
+    let loaded = load(args.source.as_ref(), args.table.encoding, &spec.now);
+    let (report, source_label, messages) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
         }
-        None => (
-            feed::demo::demo_report(&spec.now),
-            "デモデータ".to_string(),
-            Vec::new(),
-        ),
     };
     for message in &messages {
         eprintln!("bedboard: {message}");

@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::time::Duration;
+
+use crate::feed::http::Auth;
+use crate::feed::secret::SecretSource;
+use crate::feed::{EncodingChoice, FeedFormat};
+use crate::model::PrefectureNumber;
 use crate::ui::keymap::KeyMap;
 use crate::ui::theme::ThemeKind;
 use crate::view::{Grouping, SortKey};
@@ -18,6 +24,63 @@ struct RawConfig {
     display: RawDisplay,
     view: RawView,
     keys: BTreeMap<String, Spanned<KeyList>>,
+    watch: RawWatch,
+    feed: RawFeed,
+    scope: RawScope,
+    store: RawStore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawFeed {
+    source: Option<String>,
+    format: Option<Spanned<String>>,
+    encoding: Option<Spanned<String>>,
+    interval_secs: Option<Spanned<u64>>,
+    timeout_secs: Option<Spanned<u64>>,
+    max_mib: Option<Spanned<u64>>,
+    extra_ca: Option<PathBuf>,
+    auth: Option<Spanned<RawAuth>>,
+}
+
+/// `[feed.auth]`: `kind` picks the fields that must be there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+enum RawAuth {
+    None,
+    Basic {
+        username: String,
+        password: SecretSource,
+    },
+    Bearer {
+        token: SecretSource,
+    },
+    OauthPassword {
+        token_url: String,
+        client_id: String,
+        client_secret: SecretSource,
+        username: String,
+        password: SecretSource,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawScope {
+    prefecture: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStore {
+    path: Option<PathBuf>,
+    retention_days: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawWatch {
+    hospitals: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,11 +145,52 @@ pub struct SavedView {
     pub stale_only: bool,
     pub flagged_only: bool,
     pub chart: bool,
+    /// 医療機関コード of the watched hospitals (`[watch] hospitals`).
+    pub watch: Vec<String>,
 }
+
+/// `[feed]`: where data comes from and how it is fetched.
+#[derive(Clone, Debug)]
+pub struct FeedConfig {
+    /// A URL, a file or a folder; none means the built-in demo feed.
+    pub source: Option<String>,
+    pub format: FeedFormat,
+    pub encoding: EncodingChoice,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub max_bytes: u64,
+    pub extra_ca: Option<PathBuf>,
+    pub auth: Auth,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        Self {
+            source: None,
+            format: FeedFormat::Auto,
+            encoding: EncodingChoice::Auto,
+            interval: DEFAULT_INTERVAL,
+            timeout: crate::feed::http::DEFAULT_TIMEOUT,
+            max_bytes: crate::feed::http::DEFAULT_MAX_BYTES,
+            extra_ca: None,
+            auth: Auth::None,
+        }
+    }
+}
+
+/// Polls come every minute by default, and never more often than every 10 s.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
+pub const DEFAULT_RETENTION_DAYS: u32 = 400;
 
 /// A checked config.
 #[derive(Clone, Debug)]
 pub struct Config {
+    pub feed: FeedConfig,
+    /// Only this prefecture's rows are shown and stored.
+    pub prefecture: Option<PrefectureNumber>,
+    pub store_path: Option<PathBuf>,
+    pub retention_days: u32,
     /// The file it came from, or where `w` saves when there was none.
     pub path: Option<PathBuf>,
     pub ambiguous_width: Option<AmbiguousChoice>,
@@ -101,6 +205,10 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
+            feed: FeedConfig::default(),
+            prefecture: None,
+            store_path: None,
+            retention_days: DEFAULT_RETENTION_DAYS,
             path: None,
             ambiguous_width: None,
             ascii: false,
@@ -227,10 +335,50 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         };
         overrides.insert(action.clone(), list);
     }
+    let mut watch = Vec::new();
+    for code in &raw.watch.hospitals {
+        let parsed = crate::model::HospitalCode::parse(code.get_ref())
+            .map_err(|e| check(code.span(), "watch.hospitals", e.to_string()))?;
+        watch.push(parsed.to_string());
+    }
     let keys = KeyMap::with_overrides(&overrides)
         .map_err(|e| check(first_key_span.unwrap_or(0..0), "keys", e))?;
 
+    let feed = feed_config(raw.feed, &check)?;
+    let prefecture = match raw.scope.prefecture {
+        Some(v) => {
+            let text = match v.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(n) => format!("{n:02}"),
+                other => other.to_string(),
+            };
+            Some(PrefectureNumber::find(&text).ok_or_else(|| {
+                check(
+                    v.span(),
+                    "scope.prefecture",
+                    format!("都道府県名か番号（01〜47）です: {text}"),
+                )
+            })?)
+        }
+        None => None,
+    };
+    let retention_days = match raw.store.retention_days {
+        Some(v) if *v.get_ref() == 0 => {
+            return Err(check(
+                v.span(),
+                "store.retention_days",
+                "1 以上にしてください".into(),
+            ))
+        }
+        Some(v) => *v.get_ref(),
+        None => DEFAULT_RETENTION_DAYS,
+    };
+
     Ok(Config {
+        feed,
+        prefecture,
+        store_path: raw.store.path,
+        retention_days,
         path: Some(path.to_path_buf()),
         ambiguous_width,
         ascii: raw.display.ascii.unwrap_or(false),
@@ -245,8 +393,98 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
             stale_only: raw.view.stale_only.unwrap_or(false),
             flagged_only: raw.view.flagged_only.unwrap_or(false),
             chart: raw.view.chart.unwrap_or(true),
+            watch,
         },
         keys,
+    })
+}
+
+type Check<'a> = dyn Fn(std::ops::Range<usize>, &str, String) -> String + 'a;
+
+fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, String> {
+    let defaults = FeedConfig::default();
+    let format = match raw.format {
+        Some(v) => <FeedFormat as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
+            check(
+                v.span(),
+                "feed.format",
+                format!("auto・csv・json・report のいずれかです: {}", v.get_ref()),
+            )
+        })?,
+        None => defaults.format,
+    };
+    let encoding = match raw.encoding {
+        Some(v) => {
+            <EncodingChoice as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
+                check(
+                    v.span(),
+                    "feed.encoding",
+                    format!("auto・sjis・utf8 のいずれかです: {}", v.get_ref()),
+                )
+            })?
+        }
+        None => defaults.encoding,
+    };
+    let interval = match raw.interval_secs {
+        Some(v) if Duration::from_secs(*v.get_ref()) < MIN_INTERVAL => {
+            return Err(check(
+                v.span(),
+                "feed.interval_secs",
+                "10 秒以上にしてください".into(),
+            ))
+        }
+        Some(v) => Duration::from_secs(*v.get_ref()),
+        None => defaults.interval,
+    };
+    let timeout = match raw.timeout_secs {
+        Some(v) if *v.get_ref() == 0 => {
+            return Err(check(
+                v.span(),
+                "feed.timeout_secs",
+                "1 以上にしてください".into(),
+            ))
+        }
+        Some(v) => Duration::from_secs(*v.get_ref()),
+        None => defaults.timeout,
+    };
+    let max_bytes = match raw.max_mib {
+        Some(v) if *v.get_ref() == 0 => {
+            return Err(check(
+                v.span(),
+                "feed.max_mib",
+                "1 以上にしてください".into(),
+            ))
+        }
+        Some(v) => v.get_ref() * 1024 * 1024,
+        None => defaults.max_bytes,
+    };
+    let auth = match raw.auth.map(Spanned::into_inner) {
+        None | Some(RawAuth::None) => Auth::None,
+        Some(RawAuth::Basic { username, password }) => Auth::Basic { username, password },
+        Some(RawAuth::Bearer { token }) => Auth::Bearer { token },
+        Some(RawAuth::OauthPassword {
+            token_url,
+            client_id,
+            client_secret,
+            username,
+            password,
+        }) => Auth::OAuthPassword {
+            token_url,
+            client_id,
+            client_secret,
+            username,
+            password,
+        },
+    };
+    Ok(FeedConfig {
+        source: raw.source.filter(|s| !s.trim().is_empty()),
+        format,
+        encoding,
+        interval,
+        timeout,
+        max_bytes,
+        extra_ca: raw.extra_ca,
+        auth,
     })
 }
 
@@ -284,6 +522,9 @@ pub fn save_view(path: &Path, view: &SavedView) -> Result<(), String> {
     table["flagged_only"] = toml_edit::value(view.flagged_only);
     table["chart"] = toml_edit::value(view.chart);
     doc["view"] = toml_edit::Item::Table(table);
+    let mut watch = toml_edit::Table::new();
+    watch["hospitals"] = toml_edit::value(view.watch.iter().collect::<toml_edit::Array>());
+    doc["watch"] = toml_edit::Item::Table(watch);
 
     let dir = path
         .parent()
@@ -321,6 +562,36 @@ mod tests {
         let config = load(Some(&path)).unwrap();
         assert_eq!(config.ambiguous_width, Some(AmbiguousChoice::Auto));
         assert_eq!(config.stale_hours, Some(24));
+    }
+
+    #[test]
+    fn feed_scope_and_store() {
+        let config = parse_str(
+            "[feed]\nsource = \"https://x.example/r.csv\"\nformat = \"report\"\ninterval_secs = 30\n\
+             [feed.auth]\nkind = \"basic\"\nusername = \"u\"\npassword = { env = \"PW\" }\n\
+             [scope]\nprefecture = 13\n[store]\npath = \"/tmp/h.sqlite3\"\nretention_days = 30\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.feed.source.as_deref(),
+            Some("https://x.example/r.csv")
+        );
+        assert_eq!(config.feed.format, FeedFormat::Report);
+        assert_eq!(config.feed.interval, Duration::from_secs(30));
+        assert!(matches!(config.feed.auth, Auth::Basic { ref username, .. } if username == "u"));
+        assert_eq!(config.prefecture.unwrap().name(), "東京都");
+        assert_eq!(config.retention_days, 30);
+        let by_name = parse_str("[scope]\nprefecture = \"神奈川\"\n").unwrap();
+        assert_eq!(by_name.prefecture.unwrap().get(), 14);
+        let err = parse_str("[feed]\ninterval_secs = 5\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config.toml:2: feed.interval_secs: 10 秒以上にしてください"
+        );
+        let err = parse_str("[scope]\nprefecture = \"東京府\"\n").unwrap_err();
+        assert!(err.starts_with("config.toml:2: scope.prefecture:"), "{err}");
+        let err = parse_str("[feed.auth]\nkind = \"basic\"\nusername = \"u\"\n").unwrap_err();
+        assert!(err.contains("password"), "a missing field is named: {err}");
     }
 
     #[test]
@@ -378,6 +649,11 @@ mod tests {
             err.starts_with("config.toml:2: 設定ファイルの誤り"),
             "{err}"
         );
+        let err = parse_str("[watch]\nhospitals = [\"1310170043\",\n  \"131017\"]\n").unwrap_err();
+        assert!(
+            err.starts_with("config.toml:3: watch.hospitals: 10桁の数字ではありません"),
+            "{err}"
+        );
         let err = parse_str("[keys]\njump = \"x\"\n").unwrap_err();
         assert!(
             err.starts_with("config.toml:2: keys: 操作「jump」はありません"),
@@ -404,6 +680,7 @@ mod tests {
             filter: "中央".into(),
             free_only: true,
             chart: false,
+            watch: vec!["1310170043".into()],
             ..SavedView::default()
         };
         save_view(&path, &view).unwrap();

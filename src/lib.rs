@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod model;
+pub mod start;
 pub mod store;
 pub mod ui;
 pub mod view;

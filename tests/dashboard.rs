@@ -479,7 +479,7 @@ fn w_saves_the_view_and_a_new_start_restores_it() {
 fn keys_rebound_in_the_config_work_and_show_in_help() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    std::fs::write(&path, "[keys]\nquit = \"x\"\nnext_sort = [\"o\", \"F2\"]\n").unwrap();
+    std::fs::write(&path, "[keys]\nquit = \"Q\"\nnext_sort = [\"o\", \"F2\"]\n").unwrap();
     let config = bedboard::config::load(Some(&path)).unwrap();
     let mut app = seed();
     app.keys = config.keys;
@@ -487,11 +487,11 @@ fn keys_rebound_in_the_config_work_and_show_in_help() {
     assert_eq!(app.mode, Mode::Table, "q is no longer quit");
     press(&mut app, "o");
     assert!(screen(&mut app).contains("並べ替え: 医療機関名"));
-    press(&mut app, "x");
+    press(&mut app, "Q");
     assert!(screen(&mut app).contains("終了しますか"));
     press(&mut app, "n?");
     let text = draw(&mut app, 100, 40).join("\n");
-    assert!(text.contains("o / F2") && text.contains("x:終了"), "{text}");
+    assert!(text.contains("o / F2") && text.contains("Q:終了"), "{text}");
 }
 
 #[test]

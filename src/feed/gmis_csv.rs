@@ -3,6 +3,10 @@
 //! The CSV is parsed on the raw bytes even for Shift-JIS: no byte of a CP932
 //! double-byte character is a comma, a quote or a line break, so only text
 //! fields need decoding, and codes and numbers are read straight from ASCII.
+//!
+//! Other formats (JSON rows, the analytics report JSON) hand their rows to
+//! [`import_records`], which applies the same column lookup, required columns,
+//! row checks and sanitising.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -26,6 +30,9 @@ pub struct ImportOptions {
 }
 
 /// A file that could not be read as a report at all.
+///
+/// `line` 0 means the source has no line to point at (a JSON key list, a report's
+/// column list); the message then names the source alone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
     #[error("{source_name}: {message}")]
@@ -39,32 +46,112 @@ pub enum ImportError {
     Binary { source_name: String },
     #[error("{source_name}: Excel ファイル（.xlsx）です。「詳細のみ」の CSV を指定してください")]
     Xlsx { source_name: String },
-    #[error("{source_name}:{line}: 見出し行を {encoding} として読めません（文字コードの指定を確認してください）")]
+    #[error("{}: 見出し行を {encoding} として読めません（文字コードの指定を確認してください）", place(.source_name, *.line))]
     WrongEncoding {
         source_name: String,
         line: u64,
         encoding: &'static str,
     },
-    #[error("{source_name}:{line}: G-MIS のレポートではありません（見出し行に G-MIS の列名がありません）")]
+    #[error("{}: G-MIS のレポートではありません（見出し行に G-MIS の列名がありません）", place(.source_name, *.line))]
     NotAReport { source_name: String, line: u64 },
-    #[error("{source_name}:{line}: 必須の列がありません: {}", missing.join("、"))]
+    #[error("{}: 必須の列がありません: {}", place(.source_name, *.line), missing.join("、"))]
     MissingColumns {
         source_name: String,
         line: u64,
         missing: Vec<&'static str>,
     },
-    #[error("{source_name}:{line}: 列「{column}」が二つあります")]
+    #[error("{}: 列「{column}」が二つあります", place(.source_name, *.line))]
     DuplicateColumn {
         source_name: String,
         line: u64,
         column: &'static str,
     },
-    #[error("{source_name}:{line}: CSV として読めません（{message}）")]
+    #[error("{}: CSV として読めません（{message}）", place(.source_name, *.line))]
     Malformed {
         source_name: String,
         line: u64,
         message: String,
     },
+    /// JSON that is not valid JSON: a syntax error, or a document cut short.
+    #[error("{source_name}: JSON として読めません（{}{}）", if *.truncated { "途中で終わっています、" } else { "" }, position(*.line, *.column))]
+    InvalidJson {
+        source_name: String,
+        line: u64,
+        column: u64,
+        truncated: bool,
+    },
+    /// JSON nested deeper than the parser's limit (128 levels).
+    #[error("{source_name}: JSON の入れ子が深すぎます（{}）", position(*.line, *.column))]
+    JsonTooDeep {
+        source_name: String,
+        line: u64,
+        column: u64,
+    },
+    /// JSON must be UTF-8 (RFC 8259); `line` is where the first bad byte is.
+    #[error("{source_name}:{line}: JSON の文字コードが UTF-8 ではありません")]
+    JsonNotUtf8 { source_name: String, line: u64 },
+    /// Valid JSON of the wrong shape for a list of rows.
+    #[error("{source_name}: JSON の形式が違います（{message}）")]
+    JsonShape {
+        source_name: String,
+        message: String,
+    },
+    /// Valid JSON that is not a usable analytics report.
+    #[error("{source_name}: レポートの JSON の形式が違います（{message}）")]
+    ReportShape {
+        source_name: String,
+        message: String,
+    },
+    /// A report fetched without its detail rows.
+    #[error("{source_name}: レポートに明細行がありません（明細行を含めて取得してください: includeDetails=true）")]
+    ReportWithoutDetails { source_name: String },
+    #[error("{source_name}: {format} 形式のレポートには対応していません（表形式かサマリー形式にしてください）")]
+    UnsupportedReport { source_name: String, format: String },
+    /// A well-formed source with no row at all: never taken as "no hospitals".
+    #[error("{source_name}: 行が一つもありません")]
+    NoRecords { source_name: String },
+}
+
+/// 「seed.csv:5」, or the source alone when there is no line.
+fn place(source_name: &str, line: u64) -> String {
+    if line == 0 {
+        source_name.to_string()
+    } else {
+        format!("{source_name}:{line}")
+    }
+}
+
+/// 「3 行 14 文字目」
+fn position(line: u64, column: u64) -> String {
+    format!("{line} 行 {column} 文字目")
+}
+
+/// What the number of a row problem counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Numbering {
+    /// A line of the file (CSV): 「seed.csv:5: …」.
+    #[default]
+    Line,
+    /// A record's place in a list, from 1 (JSON rows, report rows): 「feed.json: 5 件目: …」.
+    Record,
+}
+
+impl Numbering {
+    /// Where a row is, for a message: 「seed.csv:5」 or 「feed.json: 5 件目」.
+    pub fn place(self, source_name: &str, number: u64) -> String {
+        match self {
+            Numbering::Line => place(source_name, number),
+            Numbering::Record => format!("{source_name}: {number} 件目"),
+        }
+    }
+
+    /// The word for rows in the rejected-rows count: 行 or 件.
+    fn unit(self) -> &'static str {
+        match self {
+            Numbering::Line => "行",
+            Numbering::Record => "件",
+        }
+    }
 }
 
 /// A rejected row: where, which column, and why.
@@ -79,22 +166,32 @@ pub struct RowProblem {
 impl RowProblem {
     /// 「seed.csv:5: 列「即応病床」: 数値ではありません（abc）」
     pub fn describe(&self, source_name: &str) -> String {
+        self.describe_as(source_name, Numbering::Line)
+    }
+
+    /// As [`describe`](Self::describe), with the row's number read as `numbering` says:
+    /// 「feed.json: 5 件目: 列「即応病床」: 数値ではありません（abc）」.
+    pub fn describe_as(&self, source_name: &str, numbering: Numbering) -> String {
+        let place = numbering.place(source_name, self.line);
         match &self.column {
-            Some(column) => format!(
-                "{source_name}:{}: 列「{column}」: {}",
-                self.line, self.reason
-            ),
-            None => format!("{source_name}:{}: {}", self.line, self.reason),
+            Some(column) => format!("{place}: 列「{column}」: {}", self.reason),
+            None => format!("{place}: {}", self.reason),
         }
     }
 }
 
-/// A total row found in the file, and whether it agrees with the detail rows.
+/// A total found in the source (a CSV total row, a report's grand total or
+/// subtotal), and whether it agrees with the detail rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotalCheck {
+    /// The total row's line; 0 when the total is not on a line (a report's aggregates).
     pub line: u64,
     /// (column, the file's total, the sum of the detail rows) for each count column the row gives.
     pub compared: Vec<(Column, u64, u64)>,
+    /// What the total is when it is not a line: 「総計」, 「小計「東京都」」.
+    pub name: Option<String>,
+    /// (the source's record count, the detail rows found) when the source gives a count.
+    pub records: Option<(u64, u64)>,
 }
 
 impl TotalCheck {
@@ -102,8 +199,36 @@ impl TotalCheck {
         self.compared.iter().filter(|(_, file, sum)| file != sum)
     }
 
+    /// The record count, when it disagrees.
+    pub fn records_mismatch(&self) -> Option<(u64, u64)> {
+        self.records.filter(|(given, found)| given != found)
+    }
+
     pub fn is_consistent(&self) -> bool {
-        self.mismatches().next().is_none()
+        self.mismatches().next().is_none() && self.records_mismatch().is_none()
+    }
+
+    /// One message per disagreement, in Japanese.
+    pub fn describe(&self, source_name: &str) -> Vec<String> {
+        let place = place(source_name, self.line);
+        let what = self.name.as_deref().unwrap_or("合計行");
+        let mut out = Vec::new();
+        if let Some((given, found)) = self.records_mismatch() {
+            let hint = if given > found {
+                "（一部の行しか含まれていません）"
+            } else {
+                ""
+            };
+            out.push(format!(
+                "{place}: {what}の件数 {given} が明細行の数 {found} と一致しません{hint}"
+            ));
+        }
+        for (column, file, sum) in self.mismatches() {
+            out.push(format!(
+                "{place}: {what}の{column} {file} が明細行の合計 {sum} と一致しません"
+            ));
+        }
+        out
     }
 }
 
@@ -121,30 +246,33 @@ pub struct Import {
     pub footer: Vec<String>,
     /// Total rows found in the file, checked against the detail rows.
     pub total_checks: Vec<TotalCheck>,
+    /// What the numbers in `problems` count: lines (CSV) or records (JSON).
+    pub numbering: Numbering,
+    /// Warnings about the source as a whole, already phrased for the user
+    /// (a report that says it holds only part of its rows).
+    pub notes: Vec<String>,
 }
 
 impl Import {
-    /// Messages for the user, in Japanese: rejected rows, total mismatches.
+    /// Messages for the user, in Japanese: rejected rows, total mismatches, notes.
     pub fn messages(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .problems
             .iter()
-            .map(|p| p.describe(&self.source_name))
+            .map(|p| p.describe_as(&self.source_name, self.numbering))
             .collect();
         if self.rejected_rows > 0 {
             out.push(format!(
-                "{}: {} 行を取り込めませんでした（上記）",
-                self.source_name, self.rejected_rows
+                "{}: {} {}を取り込めませんでした（上記）",
+                self.source_name,
+                self.rejected_rows,
+                self.numbering.unit()
             ));
         }
         for check in &self.total_checks {
-            for (column, file, sum) in check.mismatches() {
-                out.push(format!(
-                    "{}:{}: 合計行の{column} {file} が明細行の合計 {sum} と一致しません",
-                    self.source_name, check.line
-                ));
-            }
+            out.extend(check.describe(&self.source_name));
         }
+        out.extend(self.notes.iter().cloned());
         out
     }
 }
@@ -176,9 +304,7 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
     let layout = Layout::from_header(&record, encoding, header_line, &source_name)?;
 
     let mut parser = RowParser::new(&layout, encoding);
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut rejected_rows = 0;
+    let mut rows = Collector::default();
     let mut footer = Vec::new();
     let mut total_rows = Vec::new();
     let mut in_footer = false;
@@ -200,41 +326,160 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
             footer.push(record_text(&record, encoding));
             continue;
         }
-        match parser.parse(&record, line) {
-            Ok(row) => rows.push(row),
-            Err(mut row_problems) => {
-                rejected_rows += 1;
-                let room = MAX_PROBLEMS_KEPT.saturating_sub(problems.len());
-                row_problems.truncate(room);
-                problems.append(&mut row_problems);
-            }
-        }
+        rows.take(parser.parse(&record, line));
     }
 
     let sums = if total_rows.is_empty() {
         Totals::default()
     } else {
-        Totals::of(&rows)
+        Totals::of(&rows.rows)
     };
     let total_checks = total_rows
         .into_iter()
         .map(|(line, given)| TotalCheck {
             line,
             compared: given.compare(&sums),
+            name: None,
+            records: None,
         })
         .collect();
-    Ok(Import {
-        source_name,
-        report: Report {
-            extra_columns: layout.extra_names,
-            rows,
-        },
-        encoding,
+    let mut import = rows.finish(source_name, layout.extra_names, encoding, Numbering::Line);
+    import.footer = footer;
+    import.total_checks = total_checks;
+    Ok(import)
+}
+
+/// Reads rows that another format has already split into fields: the same
+/// column lookup by name, required columns, row checks and sanitising as the CSV.
+///
+/// `header` holds the column names (G-MIS's, in any order, and any others, kept
+/// as extra columns); each record is (its number for messages, its fields in
+/// header order). Numbers are shown as records: 「feed.json: 3 件目: …」.
+pub fn import_records(
+    header: &[String],
+    records: impl IntoIterator<Item = (u64, Vec<String>)>,
+    options: &ImportOptions,
+) -> Result<Import, ImportError> {
+    import_records_numbered(header, records, Numbering::Record, options)
+}
+
+/// [`import_records`] with the numbers read as `numbering` says (lines of a file, or records).
+pub fn import_records_numbered(
+    header: &[String],
+    records: impl IntoIterator<Item = (u64, Vec<String>)>,
+    numbering: Numbering,
+    options: &ImportOptions,
+) -> Result<Import, ImportError> {
+    let records = records.into_iter().map(|(number, fields)| Record {
+        number,
+        fields,
+        problems: Vec::new(),
+    });
+    import_checked_records(header, records, numbering, DetectedEncoding::Utf8, options)
+        .map(|(import, _)| import)
+}
+
+/// One record of a format other than CSV, with what its reader already found wrong.
+pub(crate) struct Record {
+    pub number: u64,
+    pub fields: Vec<String>,
+    /// Problems the format's reader found (a code given as a JSON number, a row that
+    /// is not an object). One without a column rejects the row without reading it;
+    /// one with a column replaces what the field check would say about that column.
+    pub problems: Vec<RowProblem>,
+}
+
+/// The shared body of every record-based import. Also returns the number of
+/// each accepted row, so a format can check its own subtotals.
+pub(crate) fn import_checked_records(
+    header: &[String],
+    records: impl IntoIterator<Item = Record>,
+    numbering: Numbering,
+    encoding: DetectedEncoding,
+    options: &ImportOptions,
+) -> Result<(Import, Vec<u64>), ImportError> {
+    let source_name = options.source_name.clone();
+    let header_record: ByteRecord = header.iter().map(String::as_bytes).collect();
+    let layout = Layout::from_header(&header_record, DetectedEncoding::Utf8, 0, &source_name)?;
+    let mut parser = RowParser::new(&layout, DetectedEncoding::Utf8);
+    let mut rows = Collector::default();
+    let mut numbers = Vec::new();
+    let mut record = ByteRecord::new();
+    for Record {
+        number,
+        fields,
         problems,
-        rejected_rows,
-        footer,
-        total_checks,
-    })
+    } in records
+    {
+        if problems.iter().any(|p| p.column.is_none()) {
+            rows.take(Err(problems));
+            continue;
+        }
+        record.clear();
+        fields.iter().for_each(|f| record.push_field(f.as_bytes()));
+        let result = match parser.parse(&record, number) {
+            Ok(_) if !problems.is_empty() => Err(problems),
+            Ok(row) => Ok(row),
+            Err(found) => {
+                let mut all = problems;
+                let known = |p: &RowProblem| all.iter().any(|q| q.column == p.column);
+                let more: Vec<RowProblem> = found.into_iter().filter(|p| !known(p)).collect();
+                all.extend(more);
+                Err(all)
+            }
+        };
+        if result.is_ok() {
+            numbers.push(number);
+        }
+        rows.take(result);
+    }
+    let import = rows.finish(source_name, layout.extra_names, encoding, numbering);
+    Ok((import, numbers))
+}
+
+/// Gathers accepted rows and the problems of rejected ones.
+#[derive(Default)]
+struct Collector {
+    rows: Vec<ReportRow>,
+    problems: Vec<RowProblem>,
+    rejected_rows: usize,
+}
+
+impl Collector {
+    fn take(&mut self, result: Result<ReportRow, Vec<RowProblem>>) {
+        match result {
+            Ok(row) => self.rows.push(row),
+            Err(mut row_problems) => {
+                self.rejected_rows += 1;
+                let room = MAX_PROBLEMS_KEPT.saturating_sub(self.problems.len());
+                row_problems.truncate(room);
+                self.problems.append(&mut row_problems);
+            }
+        }
+    }
+
+    fn finish(
+        self,
+        source_name: String,
+        extra_columns: Vec<String>,
+        encoding: DetectedEncoding,
+        numbering: Numbering,
+    ) -> Import {
+        Import {
+            source_name,
+            report: Report {
+                extra_columns,
+                rows: self.rows,
+            },
+            encoding,
+            problems: self.problems,
+            rejected_rows: self.rejected_rows,
+            footer: Vec::new(),
+            total_checks: Vec::new(),
+            numbering,
+            notes: Vec::new(),
+        }
+    }
 }
 
 fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {

@@ -4,14 +4,17 @@ pub mod demo;
 pub mod demo_server;
 pub mod dropdir;
 pub mod encoding;
+pub mod format;
 pub mod gmis_csv;
 pub mod http;
 pub mod json;
+pub mod poller;
 pub mod secret;
 
 use std::path::Path;
 
 pub use encoding::{DetectedEncoding, EncodingChoice};
+pub use format::{import_any, FeedFormat};
 pub use gmis_csv::{Import, ImportError, ImportOptions, RowProblem};
 
 /// Reads a G-MIS CSV export from a file.

@@ -5,11 +5,14 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use chrono::Duration;
 
+use std::collections::{BTreeSet, VecDeque};
 use std::path::PathBuf;
 
 use super::keymap::{Action, KeyMap, Mode};
 use crate::config::SavedView;
-use crate::model::{time, Column, JstDateTime, Report};
+use crate::feed::poller::{FeedEvent, FeedSnapshot};
+use crate::model::{time, Column, HospitalCode, JstDateTime, Report};
+use crate::view::changes::{self, Changes, LogEntry, WatchAlert};
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey, View, ViewSpec};
 use crate::width::{self, AmbiguousWidth};
 
@@ -63,6 +66,8 @@ pub enum ViewKind {
     ByArea,
     /// One line per 市区町村.
     ByMunicipality,
+    /// What changed, newest first.
+    ChangeLog,
 }
 
 impl ViewKind {
@@ -71,6 +76,7 @@ impl ViewKind {
             ViewKind::Rows => "病床一覧",
             ViewKind::ByArea => "二次医療圏別",
             ViewKind::ByMunicipality => "市区町村別",
+            ViewKind::ChangeLog => "変更履歴",
         }
     }
 
@@ -78,14 +84,15 @@ impl ViewKind {
         match self {
             ViewKind::Rows => ViewKind::ByArea,
             ViewKind::ByArea => ViewKind::ByMunicipality,
-            ViewKind::ByMunicipality => ViewKind::Rows,
+            ViewKind::ByMunicipality => ViewKind::ChangeLog,
+            ViewKind::ChangeLog => ViewKind::Rows,
         }
     }
 
     /// The grouping a summary view lists.
     pub fn grouping(self) -> Option<Grouping> {
         match self {
-            ViewKind::Rows => None,
+            ViewKind::Rows | ViewKind::ChangeLog => None,
             ViewKind::ByArea => Some(Grouping::Area),
             ViewKind::ByMunicipality => Some(Grouping::Municipality),
         }
@@ -198,7 +205,7 @@ pub fn prepare(
         None => View::build(report, spec),
     };
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
-    if kind != ViewKind::Rows {
+    if kind.grouping().is_some() {
         lines.extend(
             summary_order(&view, spec.sort)
                 .into_iter()
@@ -358,7 +365,34 @@ pub struct App {
     pub config_path: Option<PathBuf>,
     /// Reads the source again for `r`; none for data that cannot change.
     pub reloader: Option<Reloader>,
+    /// A live feed: `r` asks the poller to poll now.
+    pub poll_now: Option<Arc<tokio::sync::Notify>>,
+    pub feed: FeedStatus,
+    /// Marks of the latest snapshot that changed something.
+    pub changes: Changes,
+    /// Newest first, at most [`CHANGE_LOG_LIMIT`] entries.
+    pub change_log: VecDeque<LogEntry>,
+    pub watch: BTreeSet<HospitalCode>,
+    /// Watch-list alerts not yet acknowledged.
+    pub alerts: Vec<WatchAlert>,
+    /// Ring the terminal bell with the next frame.
+    pub bell: bool,
 }
+
+/// How the feed is doing, for the status line.
+#[derive(Clone, Debug, Default)]
+pub struct FeedStatus {
+    /// A live source is polled (as opposed to a file read once).
+    pub live: bool,
+    pub last_fetch: Option<JstDateTime>,
+    pub next_poll: Option<JstDateTime>,
+    /// The last poll's failure, cleared by the next success.
+    pub last_failure: Option<(JstDateTime, String)>,
+    /// Rows of other prefectures dropped from the last snapshot.
+    pub out_of_scope: usize,
+}
+
+const CHANGE_LOG_LIMIT: usize = 2000;
 
 /// Reads the data again: the report and its label, or what went wrong.
 pub type Reloader = Box<dyn FnMut() -> Result<(Report, Vec<String>), String>>;
@@ -400,9 +434,63 @@ impl App {
             keys: KeyMap::default(),
             config_path: None,
             reloader: None,
+            poll_now: None,
+            feed: FeedStatus::default(),
+            changes: Changes::default(),
+            change_log: VecDeque::new(),
+            watch: BTreeSet::new(),
+            alerts: Vec::new(),
+            bell: false,
         };
         app.refresh_view();
         app
+    }
+
+    /// Takes what the poller says. New data is compared with what is on
+    /// screen: changed cells are marked until the next change, and watched
+    /// hospitals whose 空床 fell to 0 or came back raise an alert.
+    pub fn on_feed(&mut self, event: FeedEvent) {
+        self.dirty = true;
+        match event {
+            FeedEvent::Snapshot(snapshot) => self.on_snapshot(*snapshot),
+            FeedEvent::Unchanged { at } => {
+                self.feed.last_fetch = Some(at);
+                self.feed.last_failure = None;
+            }
+            FeedEvent::Failed { at, message } => self.feed.last_failure = Some((at, message)),
+            FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
+            FeedEvent::Notice(text) => self.message = Some(text),
+        }
+    }
+
+    fn on_snapshot(&mut self, snapshot: FeedSnapshot) {
+        let first = self.report.rows.is_empty();
+        if !first {
+            let (changes, log) = changes::diff(&self.report, &snapshot.report, snapshot.fetched_at);
+            if !changes.is_empty() {
+                self.changes = changes;
+                for entry in log {
+                    self.change_log.push_front(entry);
+                }
+                self.change_log.truncate(CHANGE_LOG_LIMIT);
+            }
+            let alerts = changes::watch_alerts(&self.report, &snapshot.report, &self.watch);
+            self.bell |= !alerts.is_empty();
+            self.alerts.extend(alerts);
+        }
+        if !snapshot.from_store {
+            self.feed.last_failure = None;
+        }
+        self.feed.last_fetch = Some(snapshot.fetched_at);
+        self.feed.out_of_scope = snapshot.out_of_scope;
+        self.source_label = snapshot.source_label;
+        if let Some(first) = snapshot.problems.first() {
+            self.message = Some(match snapshot.problems.len() {
+                1 => first.clone(),
+                n => format!("{first}（ほか {} 件）", n - 1),
+            });
+        }
+        self.set_report(snapshot.report, snapshot.fetched_at);
     }
 
     /// Replaces the data (a reload), keeping the view settings.
@@ -523,13 +611,17 @@ impl App {
     pub fn update(&mut self, action: Action) {
         use Action::*;
         self.dirty = true;
+        // A message stays until the next key.
+        if !matches!(action, Input(_) | DeleteChar | Submit) {
+            self.message = None;
+        }
         match action {
             Up => self.move_by(-1),
             Down => self.move_by(1),
             PageUp => self.move_by(-(self.page_rows.max(1) as isize)),
             PageDown => self.move_by(self.page_rows.max(1) as isize),
             Top => self.move_to(0),
-            Bottom => self.move_to(self.prepared.lines.len().saturating_sub(1)),
+            Bottom => self.move_to(self.line_count().saturating_sub(1)),
             Left => self.column_offset = self.column_offset.saturating_sub(1),
             Right => {
                 self.column_offset =
@@ -578,6 +670,7 @@ impl App {
             ToggleSubtotals => self.toggle(|t| &mut t.subtotals),
             ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
             ToggleChart => self.show_chart = !self.show_chart,
+            Open if self.kind == ViewKind::ChangeLog => self.open_logged_hospital(),
             Open if self.kind != ViewKind::Rows => self.open_group(),
             Open => {
                 if let Some(row) = self.selected_row() {
@@ -590,7 +683,18 @@ impl App {
                 self.mode = Mode::Popup;
             }
             Back => self.back(),
-            Reload => self.reload(),
+            Reload => match &self.poll_now {
+                Some(poll_now) => {
+                    poll_now.notify_one();
+                    self.message = Some("取得しています…".to_string());
+                }
+                None => self.reload(),
+            },
+            ToggleWatch => self.toggle_watch(),
+            Acknowledge => {
+                self.alerts.clear();
+                self.bell = false;
+            }
             SaveView => self.save_view(),
             NextView => {
                 self.kind = self.kind.next();
@@ -606,6 +710,28 @@ impl App {
                     self.after_search_edit();
                 }
                 self.mode = Mode::Table;
+            }
+        }
+    }
+
+    /// From a change-log line to that hospital's row in the list.
+    fn open_logged_hospital(&mut self) {
+        let Some(code) = self.change_log.get(self.selected).map(|e| e.code) else {
+            return;
+        };
+        self.kind = ViewKind::Rows;
+        self.refresh_view();
+        self.wait_for_view();
+        let line = self.prepared.lines.iter().position(
+            |line| matches!(line, TableLine::Row(i) if self.report.rows[*i].hospital_code == code),
+        );
+        match line {
+            Some(line) => self.move_to(line),
+            None => {
+                self.message = Some(
+                    "この病院は今の一覧にありません（絞り込みか、報告がなくなりました）"
+                        .to_string(),
+                )
             }
         }
     }
@@ -650,6 +776,22 @@ impl App {
         }
     }
 
+    fn toggle_watch(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return;
+        };
+        let row = &self.report.rows[row];
+        let name = view::sanitize(&row.hospital_name).into_owned();
+        self.message = Some(if self.watch.remove(&row.hospital_code) {
+            format!("{name} を監視から外しました（w で保存）")
+        } else {
+            self.watch.insert(row.hospital_code);
+            format!(
+                "{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます（w で保存）"
+            )
+        });
+    }
+
     /// The view settings as the config file keeps them.
     pub fn saved_view(&self) -> SavedView {
         let quick = self.spec.quick;
@@ -665,6 +807,7 @@ impl App {
             stale_only: quick.stale_only,
             flagged_only: quick.flagged_only,
             chart: self.show_chart,
+            watch: self.watch.iter().map(|c| c.to_string()).collect(),
         }
     }
 
@@ -680,6 +823,11 @@ impl App {
         self.search = view.filter.clone();
         self.filter_mode = !view.filter.is_empty();
         self.show_chart = view.chart;
+        self.watch = view
+            .watch
+            .iter()
+            .filter_map(|c| HospitalCode::parse(c).ok())
+            .collect();
         self.refresh_view();
     }
 
@@ -781,8 +929,16 @@ impl App {
         self.move_to(target);
     }
 
+    /// Lines in the current view.
+    pub fn line_count(&self) -> usize {
+        match self.kind {
+            ViewKind::ChangeLog => self.change_log.len(),
+            _ => self.prepared.lines.len(),
+        }
+    }
+
     fn move_to(&mut self, line: usize) {
-        self.selected = line.min(self.prepared.lines.len().saturating_sub(1));
+        self.selected = line.min(self.line_count().saturating_sub(1));
         self.keep_selection_visible();
     }
 

@@ -9,7 +9,7 @@ use super::keymap::{Action, Mode};
 use super::painter::Painter;
 use super::theme::Theme;
 use crate::model::{time, Column, ColumnKind, Totals};
-use crate::view::{self, format_percent};
+use crate::view::{self, changes, format_percent};
 use crate::width::{self, Align, AmbiguousWidth};
 
 /// Below this height the chart hides itself.
@@ -43,27 +43,28 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         );
     }
     let table = TableLayout::new(app, area.width);
-    table.draw_column_header(&mut p, app, &theme, HEADER_HEIGHT + chart_height);
-    for (n, line) in app
-        .prepared
-        .lines
-        .iter()
-        .skip(app.scroll)
-        .take(usize::from(body_height))
-        .enumerate()
-    {
-        let y = body_top + n as u16;
-        let selected = app.scroll + n == app.selected;
-        table.draw_line(&mut p, app, &theme, *line, y, selected);
-    }
-    if app.prepared.lines.is_empty() {
-        p.put(
-            2,
-            body_top,
-            area.width,
-            "該当する行はありません",
-            theme.status,
-        );
+    let header_y = HEADER_HEIGHT + chart_height;
+    if app.kind == ViewKind::ChangeLog {
+        let title = "  日時        医療機関名 / 変化";
+        p.put(0, header_y, area.width, title, theme.column_header);
+        let body = Rect::new(0, body_top, area.width, body_height);
+        draw_change_log(&mut p, app, &theme, body);
+    } else {
+        table.draw_column_header(&mut p, app, &theme, header_y);
+        let shown = app.prepared.lines.iter().enumerate().skip(app.scroll);
+        for (line_no, line) in shown.take(usize::from(body_height)) {
+            let y = body_top + (line_no - app.scroll) as u16;
+            table.draw_line(&mut p, app, &theme, *line, y, line_no == app.selected);
+        }
+        if app.prepared.lines.is_empty() {
+            p.put(
+                2,
+                body_top,
+                area.width,
+                "該当する行はありません",
+                theme.status,
+            );
+        }
     }
     if app.toggles.grand_total {
         let y = area.height.saturating_sub(2);
@@ -86,8 +87,26 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 }
 
 fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
-    let first = app.prepared.view.summary_line();
-    p.put(0, 0, width, &first, theme.header);
+    match app.alerts.last() {
+        // An alert takes the top line until it is acknowledged.
+        Some(alert) => {
+            let more = match app.alerts.len() {
+                1 => String::new(),
+                n => format!("（ほか {} 件）", n - 1),
+            };
+            let key = app.keys.first_key(Action::Acknowledge);
+            let text = format!(
+                "【警報】{}{more}  {key} で確認",
+                view::sanitize(&alert.text())
+            );
+            let style = theme.error.add_modifier(ratatui::style::Modifier::REVERSED);
+            p.fill(Rect::new(0, 0, width, 1), style);
+            p.put(0, 0, width, &text, style);
+        }
+        None => {
+            p.put(0, 0, width, &app.prepared.view.summary_line(), theme.header);
+        }
+    }
     let sort = app.spec.sort.map_or("なし".to_string(), |k| {
         format!("{} {}", k.column.name(), k.direction.label())
     });
@@ -110,8 +129,16 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
     } else {
         filters.join("・")
     };
+    let out_of_scope = match app.feed.out_of_scope {
+        0 => String::new(),
+        n => format!("（範囲外 {n} 件を除外）"),
+    };
+    let gone = match app.changes.gone.len() {
+        0 => String::new(),
+        n => format!("  報告がなくなった {n} 施設（変更履歴に）"),
+    };
     let second = format!(
-        "[{}]  古い {}  要確認 {}  範囲: {}",
+        "[{}]  古い {}  要確認 {}  範囲: {}{out_of_scope}{gone}",
         app.kind.label(),
         app.prepared.stale,
         app.prepared.flagged,
@@ -169,6 +196,13 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     } else if let Some(message) = &app.message {
         // A problem is said first, before anything else on the line.
         (message.clone(), theme.error.patch(theme.status))
+    } else if app.feed.live {
+        let style = if app.feed.last_failure.is_some() {
+            theme.error.patch(theme.status)
+        } else {
+            theme.status
+        };
+        (feed_status_text(app), style)
     } else {
         let newest = app.newest_report().map_or("-".to_string(), |t| {
             format!(
@@ -192,6 +226,75 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     };
     p.cell(0, y, left_width, &view::sanitize(&text), Align::Left, style);
     p.put(left_width, y, area.width, &hints, theme.status);
+}
+
+/// The change log: time, hospital, what changed; newest first.
+fn draw_change_log(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
+    if app.change_log.is_empty() {
+        p.put(
+            2,
+            area.y,
+            area.right(),
+            "まだ変化はありません（新しいデータが届くと、変わった数値がここに残ります）",
+            theme.status,
+        );
+        return;
+    }
+    let name_width = 28u16.min(area.width / 3);
+    for (n, entry) in app
+        .change_log
+        .iter()
+        .skip(app.scroll)
+        .take(usize::from(area.height))
+        .enumerate()
+    {
+        let y = area.y + n as u16;
+        let style = if app.scroll + n == app.selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        p.fill(Rect::new(0, y, area.width, 1), style);
+        p.put(
+            0,
+            y,
+            1,
+            if app.watch.contains(&entry.code) {
+                "@"
+            } else {
+                " "
+            },
+            style,
+        );
+        p.cell(
+            2,
+            y,
+            11,
+            &entry.at.format("%m/%d %H:%M").to_string(),
+            Align::Left,
+            style,
+        );
+        p.cell(14, y, name_width, &entry.name, Align::Left, style);
+        p.put(15 + name_width, y, area.right(), &entry.text, style);
+    }
+}
+
+/// 「最終取得 02:41（19分前）・次回 02:42・前回失敗: 接続できません（127.0.0.1:8787）  出所」
+fn feed_status_text(app: &App) -> String {
+    let hm = |t: &crate::model::JstDateTime| t.format("%H:%M").to_string();
+    let mut parts = Vec::new();
+    match &app.feed.last_fetch {
+        Some(at) => parts.push(format!("最終取得 {}（{}）", hm(at), app.age_text(at))),
+        None => parts.push("まだ取得していません".to_string()),
+    }
+    if let Some(at) = &app.feed.next_poll {
+        parts.push(format!("次回 {}", hm(at)));
+    }
+    if let Some((at, why)) = &app.feed.last_failure {
+        parts.push(format!("前回失敗 {}: {why}", hm(at)));
+    }
+    let demo = if app.is_demo { "デモ  " } else { "" };
+    format!("{demo}{}  {}", parts.join("・"), app.source_label)
 }
 
 /// Where each column of the table goes on this screen.
@@ -222,7 +325,7 @@ impl TableLayout {
             .into_iter()
             .skip(app.column_offset)
         {
-            let w = column_width(column, &app.prepared.view.totals);
+            let w = column_width(column, &app.prepared.view.totals) + mark_width(app, column);
             if x + 3 + w > screen_width {
                 break;
             }
@@ -240,7 +343,7 @@ impl TableLayout {
     fn draw_column_header(&self, p: &mut Painter, app: &App, theme: &Theme, y: u16) {
         let style = theme.column_header;
         let first = match app.kind {
-            ViewKind::Rows => "  医療機関名",
+            ViewKind::Rows | ViewKind::ChangeLog => "  医療機関名",
             ViewKind::ByArea => "  二次医療圏",
             ViewKind::ByMunicipality => "  市区町村",
         };
@@ -327,10 +430,16 @@ impl TableLayout {
         let now = app.now();
         let flagged = row.flags(now).has_errors();
         let stale = row.is_stale(now, app.stale_after());
-        // A symbol as well as a colour: '!' flagged, '*' stale, '>' the selection.
-        let mark = match (flagged, stale) {
-            (true, _) => "!",
-            (false, true) => "*",
+        let change = app.changes.of(&row.hospital_code);
+        let is_new = change.is_some_and(|c| c.new);
+        let watched = app.watch.contains(&row.hospital_code);
+        // A symbol as well as a colour: '!' flagged, '*' stale, '+' new,
+        // '@' watched, '>' the selection.
+        let mark = match () {
+            _ if flagged => "!",
+            _ if stale => "*",
+            _ if is_new => "+",
+            _ if watched => "@",
             _ if selected => ">",
             _ => " ",
         };
@@ -345,7 +454,17 @@ impl TableLayout {
         p.cell(2, y, self.name_width, &row.hospital_name, Align::Left, base);
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separator, base);
-            let text = view::cell_text(row, column, &app.spec);
+            let mut text = view::cell_text(row, column, &app.spec);
+            if let Some(delta) = change.and_then(|c| c.delta(column)) {
+                text.push_str(&changes::mark(delta, app.options.ascii));
+            }
+            if column == Column::Status && is_new {
+                text = if text.is_empty() {
+                    "新規".to_string()
+                } else {
+                    format!("新規・{text}")
+                };
+            }
             let style = match column {
                 Column::Status if flagged => theme.flagged,
                 Column::Status | Column::Age if stale => theme.stale,
@@ -396,6 +515,17 @@ impl TableLayout {
 }
 
 /// Widths that hold every value: a count is never larger than the total.
+/// Room for change marks such as ▴12 beside the numbers, while any are shown.
+fn mark_width(app: &App, column: Column) -> u16 {
+    app.changes
+        .rows
+        .values()
+        .filter_map(|change| change.delta(column))
+        .map(|delta| changes::mark(delta, true).len() as u16)
+        .max()
+        .unwrap_or(0)
+}
+
 fn column_width(column: Column, totals: &Totals) -> u16 {
     let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len()) as u16;
     match column {

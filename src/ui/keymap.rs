@@ -37,6 +37,8 @@ pub enum Action {
     Help,
     Reload,
     SaveView,
+    ToggleWatch,
+    Acknowledge,
     Quit,
     Confirm,
     Cancel,
@@ -159,7 +161,19 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
     (Action::ToggleChart, "chart", &["b"], "グラフの表示切替"),
     (Action::Open, "open", &["enter"], "選んだ行を開く"),
     (Action::Back, "back", &["esc"], "戻る・検索を消す"),
-    (Action::Reload, "reload", &["r"], "データを読み直す"),
+    (Action::Reload, "reload", &["r"], "今すぐ取得する・読み直す"),
+    (
+        Action::ToggleWatch,
+        "watch",
+        &["a"],
+        "選んだ病院を監視する・外す",
+    ),
+    (
+        Action::Acknowledge,
+        "acknowledge",
+        &["x"],
+        "警報を確認して消す",
+    ),
     (
         Action::SaveView,
         "save_view",
@@ -376,7 +390,7 @@ mod tests {
             press(&map, KeyCode::Char('c'), KeyModifiers::CONTROL),
             Some(Action::Quit)
         );
-        assert_eq!(press(&map, KeyCode::Char('x'), KeyModifiers::NONE), None);
+        assert_eq!(press(&map, KeyCode::Char('z'), KeyModifiers::NONE), None);
     }
 
     #[test]

@@ -4,13 +4,16 @@
 use std::io::{self, Stdout, Write};
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
+use futures::StreamExt;
 use ratatui::Terminal;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::app::App;
 use super::backend::TrackingBackend;
 use super::draw;
+use crate::feed::poller::FeedEvent;
 use crate::width::AmbiguousWidth;
 
 pub type Term = Terminal<TrackingBackend<Stdout>>;
@@ -73,13 +76,24 @@ pub fn probe_ambiguous_width() -> AmbiguousWidth {
     }
 }
 
-/// The event loop: draw only when something changed, sleep until a key, a
-/// resize, a finished background sort, or the minute when ages change.
-pub fn run(term: &mut Term, app: &mut App) -> io::Result<()> {
+/// The event loop: one task that waits for a key, a resize, the feed, a
+/// finished background sort, or the minute when ages change, and draws only
+/// when something changed.
+pub async fn run(
+    term: &mut Term,
+    app: &mut App,
+    mut feed: Option<UnboundedReceiver<FeedEvent>>,
+) -> io::Result<()> {
+    let mut events = EventStream::new();
     loop {
         if app.dirty {
             term.draw(|frame| draw::draw(frame, app))?;
             app.dirty = false;
+            if std::mem::take(&mut app.bell) {
+                // The terminal's own bell: a sound, or a flash on a silent console.
+                io::stdout().write_all(b"\x07")?;
+                io::stdout().flush()?;
+            }
         }
         if app.should_quit {
             return Ok(());
@@ -90,20 +104,43 @@ pub fn run(term: &mut Term, app: &mut App) -> io::Result<()> {
         } else {
             app.until_next_minute()
         };
-        if event::poll(wait)? {
-            match event::read()? {
-                Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    if let Some(action) = app.keys.action(key, app.mode) {
-                        app.update(action);
-                    }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => on_terminal_event(app, event),
+                Some(Err(err)) => return Err(err),
+                None => return Ok(()),
+            },
+            event = next_feed_event(&mut feed) => match event {
+                Some(event) => app.on_feed(event),
+                // The poller has stopped: keep showing what we have.
+                None => feed = None,
+            },
+            _ = tokio::time::sleep(wait) => {
+                if !app.poll_worker() {
+                    app.set_now(crate::model::time::now_jst());
+                    app.dirty = true;
                 }
-                Event::Resize(..) => app.dirty = true,
-                _ => {}
             }
-        } else if !app.poll_worker() {
-            app.set_now(crate::model::time::now_jst());
-            app.dirty = true;
         }
         app.poll_worker();
+    }
+}
+
+fn on_terminal_event(app: &mut App, event: Event) {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            if let Some(action) = app.keys.action(key, app.mode) {
+                app.update(action);
+            }
+        }
+        Event::Resize(..) => app.dirty = true,
+        _ => {}
+    }
+}
+
+async fn next_feed_event(feed: &mut Option<UnboundedReceiver<FeedEvent>>) -> Option<FeedEvent> {
+    match feed {
+        Some(feed) => feed.recv().await,
+        None => std::future::pending().await,
     }
 }

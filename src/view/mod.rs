@@ -1,5 +1,6 @@
 //! Pure view logic over a report: filter, sort, group and totals. No terminal here.
 
+pub mod changes;
 pub mod search;
 pub mod sort;
 

@@ -1,0 +1,477 @@
+//! Polling a source and telling the dashboard what happened.
+
+use crate::model::{JstDateTime, Report};
+
+/// What the poller tells the dashboard.
+#[derive(Debug)]
+pub enum FeedEvent {
+    /// New data (from the source, or from the store at start or from
+    /// another process that polls).
+    Snapshot(Box<FeedSnapshot>),
+    /// Polled; nothing new (304, or the same content).
+    Unchanged { at: JstDateTime },
+    /// A poll failed; the data on screen stays.
+    Failed { at: JstDateTime, message: String },
+    /// When the next poll is due.
+    NextPoll { at: JstDateTime },
+    /// A note for the status line (the store, the poller's role).
+    Notice(String),
+}
+
+#[derive(Debug)]
+pub struct FeedSnapshot {
+    pub report: Report,
+    /// When the data was fetched (for data from the store: when it was stored).
+    pub fetched_at: JstDateTime,
+    pub source_label: String,
+    /// Rejected rows and total mismatches, in words.
+    pub problems: Vec<String>,
+    /// Rows of other prefectures, dropped.
+    pub out_of_scope: usize,
+    /// Read from the store rather than fetched now.
+    pub from_store: bool,
+}
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::Notify;
+
+use super::dropdir::{self, DropOptions};
+use super::http::{Backoff, Fetched, Fetcher, HttpOptions};
+use super::{EncodingChoice, ImportOptions};
+use crate::model::{time, PrefectureNumber};
+use crate::store::{FetchRecord, Store};
+
+/// Where data is fetched from.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    Http(Box<HttpOptions>),
+    /// A file, read again whenever it changes.
+    File(PathBuf),
+    /// A drop folder: the newest complete export in it.
+    Dir(PathBuf),
+}
+
+impl Origin {
+    /// For the status line; a URL without its query (it may hold a token).
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Http(options) => super::http::redact_url(&options.url),
+            Origin::File(path) | Origin::Dir(path) => path.display().to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PollerConfig {
+    pub origin: Origin,
+    pub format: super::FeedFormat,
+    pub encoding: EncodingChoice,
+    pub interval: Duration,
+    /// Rows of other prefectures are dropped and counted.
+    pub prefecture: Option<PrefectureNumber>,
+    /// The history file; none keeps nothing (the demo).
+    pub store: Option<PathBuf>,
+    pub retention: chrono::Duration,
+    /// Who holds the poller lease: `pid@host`.
+    pub holder: String,
+}
+
+/// The dashboard's end of a running poller.
+pub struct PollerHandle {
+    pub events: UnboundedReceiver<FeedEvent>,
+    /// Poll now (the `r` key).
+    pub poll_now: Arc<Notify>,
+}
+
+/// Starts polling on the current tokio runtime.
+pub fn start(config: PollerConfig) -> PollerHandle {
+    let (tx, events) = unbounded_channel();
+    let poll_now = Arc::new(Notify::new());
+    let poller = Poller::new(config, tx, poll_now.clone());
+    tokio::spawn(poller.run());
+    PollerHandle { events, poll_now }
+}
+
+/// How often a process that does not poll looks in the store for new data.
+const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+struct Poller {
+    config: PollerConfig,
+    tx: UnboundedSender<FeedEvent>,
+    poll_now: Arc<Notify>,
+    store: Option<Store>,
+    fetcher: Option<Fetcher>,
+    backoff: Backoff,
+    /// What was last read, to tell a changed file or body from the same one.
+    last_hash: Option<String>,
+    last_file: Option<(PathBuf, SystemTime, u64)>,
+    /// The newest snapshot shown, for a follower.
+    last_snapshot: i64,
+    /// The newest fetch a follower has reported.
+    last_seen_fetch: Option<JstDateTime>,
+    polling: bool,
+    last_prune: Option<JstDateTime>,
+}
+
+impl Poller {
+    fn new(config: PollerConfig, tx: UnboundedSender<FeedEvent>, poll_now: Arc<Notify>) -> Self {
+        let backoff = Backoff::new(config.interval);
+        Self {
+            config,
+            tx,
+            poll_now,
+            store: None,
+            fetcher: None,
+            backoff,
+            last_hash: None,
+            last_file: None,
+            last_snapshot: 0,
+            last_seen_fetch: None,
+            polling: false,
+            last_prune: None,
+        }
+    }
+
+    fn send(&self, event: FeedEvent) -> bool {
+        self.tx.send(event).is_ok()
+    }
+
+    async fn run(mut self) {
+        self.open_store();
+        self.show_stored();
+        loop {
+            let delay = if self.take_lease() {
+                self.poll().await;
+                self.prune();
+                self.backoff.next_delay()
+            } else {
+                self.follow();
+                FOLLOW_EVERY
+            };
+            if self.polling {
+                let at = time::now_jst() + chrono::Duration::from_std(delay).unwrap_or_default();
+                if !self.send(FeedEvent::NextPoll { at }) {
+                    return; // the dashboard has closed
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.poll_now.notified() => {}
+            }
+            if self.tx.is_closed() {
+                self.release_lease();
+                return;
+            }
+        }
+    }
+
+    fn open_store(&mut self) {
+        let Some(path) = self.config.store.clone() else {
+            return;
+        };
+        match Store::open(&path) {
+            Ok(store) => {
+                if let Some(moved) = store.recovered_from() {
+                    self.send(FeedEvent::Notice(format!(
+                        "履歴ファイルが壊れていたため {} に退避し、新しく作りました",
+                        moved.display()
+                    )));
+                }
+                self.store = Some(store);
+            }
+            Err(err) => {
+                self.send(FeedEvent::Notice(format!(
+                    "{err}。履歴に残さずに表示を続けます"
+                )));
+            }
+        }
+    }
+
+    /// At start: the last stored snapshot at once, with its age.
+    fn show_stored(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.latest_snapshot() {
+            Ok(Some(snapshot)) => {
+                self.last_snapshot = snapshot.id;
+                self.send(stored_event(snapshot));
+            }
+            Ok(None) => {}
+            Err(err) => {
+                self.send(FeedEvent::Notice(err.to_string()));
+            }
+        }
+    }
+
+    /// One poller per host: the lease decides whether this process polls.
+    /// Without a store every process polls for itself.
+    fn take_lease(&mut self) -> bool {
+        let ttl = chrono::Duration::from_std(self.config.interval * 2).unwrap_or_default();
+        let held = match &mut self.store {
+            None => true,
+            Some(store) => match store.try_acquire_lease(&self.config.holder, time::now_jst(), ttl)
+            {
+                Ok(held) => held,
+                Err(err) => {
+                    self.send(FeedEvent::Notice(err.to_string()));
+                    true
+                }
+            },
+        };
+        if held != self.polling {
+            self.polling = held;
+            if !held {
+                self.send(FeedEvent::Notice(
+                    "同じ履歴ファイルを使う別の bedboard が取得しています。その結果を表示します"
+                        .to_string(),
+                ));
+            }
+        }
+        held
+    }
+
+    fn release_lease(&mut self) {
+        if let Some(store) = &mut self.store {
+            let _ = store.release_lease(&self.config.holder);
+        }
+    }
+
+    /// A process that does not poll shows what the poller stored.
+    fn follow(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.snapshot_after(self.last_snapshot) {
+            Ok(Some(snapshot)) => {
+                self.last_snapshot = snapshot.id;
+                self.send(stored_event(snapshot));
+            }
+            Ok(None) => {}
+            Err(err) => {
+                self.send(FeedEvent::Notice(err.to_string()));
+            }
+        }
+        if let Ok(Some(fetch)) = store.last_fetch() {
+            if self.last_seen_fetch != Some(fetch.fetched_at) {
+                self.last_seen_fetch = Some(fetch.fetched_at);
+                let event = match fetch.error {
+                    Some(message) => FeedEvent::Failed {
+                        at: fetch.fetched_at,
+                        message,
+                    },
+                    None => FeedEvent::Unchanged {
+                        at: fetch.fetched_at,
+                    },
+                };
+                self.send(event);
+            }
+        }
+    }
+
+    async fn poll(&mut self) {
+        let at = time::now_jst();
+        match self.fetch().await {
+            Ok(None) => {
+                self.backoff.success();
+                self.send(FeedEvent::Unchanged { at });
+            }
+            Ok(Some((bytes, label))) => match self.accept(bytes, label, at).await {
+                Ok(()) => self.backoff.success(),
+                Err(message) => self.fail(at, message),
+            },
+            Err(message) => self.fail(at, message),
+        }
+    }
+
+    fn fail(&mut self, at: JstDateTime, message: String) {
+        self.backoff.failure();
+        self.record(
+            &FetchRecord {
+                source: self.config.origin.label(),
+                fetched_at: at,
+                content_hash: String::new(),
+                rows_accepted: 0,
+                rows_rejected: 0,
+                rows_out_of_scope: 0,
+                error: Some(message.clone()),
+            },
+            None,
+        );
+        self.send(FeedEvent::Failed { at, message });
+    }
+
+    /// The body and a label for it, or none when nothing changed.
+    async fn fetch(&mut self) -> Result<Option<(Vec<u8>, String)>, String> {
+        match self.config.origin.clone() {
+            Origin::Http(options) => {
+                if self.fetcher.is_none() {
+                    self.fetcher = Some(Fetcher::new(*options).map_err(|e| e.to_string())?);
+                }
+                let fetcher = self.fetcher.as_mut().expect("just made");
+                match fetcher.fetch().await.map_err(|e| e.to_string())? {
+                    Fetched::NotModified => Ok(None),
+                    Fetched::Body { bytes, url, .. } => {
+                        Ok(Some((bytes, super::http::redact_url(&url))))
+                    }
+                }
+            }
+            Origin::File(path) => self.read_if_changed(path).await,
+            Origin::Dir(dir) => {
+                let options = DropOptions {
+                    dir: dir.clone(),
+                    settle: Duration::from_secs(1),
+                };
+                let newest =
+                    tokio::task::spawn_blocking(move || dropdir::newest_complete(&options))
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
+                match newest {
+                    Some(path) => self.read_if_changed(path).await,
+                    None => Err(format!("{} にまだエクスポートがありません", dir.display())),
+                }
+            }
+        }
+    }
+
+    async fn read_if_changed(
+        &mut self,
+        path: PathBuf,
+    ) -> Result<Option<(Vec<u8>, String)>, String> {
+        let meta = tokio::fs::metadata(&path)
+            .await
+            .map_err(|e| format!("{}: {}", path.display(), super::io_error_text(&e)))?;
+        let stamp = (
+            path.clone(),
+            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            meta.len(),
+        );
+        if self.last_file.as_ref() == Some(&stamp) {
+            return Ok(None);
+        }
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| format!("{}: {}", path.display(), super::io_error_text(&e)))?;
+        self.last_file = Some(stamp);
+        Ok(Some((bytes, path.display().to_string())))
+    }
+
+    /// Reads a body, drops other prefectures, stores it and shows it. A body
+    /// that cannot be read changes nothing but the status line.
+    async fn accept(
+        &mut self,
+        bytes: Vec<u8>,
+        label: String,
+        at: JstDateTime,
+    ) -> Result<(), String> {
+        let hash = hex(&Sha256::digest(&bytes));
+        if self.last_hash.as_deref() == Some(hash.as_str()) {
+            self.send(FeedEvent::Unchanged { at });
+            return Ok(());
+        }
+        let options = ImportOptions {
+            encoding: self.config.encoding,
+            source_name: label.clone(),
+        };
+        let format = self.config.format;
+        let import =
+            tokio::task::spawn_blocking(move || super::import_any(&bytes, format, &options))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("取得したデータを読めません: {e}"))?;
+        let mut report = import.report.clone();
+        let out_of_scope = match self.config.prefecture {
+            Some(pref) => {
+                let before = report.rows.len();
+                report.rows.retain(|row| row.prefecture_no == pref);
+                before - report.rows.len()
+            }
+            None => 0,
+        };
+        if report.rows.is_empty() && !import.report.rows.is_empty() {
+            return Err(format!(
+                "取得したデータに範囲内の行がありません（範囲外 {out_of_scope} 件）"
+            ));
+        }
+        if report.rows.is_empty() {
+            return Err(match import.rejected_rows {
+                0 => "取得したデータに行がありません".to_string(),
+                n => format!("取得したデータの {n} 行すべてを取り込めませんでした"),
+            });
+        }
+        self.last_hash = Some(hash.clone());
+        let fetch = FetchRecord {
+            source: label.clone(),
+            fetched_at: at,
+            content_hash: hash,
+            rows_accepted: report.rows.len(),
+            rows_rejected: import.rejected_rows,
+            rows_out_of_scope: out_of_scope,
+            error: None,
+        };
+        if let Some(id) = self.record(&fetch, Some(&report)) {
+            self.last_snapshot = id;
+        }
+        self.send(FeedEvent::Snapshot(Box::new(FeedSnapshot {
+            report,
+            fetched_at: at,
+            source_label: label,
+            problems: import.messages(),
+            out_of_scope,
+            from_store: false,
+        })));
+        Ok(())
+    }
+
+    /// Stores a fetch; a store that cannot be written is said once and the
+    /// dashboard goes on from memory.
+    fn record(&mut self, fetch: &FetchRecord, report: Option<&Report>) -> Option<i64> {
+        let store = self.store.as_mut()?;
+        match store.record_fetch(fetch, report) {
+            Ok(id) => id,
+            Err(err) => {
+                let message = format!("{err}。表示は続けます（履歴には残りません）");
+                self.send(FeedEvent::Notice(message));
+                None
+            }
+        }
+    }
+
+    /// Old history goes once a day.
+    fn prune(&mut self) {
+        let now = time::now_jst();
+        if self
+            .last_prune
+            .is_some_and(|at| now - at < chrono::Duration::days(1))
+        {
+            return;
+        }
+        self.last_prune = Some(now);
+        if let Some(store) = &mut self.store {
+            if let Err(err) = store.prune(now, self.config.retention) {
+                self.send(FeedEvent::Notice(err.to_string()));
+            }
+        }
+    }
+}
+
+fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
+    FeedEvent::Snapshot(Box::new(FeedSnapshot {
+        report: snapshot.report,
+        fetched_at: snapshot.fetched_at,
+        source_label: format!("{}（保存分）", snapshot.source),
+        problems: Vec::new(),
+        out_of_scope: 0,
+        from_store: true,
+    }))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

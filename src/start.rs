@@ -1,0 +1,219 @@
+//! Starting the dashboard: settings from flags and config, the feed, the
+//! store, and the terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::config::{AmbiguousChoice, Config};
+use crate::feed::demo_server::{DemoFeed, DemoFeedOptions};
+use crate::feed::http::HttpOptions;
+use crate::feed::poller::{self, Origin, PollerConfig};
+use crate::model::{time, PrefectureNumber, Report};
+use crate::ui::app::{App, DisplayOptions};
+use crate::ui::terminal;
+use crate::ui::theme::ThemeKind;
+use crate::view::ViewSpec;
+
+/// The dashboard's settings after flags, config and defaults are weighed.
+pub struct Settings {
+    pub config: Config,
+    /// `--source`, else `[feed] source`; none is the demo feed.
+    pub source: Option<String>,
+    pub store: Option<PathBuf>,
+    pub prefecture: Option<PrefectureNumber>,
+    pub interval: Duration,
+    pub stale_hours: u32,
+}
+
+/// `$XDG_DATA_HOME/bedboard/history.sqlite3`, else `~/.local/share/bedboard/history.sqlite3`.
+pub fn default_store_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("bedboard").join("history.sqlite3")
+}
+
+fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
+}
+
+/// Where the history is kept: the flag, the config, or — for a URL or a
+/// drop folder — the user's data folder. A single file opened for a look is
+/// not recorded unless a store is named; the demo never is.
+pub fn store_for(source: Option<&str>, flag: Option<&Path>, config: &Config) -> Option<PathBuf> {
+    if let Some(path) = flag
+        .map(Path::to_path_buf)
+        .or_else(|| config.store_path.clone())
+    {
+        return Some(path);
+    }
+    match source {
+        Some(s) if is_url(s) || Path::new(s).is_dir() => Some(default_store_path()),
+        _ => None,
+    }
+}
+
+/// `pid@host`, to name the process that polls.
+pub fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    format!("{}@{host}", std::process::id())
+}
+
+fn origin_for(source: &str, config: &Config) -> Origin {
+    if is_url(source) {
+        let feed = &config.feed;
+        let mut options = HttpOptions::new(source);
+        options.timeout = feed.timeout;
+        options.max_bytes = feed.max_bytes;
+        options.extra_ca = feed.extra_ca.clone();
+        options.auth = feed.auth.clone();
+        return Origin::Http(Box::new(options));
+    }
+    let path = PathBuf::from(source);
+    if path.is_dir() {
+        Origin::Dir(path)
+    } else {
+        Origin::File(path)
+    }
+}
+
+/// Runs the full-screen dashboard until the user quits.
+pub fn dashboard(
+    settings: Settings,
+    display: DisplayChoice,
+    encoding: crate::feed::EncodingChoice,
+) -> ExitCode {
+    let Settings {
+        config,
+        source,
+        store,
+        prefecture,
+        interval,
+        stale_hours,
+    } = settings;
+    // The demo feed is a real HTTP server on a free loopback port, so the
+    // demo exercises the same path as a real feed.
+    let mut demo = None;
+    let (origin, is_demo) = match source.as_deref() {
+        Some(source) => (origin_for(source, &config), false),
+        None => match DemoFeed::start(DemoFeedOptions {
+            addr: "127.0.0.1:0".into(),
+            ..DemoFeedOptions::default()
+        }) {
+            Ok(feed) => {
+                let origin = Origin::Http(Box::new(HttpOptions::new(feed.url("/report.csv"))));
+                demo = Some(feed);
+                (origin, true)
+            }
+            Err(err) => {
+                eprintln!("bedboard: デモ用のフィードを起動できません（{err}）");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let now = time::now_jst();
+    let mut spec = ViewSpec::new(now);
+    spec.stale_after = chrono::Duration::hours(i64::from(stale_hours));
+    let mut term = match terminal::enter() {
+        Ok(term) => term,
+        Err(err) => {
+            terminal::restore();
+            eprintln!("bedboard: 端末を準備できません（{err}）");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ambiguous = match display
+        .ambiguous
+        .or(config.ambiguous_width)
+        .unwrap_or_default()
+    {
+        AmbiguousChoice::Fixed(width) => width,
+        AmbiguousChoice::Auto => terminal::probe_ambiguous_width(),
+    };
+    let no_color = display.no_color
+        || config.no_color
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let options = DisplayOptions {
+        ambiguous,
+        ascii: display.ascii || config.ascii,
+        theme: if no_color {
+            ThemeKind::Mono
+        } else {
+            display
+                .theme
+                .or(config.theme)
+                .unwrap_or_else(ThemeKind::for_terminal)
+        },
+    };
+    let label = if is_demo {
+        "デモ用フィード".to_string()
+    } else {
+        origin.label()
+    };
+    let mut app = App::new(Report::default(), label, is_demo, options, spec);
+    app.keys = config.keys.clone();
+    app.config_path = config.path.clone();
+    app.apply_view(&config.view);
+    app.feed.live = true;
+    let poller_config = PollerConfig {
+        origin,
+        format: config.feed.format,
+        encoding: if is_demo {
+            crate::feed::EncodingChoice::Auto
+        } else {
+            encoding
+        },
+        interval: if is_demo {
+            Duration::from_secs(10)
+        } else {
+            interval
+        },
+        prefecture,
+        store,
+        retention: chrono::Duration::days(i64::from(config.retention_days)),
+        holder: holder_name(),
+    };
+    let result = runtime.block_on(async {
+        let handle = poller::start(poller_config);
+        app.poll_now = Some(handle.poll_now);
+        terminal::run(&mut term, &mut app, Some(handle.events)).await
+    });
+    terminal::restore();
+    drop(demo);
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Display choices from the command line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DisplayChoice {
+    pub ambiguous: Option<AmbiguousChoice>,
+    pub ascii: bool,
+    pub no_color: bool,
+    pub theme: Option<ThemeKind>,
+}
