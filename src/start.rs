@@ -56,6 +56,41 @@ pub fn store_for(source: Option<&str>, flag: Option<&Path>, config: &Config) -> 
     }
 }
 
+/// `$BEDBOARD_LOG`, else `$XDG_STATE_HOME/bedboard/bedboard.log`
+/// (`~/.local/state/bedboard/bedboard.log`).
+pub fn log_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("BEDBOARD_LOG").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("bedboard").join("bedboard.log")
+}
+
+/// Sends log lines to a file (never to the screen the dashboard draws on).
+/// A log that cannot be opened is not a reason to stop.
+fn start_logging() {
+    let path = log_path();
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
+}
+
 /// `pid@host`, to name the process that polls.
 pub fn holder_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -99,6 +134,7 @@ pub fn dashboard(
         interval,
         stale_hours,
     } = settings;
+    start_logging();
     // The demo feed is a real HTTP server on a free loopback port, so the
     // demo exercises the same path as a real feed.
     let mut demo = None;

@@ -138,6 +138,7 @@ impl Poller {
     }
 
     fn send(&self, event: FeedEvent) -> bool {
+        log(&event);
         self.tx.send(event).is_ok()
     }
 
@@ -470,6 +471,25 @@ fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
         out_of_scope: 0,
         from_store: true,
     }))
+}
+
+/// One log line per outcome. Messages are the same words the status line
+/// shows: they never hold a secret or a URL's query.
+fn log(event: &FeedEvent) {
+    match event {
+        FeedEvent::Snapshot(s) => tracing::info!(
+            rows = s.report.rows.len(),
+            out_of_scope = s.out_of_scope,
+            problems = s.problems.len(),
+            from_store = s.from_store,
+            "snapshot from {}",
+            s.source_label
+        ),
+        FeedEvent::Unchanged { .. } => tracing::debug!("unchanged"),
+        FeedEvent::Failed { message, .. } => tracing::warn!("poll failed: {message}"),
+        FeedEvent::NextPoll { .. } => {}
+        FeedEvent::Notice(text) => tracing::info!("{text}"),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
