@@ -493,31 +493,3 @@ fn keys_rebound_in_the_config_work_and_show_in_help() {
     let text = draw(&mut app, 100, 40).join("\n");
     assert!(text.contains("o / F2") && text.contains("Q:終了"), "{text}");
 }
-
-#[test]
-fn r_reloads_and_a_broken_file_keeps_the_last_good_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("export.csv");
-    let seed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED);
-    std::fs::copy(&seed_path, &path).unwrap();
-    let mut app = seed();
-    let source = path.clone();
-    app.reloader = Some(Box::new(move || {
-        let import =
-            feed::import_file(&source, &ImportOptions::default()).map_err(|e| e.to_string())?;
-        let messages = import.messages();
-        Ok((import.report, messages))
-    }));
-    std::fs::write(&path, "not,a,report\n").unwrap();
-    press(&mut app, "r");
-    let text = screen(&mut app);
-    assert!(
-        text.contains("レコード数 12 "),
-        "last good data stays: {text}"
-    );
-    assert!(text.contains("読み直せません"), "{text}");
-    let awkward = Path::new(env!("CARGO_MANIFEST_DIR")).join(AWKWARD);
-    std::fs::copy(&awkward, &path).unwrap();
-    press(&mut app, "r");
-    assert!(screen(&mut app).contains("レコード数 2 "));
-}

@@ -363,8 +363,6 @@ pub struct App {
     pub keys: KeyMap,
     /// Where `w` saves the default view.
     pub config_path: Option<PathBuf>,
-    /// Reads the source again for `r`; none for data that cannot change.
-    pub reloader: Option<Reloader>,
     /// A live feed: `r` asks the poller to poll now.
     pub poll_now: Option<Arc<tokio::sync::Notify>>,
     pub feed: FeedStatus,
@@ -393,9 +391,6 @@ pub struct FeedStatus {
 }
 
 const CHANGE_LOG_LIMIT: usize = 2000;
-
-/// Reads the data again: the report and its label, or what went wrong.
-pub type Reloader = Box<dyn FnMut() -> Result<(Report, Vec<String>), String>>;
 
 impl App {
     pub fn new(
@@ -433,7 +428,6 @@ impl App {
             kind: ViewKind::Rows,
             keys: KeyMap::default(),
             config_path: None,
-            reloader: None,
             poll_now: None,
             feed: FeedStatus::default(),
             changes: Changes::default(),
@@ -688,7 +682,7 @@ impl App {
                     poll_now.notify_one();
                     self.message = Some("取得しています…".to_string());
                 }
-                None => self.reload(),
+                None => self.message = Some("このデータは取得し直せません".to_string()),
             },
             ToggleWatch => self.toggle_watch(),
             Acknowledge => {
@@ -752,27 +746,6 @@ impl App {
         if let Some(line) = heading {
             self.scroll = line;
             self.move_to(line);
-        }
-    }
-
-    /// Reads the source again; on failure the data on screen stays and the
-    /// status line says why.
-    fn reload(&mut self) {
-        let Some(reloader) = &mut self.reloader else {
-            self.message = Some("このデータは読み直せません（内蔵のデモデータ）".to_string());
-            return;
-        };
-        match reloader() {
-            Ok((report, problems)) => {
-                self.message = problems.first().map(|first| match problems.len() {
-                    1 => first.clone(),
-                    n => format!("{first}（ほか {} 件）", n - 1),
-                });
-                self.set_report(report, time::now_jst());
-            }
-            Err(err) => {
-                self.message = Some(format!("読み直せません（表示は前のデータのまま）: {err}"))
-            }
         }
     }
 
