@@ -332,7 +332,7 @@ fn status(args: &StatusArgs) -> ExitCode {
         eprintln!("bedboard: 履歴ファイル {} がありません", path.display());
         return ExitCode::from(EXIT_UNUSABLE_INPUT);
     }
-    let store = match crate::store::Store::open(&path) {
+    let store = match crate::store::Store::open_read_only(&path) {
         Ok(store) => store,
         Err(err) => {
             eprintln!("bedboard: {err}");
