@@ -341,8 +341,18 @@ impl Term {
 
     /// Waits (without a fixed sleep) until the screen satisfies `ready`.
     /// Fails early if the child closes the terminal first.
-    fn wait_until(&self, what: &str, mut ready: impl FnMut(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + DEADLINE;
+    fn wait_until(&self, what: &str, ready: impl FnMut(&vt100::Screen) -> bool) {
+        self.wait_until_within(what, DEADLINE, ready);
+    }
+
+    /// [`Term::wait_until`] with a deadline of the caller's choosing.
+    fn wait_until_within(
+        &self,
+        what: &str,
+        within: Duration,
+        mut ready: impl FnMut(&vt100::Screen) -> bool,
+    ) {
+        let deadline = Instant::now() + within;
         let mut screen = self.shared.lock();
         loop {
             if ready(screen.parser.screen()) {
@@ -359,7 +369,7 @@ impl Term {
             if now >= deadline {
                 drop(screen);
                 panic!(
-                    "waiting for {what}: not within {DEADLINE:?}\n{}",
+                    "waiting for {what}: not within {within:?}\n{}",
                     self.diagnostics()
                 );
             }
@@ -628,4 +638,117 @@ fn awkward_names_keep_the_columns_aligned() {
             term.diagnostics()
         );
     }
+}
+
+/// A feed whose report the test changes, counting the requests it gets.
+struct CountingFeed {
+    url: String,
+    body: Arc<Mutex<Vec<u8>>>,
+    requests: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CountingFeed {
+    fn start(body: Vec<u8>) -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("a loopback port");
+        let url = format!(
+            "http://{}/report.csv",
+            server.server_addr().to_ip().unwrap()
+        );
+        let body = Arc::new(Mutex::new(body));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, r, st) = (body.clone(), requests.clone(), stop.clone());
+        thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(100)) else {
+                    continue;
+                };
+                r.fetch_add(1, Ordering::SeqCst);
+                let response = tiny_http::Response::from_data(b.lock().unwrap().clone());
+                let _ = request.respond(response);
+            }
+        });
+        Self {
+            url,
+            body,
+            requests,
+            stop,
+        }
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for CountingFeed {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The seed report with one hospital renamed, as a CP932 export.
+fn seed_export(renamed: &str) -> Vec<u8> {
+    use bedboard::feed::gmis_csv::{write_csv, OutputEncoding};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
+    let mut report = bedboard::feed::import_file(&path, &Default::default())
+        .unwrap()
+        .report;
+    report.rows[0].hospital_name = renamed.to_string();
+    write_csv(
+        &report.extra_columns,
+        &report.rows,
+        OutputEncoding::ShiftJis,
+    )
+    .0
+}
+
+#[test]
+fn two_dashboards_on_one_store_poll_once_and_the_survivor_takes_over() {
+    let feed = CountingFeed::start(seed_export("東京都 病院1"));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("history.sqlite3");
+    let store = store.to_str().unwrap();
+    let args = [
+        "--source",
+        &feed.url,
+        "--store",
+        store,
+        "--interval",
+        "10",
+        "--ambiguous-width",
+        "narrow",
+        "--no-color",
+    ];
+    let mut first = Term::spawn(&args);
+    first.wait_for_text("レコード数 12");
+    let second = Term::spawn(&args);
+    second.wait_for_text("レコード数 12");
+
+    // New data: the poller fetches it, the other shows it from the store.
+    let polled_before = feed.requests();
+    *feed.body.lock().unwrap() = seed_export("東京都 病院1 改");
+    let within = Duration::from_secs(30);
+    first.wait_until_within("the poller's update", within, |s| {
+        s.contents().contains("病院1 改")
+    });
+    second.wait_until_within("the follower's update", within, |s| {
+        s.contents().contains("病院1 改")
+    });
+    let polled = feed.requests() - polled_before;
+    assert!(
+        polled <= 3,
+        "one process polls every 10 s, not two: {polled} requests"
+    );
+
+    // The poller dies without a word; the other takes over within two intervals.
+    first.signal(libc::SIGKILL);
+    first.wait_exit();
+    *feed.body.lock().unwrap() = seed_export("東京都 病院1 再");
+    second.wait_until_within("the survivor's own poll", Duration::from_secs(45), |s| {
+        s.contents().contains("病院1 再")
+    });
 }
