@@ -283,50 +283,34 @@ const MAX_PROBLEMS_KEPT: usize = 10_000;
 /// Reads a 「詳細のみ」 CSV export from memory.
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
     let source_name = options.source_name.clone();
-    check_is_text(bytes, &source_name)?;
-    let (encoding, body) = encoding::detect(bytes, options.encoding);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut record = ByteRecord::new();
-    let malformed = |err: csv::Error| ImportError::Malformed {
-        source_name: source_name.clone(),
-        line: err.position().map_or(0, |p| p.line()),
-        message: err.to_string(),
-    };
+    let mut csv = CsvRecords::open(bytes, options)?;
+    let encoding = csv.encoding();
 
-    // The header is the first line that is not blank.
-    if !reader.read_byte_record(&mut record).map_err(malformed)? {
+    let Some(header_line) = csv.header()? else {
         return Err(ImportError::Empty { source_name });
-    }
-    let header_line = LineCounter::default().line_at(body, record_start(body, &record));
-    let layout = Layout::from_header(&record, encoding, header_line, &source_name)?;
+    };
+    let layout = Layout::from_header(csv.record(), encoding, header_line, &source_name)?;
 
     let mut parser = RowParser::new(&layout, encoding);
     let mut rows = Collector::default();
     let mut footer = Vec::new();
     let mut total_rows = Vec::new();
     let mut in_footer = false;
-    let mut lines = LineCounter::default();
 
-    while reader.read_byte_record(&mut record).map_err(malformed)? {
-        let start = record_start(body, &record);
-        let line = lines.line_at(body, start);
-        // The csv reader skips blank lines; one before a record starts the footer.
-        in_footer |= ends_with_blank_line(&body[..start]) || is_blank_record(&record);
-        if is_blank_record(&record) {
-            continue;
-        }
-        if let Some(total) = layout.total_row(&record, encoding) {
+    while let Some(place) = csv.next_record()? {
+        let record = csv.record();
+        let line = place.line;
+        // A blank line before a record starts the footer.
+        in_footer |= place.after_blank_line;
+        if let Some(total) = layout.total_row(record, encoding) {
             total_rows.push((line, total));
             continue;
         }
-        if in_footer && !layout.looks_like_data(&record) {
-            footer.push(record_text(&record, encoding));
+        if in_footer && !layout.looks_like_data(record) {
+            footer.push(record_text(record, encoding));
             continue;
         }
-        rows.take(parser.parse(&record, line));
+        rows.take(parser.parse(record, line));
     }
 
     let sums = if total_rows.is_empty() {
@@ -482,6 +466,96 @@ impl Collector {
     }
 }
 
+/// Where a record of a CSV file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RecordPlace {
+    /// The 1-based line the record starts on.
+    pub line: u64,
+    /// A blank line (or a line of nothing but blanks and commas) came before it.
+    pub after_blank_line: bool,
+}
+
+/// A CSV file read record by record on its raw bytes, each with its line number:
+/// the reader behind the report import and the master imports
+/// ([`crate::master`]). Blank records after the header are skipped and noted.
+pub(crate) struct CsvRecords<'a> {
+    body: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    record: ByteRecord,
+    lines: LineCounter,
+    encoding: DetectedEncoding,
+    source_name: String,
+}
+
+impl<'a> CsvRecords<'a> {
+    /// Refuses what is not text (binary, .xlsx, nothing at all) and decides the encoding.
+    pub(crate) fn open(bytes: &'a [u8], options: &ImportOptions) -> Result<Self, ImportError> {
+        check_is_text(bytes, &options.source_name)?;
+        let (encoding, body) = encoding::detect(bytes, options.encoding);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body);
+        Ok(Self {
+            body,
+            reader,
+            record: ByteRecord::new(),
+            lines: LineCounter::default(),
+            encoding,
+            source_name: options.source_name.clone(),
+        })
+    }
+
+    pub(crate) fn encoding(&self) -> DetectedEncoding {
+        self.encoding
+    }
+
+    /// The record last read.
+    pub(crate) fn record(&self) -> &ByteRecord {
+        &self.record
+    }
+
+    fn read(&mut self) -> Result<bool, ImportError> {
+        self.reader
+            .read_byte_record(&mut self.record)
+            .map_err(|err| ImportError::Malformed {
+                source_name: self.source_name.clone(),
+                line: err.position().map_or(0, |p| p.line()),
+                message: err.to_string(),
+            })
+    }
+
+    /// Reads the header: the first line that is not empty. Returns its line, or
+    /// none when the file has no record at all.
+    pub(crate) fn header(&mut self) -> Result<Option<u64>, ImportError> {
+        if !self.read()? {
+            return Ok(None);
+        }
+        let start = record_start(self.body, &self.record);
+        Ok(Some(self.lines.line_at(self.body, start)))
+    }
+
+    /// Reads the next record that is not blank.
+    pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
+        let mut after_blank_line = false;
+        while self.read()? {
+            let start = record_start(self.body, &self.record);
+            // The csv reader skips empty lines; one before a record shows in the bytes.
+            after_blank_line |= ends_with_blank_line(&self.body[..start]);
+            if is_blank_record(&self.record) {
+                after_blank_line = true;
+                continue;
+            }
+            let line = self.lines.line_at(self.body, start);
+            return Ok(Some(RecordPlace {
+                line,
+                after_blank_line,
+            }));
+        }
+        Ok(None)
+    }
+}
+
 fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
     let source_name = source_name.to_string();
     if bytes.starts_with(b"PK\x03\x04") {
@@ -555,7 +629,7 @@ fn record_text(record: &ByteRecord, encoding: DetectedEncoding) -> String {
         .join(" ")
 }
 
-fn decode_lossy(bytes: &[u8], encoding: DetectedEncoding) -> String {
+pub(crate) fn decode_lossy(bytes: &[u8], encoding: DetectedEncoding) -> String {
     encoding::decode(bytes, encoding)
         .map(Cow::into_owned)
         .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
@@ -699,7 +773,7 @@ fn trim_ascii(bytes: &[u8]) -> &[u8] {
 }
 
 /// Reads count fields: blank (or "-") is none, never 0.
-fn parse_count(bytes: &[u8]) -> Result<Option<u32>, String> {
+pub(crate) fn parse_count(bytes: &[u8]) -> Result<Option<u32>, String> {
     let bytes = trim_ascii(bytes);
     if bytes.is_empty() || bytes == b"-" {
         return Ok(None);
@@ -724,7 +798,7 @@ fn parse_count(bytes: &[u8]) -> Result<Option<u32>, String> {
 }
 
 /// A short, printable excerpt of a bad value for a message.
-fn show(bytes: &[u8]) -> String {
+pub(crate) fn show(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let clean = crate::view::sanitize(&text);
     let mut out: String = clean.chars().take(24).collect();

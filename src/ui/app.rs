@@ -388,6 +388,8 @@ pub struct FeedStatus {
     pub last_failure: Option<(JstDateTime, String)>,
     /// Rows of other prefectures dropped from the last snapshot.
     pub out_of_scope: usize,
+    /// `r` was pressed and the poll has not answered yet.
+    pub fetching: bool,
 }
 
 const CHANGE_LOG_LIMIT: usize = 2000;
@@ -445,6 +447,12 @@ impl App {
     /// hospitals whose 空床 fell to 0 or came back raise an alert.
     pub fn on_feed(&mut self, event: FeedEvent) {
         self.dirty = true;
+        if matches!(
+            event,
+            FeedEvent::Snapshot(_) | FeedEvent::Unchanged { .. } | FeedEvent::Failed { .. }
+        ) {
+            self.feed.fetching = false;
+        }
         match event {
             FeedEvent::Snapshot(snapshot) => self.on_snapshot(*snapshot),
             FeedEvent::Unchanged { at } => {
@@ -680,7 +688,7 @@ impl App {
             Reload => match &self.poll_now {
                 Some(poll_now) => {
                     poll_now.notify_one();
-                    self.message = Some("取得しています…".to_string());
+                    self.feed.fetching = true;
                 }
                 None => self.message = Some("このデータは取得し直せません".to_string()),
             },

@@ -294,7 +294,12 @@ fn feed_status_text(app: &App) -> String {
         parts.push(format!("前回失敗 {}: {why}", hm(at)));
     }
     let demo = if app.is_demo { "デモ  " } else { "" };
-    format!("{demo}{}  {}", parts.join("・"), app.source_label)
+    let fetching = if app.feed.fetching {
+        "取得中…  "
+    } else {
+        ""
+    };
+    format!("{fetching}{demo}{}  {}", parts.join("・"), app.source_label)
 }
 
 /// Where each column of the table goes on this screen.
