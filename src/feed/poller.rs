@@ -145,6 +145,7 @@ impl Poller {
     async fn run(mut self) {
         self.open_store();
         self.show_stored();
+        let _watcher = self.watch_drop_folder();
         loop {
             let delay = if self.take_lease() {
                 self.poll().await;
@@ -169,6 +170,30 @@ impl Poller {
                 return;
             }
         }
+    }
+
+    /// A drop folder is watched: a newly completed export is taken at once,
+    /// not at the next interval. The interval still applies if watching fails.
+    fn watch_drop_folder(&self) -> Option<dropdir::DropWatcher> {
+        let Origin::Dir(dir) = &self.config.origin else {
+            return None;
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let watcher = match dropdir::watch(DropOptions::new(dir.clone()), tx) {
+            Ok(watcher) => watcher,
+            Err(err) => {
+                self.send(FeedEvent::Notice(format!("{err}（一定間隔で確かめます）")));
+                return None;
+            }
+        };
+        let poll_now = self.poll_now.clone();
+        std::thread::spawn(move || {
+            // Ends when the watcher is dropped and its sender with it.
+            while rx.recv().is_ok() {
+                poll_now.notify_one();
+            }
+        });
+        Some(watcher)
     }
 
     fn open_store(&mut self) {
