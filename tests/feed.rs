@@ -502,3 +502,36 @@ async fn two_dashboards_on_one_store_poll_once_and_the_other_takes_over() {
     }
     assert!(took_over, "the follower now polls");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_be_written_is_said_and_the_board_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the store's folder should be: nobody, root included, can create it.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    let store = blocker.join("history.sqlite3");
+    let server = ScriptedServer::start();
+    server.reply(Reply::Ok {
+        body: csv(&seed_report()),
+        content_type: "text/csv",
+        etag: "\"v1\"",
+    });
+    let mut handle = poller::start(config(&server.url, &store));
+    let mut app = app();
+    assert_eq!(
+        outcome_text(next_outcome(&mut handle, &mut app).await),
+        "snapshot 12"
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("レコード数 12 "), "{text}");
+    let status = text.lines().last().unwrap();
+    assert!(
+        status.contains("履歴ファイルを作れず、書き込めません"),
+        "said at once: {status}"
+    );
+    // The message goes with the next key; the state stays in the status line.
+    app.update(bedboard::ui::keymap::Action::Down);
+    let text = screen(&mut app);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("履歴に保存できていません"), "{status}");
+}

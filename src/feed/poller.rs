@@ -30,6 +30,8 @@ pub struct FeedSnapshot {
     pub out_of_scope: usize,
     /// Read from the store rather than fetched now.
     pub from_store: bool,
+    /// Whether a fetched snapshot reached the store; none without a store.
+    pub stored: Option<bool>,
 }
 
 use std::path::PathBuf;
@@ -441,9 +443,11 @@ impl Poller {
             rows_out_of_scope: out_of_scope,
             error: None,
         };
-        if let Some(id) = self.record(&fetch, Some(&report)) {
+        let recorded = self.record(&fetch, Some(&report));
+        if let Some(id) = recorded {
             self.last_snapshot = id;
         }
+        let stored = self.config.store.is_some().then_some(recorded.is_some());
         self.send(FeedEvent::Snapshot(Box::new(FeedSnapshot {
             report,
             fetched_at: at,
@@ -451,6 +455,7 @@ impl Poller {
             problems: import.messages(),
             out_of_scope,
             from_store: false,
+            stored,
         })));
         Ok(())
     }
@@ -495,6 +500,7 @@ fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
         problems: Vec::new(),
         out_of_scope: 0,
         from_store: true,
+        stored: Some(true),
     }))
 }
 

@@ -390,6 +390,8 @@ pub struct FeedStatus {
     pub out_of_scope: usize,
     /// `r` was pressed and the poll has not answered yet.
     pub fetching: bool,
+    /// The last fetched snapshot could not be stored: the board runs from memory.
+    pub not_stored: bool,
 }
 
 const CHANGE_LOG_LIMIT: usize = 2000;
@@ -482,6 +484,7 @@ impl App {
         }
         if !snapshot.from_store {
             self.feed.last_failure = None;
+            self.feed.not_stored = snapshot.stored == Some(false);
         }
         self.feed.last_fetch = Some(snapshot.fetched_at);
         self.feed.out_of_scope = snapshot.out_of_scope;

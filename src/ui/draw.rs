@@ -197,7 +197,7 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         // A problem is said first, before anything else on the line.
         (message.clone(), theme.error.patch(theme.status))
     } else if app.feed.live {
-        let style = if app.feed.last_failure.is_some() {
+        let style = if app.feed.last_failure.is_some() || app.feed.not_stored {
             theme.error.patch(theme.status)
         } else {
             theme.status
@@ -292,6 +292,9 @@ fn feed_status_text(app: &App) -> String {
     }
     if let Some((at, why)) = &app.feed.last_failure {
         parts.push(format!("前回失敗 {}: {why}", hm(at)));
+    }
+    if app.feed.not_stored {
+        parts.push("履歴に保存できていません（表示は続けます）".to_string());
     }
     let demo = if app.is_demo { "デモ  " } else { "" };
     let fetching = if app.feed.fetching {
