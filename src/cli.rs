@@ -58,6 +58,14 @@ pub struct DashboardArgs {
     #[arg(long, value_enum)]
     pub format: Option<FeedFormat>,
 
+    /// 医療機関マスタ（CSV）
+    #[arg(long, value_name = "PATH")]
+    pub master: Option<PathBuf>,
+
+    /// 自治体マスタ（CSV）
+    #[arg(long, value_name = "PATH")]
+    pub municipalities: Option<PathBuf>,
+
     /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる。既定）
     #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", value_parser = AmbiguousChoice::parse)]
     pub ambiguous_width: Option<AmbiguousChoice>,
@@ -87,6 +95,37 @@ fn parse_prefecture(text: &str) -> Result<PrefectureNumber, String> {
     PrefectureNumber::find(text).ok_or_else(|| format!("都道府県名か番号（01〜47）です: {text}"))
 }
 
+/// `bedboard export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// G-MIS「詳細のみ」CSV・JSON・.xlsx のパス（省略時は内蔵のデモデータ）
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+
+    /// 書き出すファイル
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// details（詳細のみ、CSV）| formatted（フォーマット済みレポート、.xlsx）
+    #[arg(long, value_enum, default_value_t = crate::export::ExportView::Details)]
+    pub view: crate::export::ExportView,
+
+    /// CSV の文字コード: sjis（既定、G-MIS と同じ）| utf8 | utf8-bom（Excel で UTF-8 を開くとき）
+    #[arg(long, value_enum, default_value_t = crate::export::ExportEncoding::Sjis)]
+    pub encoding: crate::export::ExportEncoding,
+
+    /// Shift-JIS で表せない文字があれば書き出さずにエラーにする（既定は〓に置き換えて報告）
+    #[arg(long)]
+    pub strict: bool,
+
+    /// 入力の文字コード
+    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
+    pub input_encoding: EncodingChoice,
+
+    #[command(flatten)]
+    pub view_args: ViewArgs,
+}
+
 /// `bedboard demo-feed`
 #[derive(Debug, Args)]
 pub struct DemoFeedArgs {
@@ -101,6 +140,22 @@ pub struct DemoFeedArgs {
     /// 基本認証を求める（USER:PASSWORD。パスワードは環境変数 BEDBOARD_DEMO_PASSWORD でも可）
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
+}
+
+/// `bedboard registration-form`
+#[derive(Debug, Args)]
+pub struct RegistrationFormArgs {
+    /// 書き出すファイル
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// 申請理由
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub reason: String,
+
+    /// 設定ファイル
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// `bedboard status`
@@ -119,8 +174,12 @@ pub struct StatusArgs {
 pub enum Command {
     /// 表を標準出力に書き出す（ダム端末・cron・メール向け）
     Print(PrintArgs),
+    /// 書き出す: 「詳細のみ」CSV（Shift-JIS・UTF-8）か「フォーマット済みレポート」（.xlsx）
+    Export(ExportArgs),
     /// デモ用のフィードを HTTP で配信する（数秒ごとに数件の数値が変わる）
     DemoFeed(DemoFeedArgs),
+    /// 別添1「消防ユーザ登録情報」の行を設定ファイルの [profile] から CP932 の CSV に書く
+    RegistrationForm(RegistrationFormArgs),
     /// 履歴ファイルの状態を表示する（監視用。データが古ければ終了コード 1）
     Status(StatusArgs),
 }
@@ -135,9 +194,9 @@ pub struct PrintArgs {
     pub table: TableArgs,
 }
 
-/// Options shared by everything that shows a table.
+/// Which rows, in which order: shared by `print` and `export`.
 #[derive(Debug, Args, Clone)]
-pub struct TableArgs {
+pub struct ViewArgs {
     /// 並べ替える列と向き: COLUMN[:asc|:desc]。COLUMN は列名か英字の別名
     #[arg(long, value_name = "COLUMN[:asc|:desc]", value_parser = parse_sort, long_help = sort_help())]
     pub sort: Option<SortKey>,
@@ -149,6 +208,25 @@ pub struct TableArgs {
     /// 絞り込み（医療機関名・コード・市区町村・二次医療圏。全角半角・ひらがなカタカナ・大文字小文字を区別しない）
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
+
+    /// この都道府県の行だけ（名前か番号）。他の行は件数だけ数えて除く
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_prefecture)]
+    pub prefecture: Option<PrefectureNumber>,
+
+    /// この時刻（JST, 例 "2022/02/01 12:00"）を現在として経過・古さを判定する
+    #[arg(long, value_name = "DATETIME", value_parser = parse_now)]
+    pub now: Option<JstDateTime>,
+
+    /// この時間（時間単位）より古い報告を「古い」とする
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub stale_hours: u32,
+}
+
+/// Options of the plain-text table.
+#[derive(Debug, Args, Clone)]
+pub struct TableArgs {
+    #[command(flatten)]
+    pub view: ViewArgs,
 
     /// 表示幅（セル数）。省略時は端末の幅、端末でなければ制限なし
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
@@ -165,14 +243,6 @@ pub struct TableArgs {
     /// 入力の文字コード
     #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
     pub encoding: EncodingChoice,
-
-    /// この時刻（JST, 例 "2022/02/01 12:00"）を現在として経過・古さを判定する
-    #[arg(long, value_name = "DATETIME", value_parser = parse_now)]
-    pub now: Option<JstDateTime>,
-
-    /// この時間（時間単位）より古い報告を「古い」とする
-    #[arg(long, value_name = "HOURS", default_value_t = 24)]
-    pub stale_hours: u32,
 }
 
 fn parse_sort(text: &str) -> Result<SortKey, String> {
@@ -190,7 +260,7 @@ fn sort_help() -> String {
     )
 }
 
-impl TableArgs {
+impl ViewArgs {
     pub fn view_spec(&self) -> ViewSpec {
         let mut spec = ViewSpec::new(self.now.unwrap_or_else(time::now_jst));
         spec.sort = self.sort;
@@ -199,7 +269,9 @@ impl TableArgs {
         spec.stale_after = chrono::Duration::hours(i64::from(self.stale_hours));
         spec
     }
+}
 
+impl TableArgs {
     pub fn plain_options(&self, terminal_width: Option<usize>) -> PlainOptions {
         PlainOptions {
             width: self.width.map(usize::from).or(terminal_width),
@@ -213,10 +285,31 @@ impl TableArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Print(args)) => print(&args),
+        Some(Command::Export(args)) => export(&args),
         Some(Command::DemoFeed(args)) => demo_feed(&args),
+        Some(Command::RegistrationForm(args)) => registration_form(&args),
         Some(Command::Status(args)) => status(&args),
         None => dashboard(&cli.dashboard),
     }
+}
+
+/// Drops other prefectures' rows, saying how many.
+fn scoped(
+    (mut report, label, mut messages): (crate::model::Report, String, Vec<String>),
+    prefecture: Option<PrefectureNumber>,
+) -> (crate::model::Report, String, Vec<String>) {
+    if let Some(pref) = prefecture {
+        let before = report.rows.len();
+        report.rows.retain(|row| row.prefecture_no == pref);
+        let dropped = before - report.rows.len();
+        if dropped > 0 {
+            messages.push(format!(
+                "範囲外（{} 以外）の {dropped} 行を除きました",
+                pref.name()
+            ));
+        }
+    }
+    (report, label, messages)
 }
 
 /// Reads the source, or makes the demo data; the label says which.
@@ -284,7 +377,102 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
     if let Some(format) = args.format {
         settings.config.feed.format = format;
     }
-    crate::start::dashboard(settings, display, encoding)
+    let masters = crate::start::MasterFiles {
+        hospitals: args
+            .master
+            .clone()
+            .or_else(|| settings.config.hospital_master.clone()),
+        municipalities: args
+            .municipalities
+            .clone()
+            .or_else(|| settings.config.municipality_master.clone()),
+    };
+    crate::start::dashboard(settings, display, encoding, masters)
+}
+
+fn export(args: &ExportArgs) -> ExitCode {
+    let spec = args.view_args.view_spec();
+    let loaded = match &args.source {
+        // Any format bedboard reads: CSV, JSON, or a workbook.
+        Some(path) => std::fs::read(path)
+            .map_err(|e| format!("{}: {}", path.display(), feed::io_error_text(&e)))
+            .and_then(|bytes| {
+                let options = ImportOptions {
+                    encoding: args.input_encoding,
+                    source_name: path.display().to_string(),
+                };
+                feed::import_any(&bytes, FeedFormat::Auto, &options).map_err(|e| e.to_string())
+            })
+            .map(|import| {
+                let messages = import.messages();
+                (import.report, import.source_name, messages)
+            }),
+        None => load(None, args.input_encoding, &spec.now),
+    };
+    let (report, _, messages) = match loaded {
+        Ok(loaded) => scoped(loaded, args.view_args.prefecture),
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
+        }
+    };
+    for message in &messages {
+        eprintln!("bedboard: {message}");
+    }
+    let view = View::build(&report, &spec);
+    let request = crate::export::ExportRequest {
+        report: &report,
+        view: &view,
+        spec: &spec,
+        export_view: args.view,
+        encoding: args.encoding,
+        strict: args.strict,
+        header: crate::export::ReportHeader::new(&spec, Some(spec.now)),
+    };
+    match crate::export::export(&request, &args.out) {
+        Ok(summary) => {
+            println!(
+                "{} に {} 行を書き出しました",
+                summary.path.display(),
+                summary.rows
+            );
+            for (row, c) in summary.replaced.iter().take(5) {
+                eprintln!("bedboard: {row} 行目の「{c}」は Shift-JIS で表せないため〓にしました");
+            }
+            if summary.replaced.len() > 5 {
+                eprintln!("bedboard: ほか {} か所", summary.replaced.len() - 5);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            ExitCode::from(EXIT_UNUSABLE_INPUT)
+        }
+    }
+}
+
+fn registration_form(args: &RegistrationFormArgs) -> ExitCode {
+    let config = match crate::config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            return ExitCode::from(EXIT_UNUSABLE_INPUT);
+        }
+    };
+    let Some(profile) = &config.profile else {
+        eprintln!("bedboard: 設定ファイルに [profile]（都道府県・消防本部名・担当部署名・担当者氏名・メールアドレス・電話番号）がありません");
+        return ExitCode::from(EXIT_UNUSABLE_INPUT);
+    };
+    match crate::master::write_registration_form(&args.out, profile, &args.reason) {
+        Ok(()) => {
+            println!("{} に書き出しました", args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("bedboard: {err}");
+            ExitCode::from(EXIT_UNUSABLE_INPUT)
+        }
+    }
 }
 
 fn demo_feed(args: &DemoFeedArgs) -> ExitCode {
@@ -403,8 +591,9 @@ impl TableArgs {
 const EXIT_UNUSABLE_INPUT: u8 = 2;
 
 fn print(args: &PrintArgs) -> ExitCode {
-    let spec = args.table.view_spec();
-    let loaded = load(args.source.as_ref(), args.table.encoding, &spec.now);
+    let spec = args.table.view.view_spec();
+    let loaded = load(args.source.as_ref(), args.table.encoding, &spec.now)
+        .map(|loaded| scoped(loaded, args.table.view.prefecture));
     let (report, source_label, messages) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::feed::http::Auth;
 use crate::feed::secret::SecretSource;
 use crate::feed::{EncodingChoice, FeedFormat};
+use crate::master::OperatorProfile;
 use crate::model::PrefectureNumber;
 use crate::ui::keymap::KeyMap;
 use crate::ui::theme::ThemeKind;
@@ -28,6 +29,22 @@ struct RawConfig {
     feed: RawFeed,
     scope: RawScope,
     store: RawStore,
+    export: RawExport,
+    master: RawMaster,
+    profile: Option<Spanned<OperatorProfile>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawMaster {
+    hospitals: Option<PathBuf>,
+    municipalities: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawExport {
+    folder: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +208,13 @@ pub struct Config {
     pub prefecture: Option<PrefectureNumber>,
     pub store_path: Option<PathBuf>,
     pub retention_days: u32,
+    /// Where the export dialog proposes files (`[export] folder`).
+    pub export_folder: Option<PathBuf>,
+    /// 医療機関マスタ and 自治体マスタ files (`[master]`).
+    pub hospital_master: Option<PathBuf>,
+    pub municipality_master: Option<PathBuf>,
+    /// The operator profile (`[profile]`), checked.
+    pub profile: Option<OperatorProfile>,
     /// The file it came from, or where `w` saves when there was none.
     pub path: Option<PathBuf>,
     pub ambiguous_width: Option<AmbiguousChoice>,
@@ -209,6 +233,10 @@ impl Default for Config {
             prefecture: None,
             store_path: None,
             retention_days: DEFAULT_RETENTION_DAYS,
+            export_folder: None,
+            hospital_master: None,
+            municipality_master: None,
+            profile: None,
             path: None,
             ambiguous_width: None,
             ascii: false,
@@ -345,6 +373,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         .map_err(|e| check(first_key_span.unwrap_or(0..0), "keys", e))?;
 
     let feed = feed_config(raw.feed, &check)?;
+    let profile = match raw.profile {
+        Some(v) => {
+            let span = v.span();
+            let profile = v.into_inner();
+            profile
+                .validate()
+                .map_err(|problems| check(span, "profile", problems.join("／")))?;
+            Some(profile)
+        }
+        None => None,
+    };
     let prefecture = match raw.scope.prefecture {
         Some(v) => {
             let text = match v.get_ref() {
@@ -379,6 +418,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         prefecture,
         store_path: raw.store.path,
         retention_days,
+        export_folder: raw.export.folder,
+        hospital_master: raw.master.hospitals,
+        municipality_master: raw.master.municipalities,
+        profile,
         path: Some(path.to_path_buf()),
         ambiguous_width,
         ascii: raw.display.ascii.unwrap_or(false),

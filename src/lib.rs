@@ -4,7 +4,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod feed;
+pub mod master;
 pub mod model;
 pub mod start;
 pub mod store;

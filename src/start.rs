@@ -125,6 +125,7 @@ pub fn dashboard(
     settings: Settings,
     display: DisplayChoice,
     encoding: crate::feed::EncodingChoice,
+    masters: MasterFiles,
 ) -> ExitCode {
     let Settings {
         config,
@@ -208,8 +209,18 @@ pub fn dashboard(
     let mut app = App::new(Report::default(), label, is_demo, options, spec);
     app.keys = config.keys.clone();
     app.config_path = config.path.clone();
+    if let Some(folder) = &config.export_folder {
+        app.export_folder = folder.clone();
+    }
     app.apply_view(&config.view);
     app.feed.live = true;
+    app.store_path = store.clone();
+    app.profile = config.profile.clone();
+    if is_demo && masters.hospitals.is_none() && masters.municipalities.is_none() {
+        load_demo_masters(&mut app);
+    } else {
+        load_masters(&mut app, &masters, encoding);
+    }
     let poller_config = PollerConfig {
         origin,
         format: config.feed.format,
@@ -243,6 +254,90 @@ pub fn dashboard(
             ExitCode::FAILURE
         }
     }
+}
+
+/// Master files named on the command line or in the config.
+#[derive(Clone, Debug, Default)]
+pub struct MasterFiles {
+    pub hospitals: Option<PathBuf>,
+    pub municipalities: Option<PathBuf>,
+}
+
+/// Reads the masters; a master that cannot be read is said in the status
+/// line and the dashboard goes on without it.
+fn load_masters(app: &mut App, files: &MasterFiles, encoding: crate::feed::EncodingChoice) {
+    use crate::master::{import_hospital_master_file, import_municipality_master_file};
+    if files.hospitals.is_none() && files.municipalities.is_none() {
+        return;
+    }
+    let mut notes = Vec::new();
+    let read = |path: &PathBuf| crate::feed::ImportOptions {
+        encoding,
+        source_name: path.display().to_string(),
+    };
+    let hospitals = files.hospitals.as_ref().and_then(|path| {
+        match import_hospital_master_file(path, &read(path)) {
+            Ok(import) => {
+                notes.extend(import.messages());
+                Some(import.master)
+            }
+            Err(err) => {
+                notes.push(err.to_string());
+                None
+            }
+        }
+    });
+    let municipalities = files.municipalities.as_ref().and_then(|path| {
+        match import_municipality_master_file(path, &read(path)) {
+            Ok(import) => {
+                notes.extend(import.messages());
+                Some(import.master)
+            }
+            Err(err) => {
+                notes.push(err.to_string());
+                None
+            }
+        }
+    });
+    app.set_masters(hospitals, municipalities, time::now_jst());
+    if let Some(first) = notes.first() {
+        app.message = Some(match notes.len() {
+            1 => first.clone(),
+            n => format!("{first}（ほか {} 件）", n - 1),
+        });
+    }
+}
+
+/// The demo's own masters: its hospitals, and Tokyo's municipalities with their areas.
+fn load_demo_masters(app: &mut App) {
+    use crate::feed::demo::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+    use crate::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
+    use crate::model::{AreaCode, MunicipalityCode};
+    let options = crate::feed::ImportOptions {
+        source_name: "デモ用マスタ".into(),
+        ..Default::default()
+    };
+    let hospitals = import_hospital_master(demo_master_csv().as_bytes(), &options)
+        .ok()
+        .map(|i| i.master);
+    let records = TOKYO_MUNICIPALITIES
+        .iter()
+        .filter_map(|m| {
+            Some(MunicipalityRecord {
+                code: MunicipalityCode::parse(m.code).ok()?,
+                prefecture: "東京都".to_string(),
+                name: m.name.to_string(),
+                area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
+                area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
+                extra: Vec::new(),
+            })
+        })
+        .collect();
+    app.set_masters(
+        hospitals,
+        Some(MunicipalityMaster::new(Vec::new(), records)),
+        time::now_jst(),
+    );
 }
 
 /// Display choices from the command line.

@@ -249,14 +249,16 @@ fn enter_opens_the_row_and_esc_goes_back() {
     key(&mut app, KeyCode::Enter);
     let text = draw(&mut app, 100, 30).join("\n");
     assert!(
-        text.contains("1310170043") && text.contains("全国地方公共団体コード"),
+        text.contains("1310170043") && text.contains("最新の報告"),
+        "{text}"
+    );
+    assert!(
+        text.contains("確保病床 2  即応病床 1  入院中 1  空床 0"),
         "{text}"
     );
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Table);
-    assert!(!draw(&mut app, 100, 30)
-        .join("\n")
-        .contains("全国地方公共団体コード  "));
+    assert!(!draw(&mut app, 100, 30).join("\n").contains("最新の報告"));
     assert_eq!(app.selected, 1, "back on the same row");
 }
 
@@ -492,4 +494,172 @@ fn keys_rebound_in_the_config_work_and_show_in_help() {
     press(&mut app, "n?");
     let text = draw(&mut app, 100, 40).join("\n");
     assert!(text.contains("o / F2") && text.contains("Q:終了"), "{text}");
+}
+
+#[test]
+fn e_exports_what_is_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = seed();
+    app.export_folder = dir.path().to_path_buf();
+    press(&mut app, "1"); // 空床あり only: 6 of 12
+    press(&mut app, "e");
+    let text = draw(&mut app, 100, 30).join("\n");
+    assert!(
+        text.contains("[詳細のみ]") && text.contains("[Shift-JIS]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bedboard-") && text.contains(".csv"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    let message = draw(&mut app, 120, 30).join("\n");
+    assert!(
+        message.contains("書き出しました") && message.contains("（6 行）"),
+        "{message}"
+    );
+    let written: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "one file, no temporary left: {written:?}");
+    let import = feed::import_file(&written[0], &ImportOptions::default()).unwrap();
+    assert_eq!(import.report.rows.len(), 6);
+    assert!(import
+        .report
+        .rows
+        .iter()
+        .all(|r| r.free_beds().unwrap() > 0));
+
+    // A folder that cannot be written: the dialog stays with the reason.
+    press(&mut app, "e");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    for _ in 0..200 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    let blocked = dir.path().join("file");
+    std::fs::write(&blocked, "").unwrap();
+    press(&mut app, &format!("{}/out.csv", blocked.display()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Export);
+    let text = draw(&mut app, 120, 30).join("\n");
+    assert!(text.contains("書き出し（今の表示のまま）"), "{text}");
+    assert!(app.export_dialog.as_ref().unwrap().error.is_some());
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Table);
+}
+
+#[test]
+fn the_hospital_page_puts_phones_first_and_draws_the_history() {
+    use bedboard::feed::demo::{demo_master_csv, demo_report};
+    use bedboard::store::{FetchRecord, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("history.sqlite3");
+    let now = parse_datetime("2026/11/01 09:00").unwrap();
+    let mut report = demo_report(&now);
+    let code = report.rows[0].hospital_code;
+    {
+        // Ten days of history in which the first hospital's beds fill up.
+        let mut store = Store::open(&store_path).unwrap();
+        for day in (0..10).rev() {
+            let at = now - chrono::Duration::days(day);
+            report.rows[0].inpatients = report.rows[0].ready.map(|r| r.saturating_sub(day as u32));
+            report.rows[0].reported_at = at;
+            let fetch = FetchRecord {
+                source: "test".into(),
+                fetched_at: at,
+                content_hash: format!("{day}"),
+                rows_accepted: report.rows.len(),
+                rows_rejected: 0,
+                rows_out_of_scope: 0,
+                error: None,
+            };
+            store.record_fetch(&fetch, Some(&report)).unwrap();
+        }
+    }
+    let options = DisplayOptions {
+        ambiguous: AmbiguousWidth::Wide,
+        ascii: false,
+        theme: ThemeKind::Mono,
+    };
+    let mut app = App::new(report, "demo".into(), false, options, ViewSpec::new(now));
+    let master = bedboard::master::import_hospital_master(
+        demo_master_csv().as_bytes(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    app.set_masters(Some(master.master), None, now);
+    app.store_path = Some(store_path);
+    app.open_page(code);
+    let text = draw(&mut app, 120, 40).join("\n");
+    let phone_line = text
+        .lines()
+        .position(|l| l.contains("電話（"))
+        .expect("a phone line");
+    let report_line = text.lines().position(|l| l.contains("最新の報告")).unwrap();
+    assert!(phone_line < report_line, "phones come first:\n{text}");
+    assert!(text.contains("30 日の推移"), "{text}");
+    assert!(
+        text.chars().any(|c| ('\u{2801}'..='\u{28FF}').contains(&c)),
+        "a Braille chart:\n{text}"
+    );
+    assert!(
+        text.contains("1日あたり") || text.contains("1週間あたり"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Char('c'));
+    let copied = app.clipboard.clone().expect("a number to copy");
+    assert!(
+        copied.chars().all(|c| c.is_ascii_digit()) && copied.len() >= 10,
+        "{copied}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Table);
+}
+
+#[test]
+fn master_lists_search_and_open() {
+    let mut app = app_for("assets/demo/report.csv", AmbiguousWidth::Narrow, false);
+    let master = bedboard::master::import_hospital_master(
+        bedboard::feed::demo::demo_master_csv().as_bytes(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    app.set_masters(Some(master.master), None, now_for_tests());
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let text = draw(&mut app, 140, 40).join("\n");
+    assert!(text.contains("[医療機関マスタ]"), "{text}");
+    assert!(
+        text.contains("500 件・並び替え: 医療機関コード・更新:"),
+        "{text}"
+    );
+    press(&mut app, "/ｸﾞﾘｰﾝ");
+    key(&mut app, KeyCode::Enter);
+    press(&mut app, "f");
+    let text = draw(&mut app, 140, 40).join("\n");
+    assert!(
+        text.contains("1 / 500 件") && text.contains("ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Page);
+    let text = draw(&mut app, 140, 40).join("\n");
+    assert!(
+        text.contains("電話（代表）") && text.contains("診療所"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Tab);
+    let text = draw(&mut app, 140, 40).join("\n");
+    assert!(
+        text.contains("自治体マスタが読み込まれていません"),
+        "{text}"
+    );
+}
+
+fn now_for_tests() -> bedboard::model::JstDateTime {
+    parse_datetime("2022/02/01 12:00").unwrap()
 }

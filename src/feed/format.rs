@@ -2,6 +2,7 @@
 
 use super::gmis_csv::{self, Import, ImportError, ImportOptions};
 use super::json::{self, JsonKind};
+use super::xlsx;
 
 /// A feed's format, chosen by config or `--format`, or detected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
@@ -57,6 +58,11 @@ pub fn import_any(
     format: FeedFormat,
     options: &ImportOptions,
 ) -> Result<Import, ImportError> {
+    // An .xlsx (a zip) is the formatted report: read it before the CSV's
+    // text check would refuse it.
+    if matches!(format, FeedFormat::Auto | FeedFormat::Csv) && xlsx::is_zip(bytes) {
+        return xlsx::import_xlsx(bytes, options);
+    }
     match format {
         FeedFormat::Auto => match first_significant_byte(bytes) {
             // One pass over the JSON decides between its two forms.

@@ -46,6 +46,12 @@ pub enum ImportError {
     Binary { source_name: String },
     #[error("{source_name}: Excel ファイル（.xlsx）です。「詳細のみ」の CSV を指定してください")]
     Xlsx { source_name: String },
+    /// A zip file that is not a workbook that can be read (damaged, or another kind of zip).
+    #[error("{source_name}: Excel ファイル（.xlsx）として読めません（{message}）")]
+    XlsxUnreadable {
+        source_name: String,
+        message: String,
+    },
     #[error("{}: 見出し行を {encoding} として読めません（文字コードの指定を確認してください）", place(.source_name, *.line))]
     WrongEncoding {
         source_name: String,
@@ -54,6 +60,15 @@ pub enum ImportError {
     },
     #[error("{}: G-MIS のレポートではありません（見出し行に G-MIS の列名がありません）", place(.source_name, *.line))]
     NotAReport { source_name: String, line: u64 },
+    /// A file given as a master that is not that master (`expected`: 医療機関マスタ,
+    /// 自治体マスタ); `reason` says what it looks like instead.
+    #[error("{}: {expected}ではありません（{reason}）", place(.source_name, *.line))]
+    NotAMaster {
+        source_name: String,
+        line: u64,
+        expected: &'static str,
+        reason: String,
+    },
     #[error("{}: 必須の列がありません: {}", place(.source_name, *.line), missing.join("、"))]
     MissingColumns {
         source_name: String,
@@ -280,8 +295,12 @@ impl Import {
 /// How many problems are kept in full; the rest are only counted.
 const MAX_PROBLEMS_KEPT: usize = 10_000;
 
-/// Reads a 「詳細のみ」 CSV export from memory.
+/// Reads a 「詳細のみ」 CSV export from memory. An .xlsx (a zip) is read as the
+/// formatted report ([`super::xlsx`]), so a file source may be either.
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+    if super::xlsx::is_zip(bytes) {
+        return super::xlsx::import_xlsx(bytes, options);
+    }
     let source_name = options.source_name.clone();
     let mut csv = CsvRecords::open(bytes, options)?;
     let encoding = csv.encoding();
@@ -292,6 +311,7 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
     let layout = Layout::from_header(csv.record(), encoding, header_line, &source_name)?;
 
     let mut parser = RowParser::new(&layout, encoding);
+    parser.restore_formulas = true;
     let mut rows = Collector::default();
     let mut footer = Vec::new();
     let mut total_rows = Vec::new();
@@ -327,7 +347,12 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
             records: None,
         })
         .collect();
-    let mut import = rows.finish(source_name, layout.extra_names, encoding, Numbering::Line);
+    let extra_names = layout
+        .extra_names
+        .iter()
+        .map(|name| restore_formula(name).to_string())
+        .collect();
+    let mut import = rows.finish(source_name, extra_names, encoding, Numbering::Line);
     import.footer = footer;
     import.total_checks = total_checks;
     Ok(import)
@@ -815,6 +840,9 @@ struct RowParser<'a> {
     shared: HashMap<Box<[u8]>, Arc<str>>,
     /// The last value of each shared column: neighbouring rows mostly repeat it.
     last: [(Vec<u8>, Option<Arc<str>>); 3],
+    /// Drop the `'` an export puts before a field that looks like a formula
+    /// ([`restore_formula`]): for the CSV only.
+    restore_formulas: bool,
 }
 
 /// Collects the problems of one row while its fields are read.
@@ -844,6 +872,16 @@ impl<'a> RowParser<'a> {
             encoding,
             shared: HashMap::new(),
             last: Default::default(),
+            restore_formulas: false,
+        }
+    }
+
+    /// Text as it was before [`neutralize_formula`], when this parser reads a CSV.
+    fn restored<'t>(&self, text: &'t str) -> &'t str {
+        if self.restore_formulas {
+            restore_formula(text)
+        } else {
+            text
         }
     }
 
@@ -928,7 +966,7 @@ impl<'a> RowParser<'a> {
             .map(|&i| {
                 let bytes = record.get(i).unwrap_or(b"");
                 encoding::decode(bytes, self.encoding)
-                    .map(|t| crate::view::sanitize(&t).into_owned())
+                    .map(|t| crate::view::sanitize(self.restored(&t)).into_owned())
                     .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
             })
             .collect();
@@ -954,7 +992,7 @@ impl<'a> RowParser<'a> {
     /// Decodes a text field, neutralising control characters.
     fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
         match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(crate::view::sanitize(text.trim()).into_owned()),
+            Some(text) => Some(crate::view::sanitize(self.restored(&text).trim()).into_owned()),
             None => {
                 check.fail(
                     column,
@@ -1013,13 +1051,61 @@ pub enum OutputEncoding {
 /// A character the chosen encoding cannot hold, replaced by 〓.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unmappable {
-    /// Index of the row in the written report (0-based).
+    /// Index of the row in the written report (0-based); 0 for the header too.
     pub row: usize,
     pub character: char,
+    /// The character is in the header row (an extra column's name), not in row `row`.
+    pub in_header: bool,
+}
+
+/// What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Neutralises a CSV field a spreadsheet would run as a formula, as OWASP's
+/// "CSV Injection" guidance says: a field that starts with `=` `+` `-` `@`, tab
+/// or CR gets a leading `'`, which makes Excel take the cell as text.
+///
+/// The reader drops that `'` again ([`restore_formula`]), so an export reads back
+/// as the same rows. For that to be exact, a field that already starts with `'`
+/// followed by one of those characters or by another `'` gets one more `'` too:
+/// the reader drops exactly one, and only before those characters.
+pub fn neutralize_formula(field: &str) -> Cow<'_, str> {
+    let mut chars = field.chars();
+    let needs_quote = match chars.next() {
+        Some(c) if FORMULA_STARTS.contains(&c) => true,
+        Some('\'') => chars
+            .next()
+            .is_some_and(|c| c == '\'' || FORMULA_STARTS.contains(&c)),
+        _ => false,
+    };
+    if needs_quote {
+        Cow::Owned(format!("'{field}"))
+    } else {
+        Cow::Borrowed(field)
+    }
+}
+
+/// The reader's side of [`neutralize_formula`]: one leading `'` is dropped when
+/// the character after it is `=` `+` `-` `@`, tab, CR or `'`; any other `'` is
+/// kept as text. Applied to the CSV only (a spreadsheet shows the `'` of a
+/// neutralised CSV cell; JSON and .xlsx cells hold their text as it is).
+pub fn restore_formula(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest)
+            if rest
+                .chars()
+                .next()
+                .is_some_and(|c| c == '\'' || FORMULA_STARTS.contains(&c)) =>
+        {
+            rest
+        }
+        _ => field,
+    }
 }
 
 /// Writes rows as a 「詳細のみ」 export: G-MIS's columns in its order, then the
-/// extra columns, CRLF, quoted where needed. Returns the bytes and what CP932 could not hold.
+/// extra columns, CRLF, quoted where needed, fields that would start a formula
+/// neutralised ([`neutralize_formula`]). Returns the bytes and what CP932 could not hold.
 pub fn write_csv<'r>(
     extra_columns: &[String],
     rows: impl IntoIterator<Item = &'r ReportRow>,
@@ -1037,17 +1123,18 @@ pub fn write_csv<'r>(
         .iter()
         .map(|c| c.name().to_string())
         .chain(extra_columns.iter().cloned());
-    let mut write = |fields: Vec<String>, row: usize, lost: &mut Vec<Unmappable>| {
+    let mut write = |fields: Vec<String>, row: usize, in_header: bool| {
+        let fields: Vec<Cow<str>> = fields.iter().map(|f| neutralize_formula(f)).collect();
         let encoded: Vec<Cow<[u8]>> = fields
             .iter()
             .map(|field| match output {
                 OutputEncoding::ShiftJis => {
                     let (bytes, missing) = encoding::encode_sjis(field);
-                    lost.extend(
-                        missing
-                            .into_iter()
-                            .map(|character| Unmappable { row, character }),
-                    );
+                    lost.extend(missing.into_iter().map(|character| Unmappable {
+                        row,
+                        character,
+                        in_header,
+                    }));
                     Cow::Owned(bytes.into_owned())
                 }
                 _ => Cow::Borrowed(field.as_bytes()),
@@ -1057,9 +1144,9 @@ pub fn write_csv<'r>(
             .write_record(encoded.iter().map(|f| f.as_ref()))
             .expect("writing to memory cannot fail");
     };
-    write(header.collect(), 0, &mut lost);
+    write(header.collect(), 0, true);
     for (i, row) in rows.into_iter().enumerate() {
-        write(row_fields(row), i, &mut lost);
+        write(row_fields(row), i, false);
     }
     let out = writer.into_inner().expect("writing to memory cannot fail");
     (out, lost)

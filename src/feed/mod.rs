@@ -10,6 +10,7 @@ pub mod http;
 pub mod json;
 pub mod poller;
 pub mod secret;
+pub mod xlsx;
 
 use std::path::Path;
 

@@ -8,9 +8,12 @@ use chrono::Duration;
 use std::collections::{BTreeSet, VecDeque};
 use std::path::PathBuf;
 
+use super::export_dialog::{self, ExportDialog};
+use super::hospital_page::HospitalPage;
 use super::keymap::{Action, KeyMap, Mode};
 use crate::config::SavedView;
 use crate::feed::poller::{FeedEvent, FeedSnapshot};
+use crate::master::{cross_check, CrossCheck, HospitalMaster, MunicipalityMaster, OperatorProfile};
 use crate::model::{time, Column, HospitalCode, JstDateTime, Report};
 use crate::view::changes::{self, Changes, LogEntry, WatchAlert};
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey, View, ViewSpec};
@@ -68,6 +71,10 @@ pub enum ViewKind {
     ByMunicipality,
     /// What changed, newest first.
     ChangeLog,
+    /// The 医療機関マスタ.
+    HospitalMaster,
+    /// The 自治体マスタ.
+    MunicipalityMaster,
 }
 
 impl ViewKind {
@@ -77,6 +84,8 @@ impl ViewKind {
             ViewKind::ByArea => "二次医療圏別",
             ViewKind::ByMunicipality => "市区町村別",
             ViewKind::ChangeLog => "変更履歴",
+            ViewKind::HospitalMaster => "医療機関マスタ",
+            ViewKind::MunicipalityMaster => "自治体マスタ",
         }
     }
 
@@ -85,14 +94,19 @@ impl ViewKind {
             ViewKind::Rows => ViewKind::ByArea,
             ViewKind::ByArea => ViewKind::ByMunicipality,
             ViewKind::ByMunicipality => ViewKind::ChangeLog,
-            ViewKind::ChangeLog => ViewKind::Rows,
+            ViewKind::ChangeLog => ViewKind::HospitalMaster,
+            ViewKind::HospitalMaster => ViewKind::MunicipalityMaster,
+            ViewKind::MunicipalityMaster => ViewKind::Rows,
         }
     }
 
     /// The grouping a summary view lists.
     pub fn grouping(self) -> Option<Grouping> {
         match self {
-            ViewKind::Rows | ViewKind::ChangeLog => None,
+            ViewKind::Rows
+            | ViewKind::ChangeLog
+            | ViewKind::HospitalMaster
+            | ViewKind::MunicipalityMaster => None,
             ViewKind::ByArea => Some(Grouping::Area),
             ViewKind::ByMunicipality => Some(Grouping::Municipality),
         }
@@ -326,6 +340,8 @@ impl Worker {
 pub enum Popup {
     Help,
     Row(usize),
+    /// The hospital page; its content is in `App::page`.
+    Hospital,
 }
 
 pub struct App {
@@ -375,6 +391,23 @@ pub struct App {
     pub alerts: Vec<WatchAlert>,
     /// Ring the terminal bell with the next frame.
     pub bell: bool,
+    pub export_dialog: Option<ExportDialog>,
+    /// Where the export dialog proposes files.
+    pub export_folder: PathBuf,
+    pub hospitals: Option<Arc<HospitalMaster>>,
+    pub municipalities: Option<Arc<MunicipalityMaster>>,
+    /// When the masters were read.
+    pub masters_read_at: Option<JstDateTime>,
+    /// Report against masters; recomputed when either changes.
+    pub cross: CrossCheck,
+    /// The history file, for the hospital page's chart.
+    pub store_path: Option<PathBuf>,
+    pub page: Option<HospitalPage>,
+    /// Text to put on the terminal's clipboard (OSC 52) with the next frame.
+    pub clipboard: Option<String>,
+    /// Rows of the master view shown: positions in the master, filtered and in order.
+    pub master_lines: Vec<usize>,
+    pub profile: Option<OperatorProfile>,
 }
 
 /// How the feed is doing, for the status line.
@@ -439,6 +472,17 @@ impl App {
             watch: BTreeSet::new(),
             alerts: Vec::new(),
             bell: false,
+            export_dialog: None,
+            export_folder: PathBuf::from("."),
+            hospitals: None,
+            municipalities: None,
+            masters_read_at: None,
+            cross: CrossCheck::default(),
+            store_path: None,
+            page: None,
+            clipboard: None,
+            master_lines: Vec::new(),
+            profile: None,
         };
         app.refresh_view();
         app
@@ -501,13 +545,104 @@ impl App {
     /// Replaces the data (a reload), keeping the view settings.
     pub fn set_report(&mut self, report: Report, now: JstDateTime) {
         self.report = Arc::new(report);
+        self.check_against_masters();
         self.stats = SharedStats::default();
         self.loaded_at = now;
         self.refresh_view();
     }
 
+    /// Puts masters in force (either may be absent) and checks the report against them.
+    pub fn set_masters(
+        &mut self,
+        hospitals: Option<HospitalMaster>,
+        municipalities: Option<MunicipalityMaster>,
+        read_at: JstDateTime,
+    ) {
+        self.hospitals = hospitals.map(Arc::new);
+        self.municipalities = municipalities.map(Arc::new);
+        self.masters_read_at = Some(read_at);
+        self.check_against_masters();
+        self.refresh_view();
+    }
+
+    fn check_against_masters(&mut self) {
+        if self.hospitals.is_none() && self.municipalities.is_none() {
+            self.cross = CrossCheck::default();
+            return;
+        }
+        self.cross = cross_check(
+            &self.report,
+            self.hospitals.as_deref(),
+            self.municipalities.as_deref(),
+        );
+    }
+
+    /// The master view's rows: filtered by the search in filter mode, in code order.
+    fn refresh_master_lines(&mut self) {
+        let query = SearchQuery::new(if self.filter_mode { &self.search } else { "" });
+        self.master_lines = match self.kind {
+            ViewKind::HospitalMaster => self.hospitals.as_deref().map_or_else(Vec::new, |m| {
+                let mut lines: Vec<usize> = (0..m.len())
+                    .filter(|&i| {
+                        let r = &m.records()[i];
+                        query.is_empty()
+                            || query.matches_any([
+                                r.name.as_str(),
+                                r.code.as_str(),
+                                &r.municipality,
+                            ])
+                    })
+                    .collect();
+                lines.sort_by_key(|&i| m.records()[i].code);
+                lines
+            }),
+            ViewKind::MunicipalityMaster => {
+                self.municipalities.as_deref().map_or_else(Vec::new, |m| {
+                    let mut lines: Vec<usize> = (0..m.len())
+                        .filter(|&i| {
+                            let r = &m.records()[i];
+                            query.is_empty()
+                                || query.matches_any([
+                                    r.name.as_str(),
+                                    r.code.as_str(),
+                                    &r.area_name,
+                                ])
+                        })
+                        .collect();
+                    lines.sort_by_key(|&i| m.records()[i].code);
+                    lines
+                })
+            }
+            _ => Vec::new(),
+        };
+    }
+
+    /// Opens the hospital page: from a report row, a master row or the change log.
+    pub fn open_page(&mut self, code: HospitalCode) {
+        let row = self.report.rows.iter().find(|r| r.hospital_code == code);
+        let record = self.hospitals.as_deref().and_then(|m| m.get(&code));
+        let findings = self
+            .cross
+            .for_hospital(&code)
+            .iter()
+            .map(|f| f.message.clone())
+            .collect();
+        let page = HospitalPage::new(
+            code,
+            row,
+            record,
+            findings,
+            self.store_path.as_deref(),
+            &self.spec,
+        );
+        self.page = Some(page);
+        self.popup = Some(Popup::Hospital);
+        self.mode = Mode::Page;
+    }
+
     /// Rebuilds the view after a change of data, sort, filter or grouping.
     pub fn refresh_view(&mut self) {
+        self.refresh_master_lines();
         self.spec.filter = if self.filter_mode {
             SearchQuery::new(&self.search)
         } else {
@@ -676,11 +811,34 @@ impl App {
             ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
             ToggleChart => self.show_chart = !self.show_chart,
             Open if self.kind == ViewKind::ChangeLog => self.open_logged_hospital(),
+            Open if self.kind == ViewKind::HospitalMaster => {
+                let code = self
+                    .master_lines
+                    .get(self.selected)
+                    .and_then(|&i| self.hospitals.as_deref().map(|m| m.records()[i].code));
+                if let Some(code) = code {
+                    self.open_page(code);
+                }
+            }
+            Open if self.kind == ViewKind::MunicipalityMaster => {}
             Open if self.kind != ViewKind::Rows => self.open_group(),
             Open => {
                 if let Some(row) = self.selected_row() {
-                    self.popup = Some(Popup::Row(row));
-                    self.mode = Mode::Popup;
+                    self.open_page(self.report.rows[row].hospital_code);
+                }
+            }
+            CopyPhone => match self.page.as_ref().and_then(HospitalPage::phone_to_copy) {
+                Some(digits) => {
+                    self.message = Some(format!(
+                        "電話番号 {digits} をコピーしました（端末のクリップボード）"
+                    ));
+                    self.clipboard = Some(digits);
+                }
+                None => self.message = Some("コピーする電話番号がありません".to_string()),
+            },
+            NextPhone => {
+                if let Some(page) = &mut self.page {
+                    page.next_phone();
                 }
             }
             Help => {
@@ -696,6 +854,12 @@ impl App {
                 None => self.message = Some("このデータは取得し直せません".to_string()),
             },
             ToggleWatch => self.toggle_watch(),
+            Export if self.kind != ViewKind::ChangeLog => {
+                self.export_dialog = Some(ExportDialog::new(&self.export_folder, time::now_jst()));
+                self.mode = Mode::Export;
+            }
+            Export => {}
+            DialogKey(key) => self.on_dialog_key(key),
             Acknowledge => {
                 self.alerts.clear();
                 self.bell = false;
@@ -757,6 +921,60 @@ impl App {
         if let Some(line) = heading {
             self.scroll = line;
             self.move_to(line);
+        }
+    }
+
+    fn on_dialog_key(&mut self, key: crossterm::event::KeyEvent) {
+        let Some(dialog) = &mut self.export_dialog else {
+            self.mode = Mode::Table;
+            return;
+        };
+        match dialog.handle(key) {
+            export_dialog::Outcome::Continue => {}
+            export_dialog::Outcome::Cancel => {
+                self.export_dialog = None;
+                self.mode = Mode::Table;
+            }
+            export_dialog::Outcome::Submit => self.export(),
+        }
+    }
+
+    /// Writes what is on screen — scope, filter, sort and grouping applied.
+    /// A failure keeps the dialog open with the reason; the dashboard goes on.
+    fn export(&mut self) {
+        let Some(dialog) = &mut self.export_dialog else {
+            return;
+        };
+        let request = crate::export::ExportRequest {
+            report: &self.report,
+            view: &self.prepared.view,
+            spec: &self.spec,
+            export_view: dialog.view,
+            encoding: dialog.encoding,
+            strict: false,
+            header: crate::export::ReportHeader {
+                fire_department: self.profile.as_ref().map(|p| p.fire_department.clone()),
+                ..crate::export::ReportHeader::new(&self.spec, self.feed.last_fetch)
+            },
+        };
+        match crate::export::export(&request, &dialog.path()) {
+            Ok(summary) => {
+                let mut text = format!(
+                    "書き出しました: {}（{} 行）",
+                    summary.path.display(),
+                    summary.rows
+                );
+                if let Some((row, c)) = summary.replaced.first() {
+                    text.push_str(&format!(
+                        "。Shift-JIS で表せない文字 {} か所を〓にしました（{row} 行目「{c}」…）",
+                        summary.replaced.len()
+                    ));
+                }
+                self.message = Some(text);
+                self.export_dialog = None;
+                self.mode = Mode::Table;
+            }
+            Err(err) => dialog.error = Some(err.to_string()),
         }
     }
 
@@ -828,6 +1046,8 @@ impl App {
 
     fn back(&mut self) {
         if self.popup.take().is_some() {
+            // The table is as it was: same row, same scroll.
+            self.page = None;
             self.mode = Mode::Table;
         } else if !self.search.is_empty() {
             self.search.clear();
@@ -917,6 +1137,7 @@ impl App {
     pub fn line_count(&self) -> usize {
         match self.kind {
             ViewKind::ChangeLog => self.change_log.len(),
+            ViewKind::HospitalMaster | ViewKind::MunicipalityMaster => self.master_lines.len(),
             _ => self.prepared.lines.len(),
         }
     }

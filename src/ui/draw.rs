@@ -5,9 +5,11 @@ use ratatui::style::Style;
 use ratatui::Frame;
 
 use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
+use super::export_dialog::{ExportDialog, Field};
 use super::keymap::{Action, Mode};
 use super::painter::Painter;
 use super::theme::Theme;
+use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
 use crate::view::{self, changes, format_percent};
 use crate::width::{self, Align, AmbiguousWidth};
@@ -44,7 +46,13 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     let table = TableLayout::new(app, area.width);
     let header_y = HEADER_HEIGHT + chart_height;
-    if app.kind == ViewKind::ChangeLog {
+    if matches!(
+        app.kind,
+        ViewKind::HospitalMaster | ViewKind::MunicipalityMaster
+    ) {
+        let body = Rect::new(0, header_y, area.width, body_height + COLUMN_HEADER_HEIGHT);
+        master_view::draw(&mut p, app, &theme, body);
+    } else if app.kind == ViewKind::ChangeLog {
         let title = "  日時        医療機関名 / 変化";
         p.put(0, header_y, area.width, title, theme.column_header);
         let body = Rect::new(0, body_top, area.width, body_height);
@@ -75,7 +83,21 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     match &app.popup {
         Some(Popup::Help) => draw_help(&mut p, app, &theme, area),
         Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
+        Some(Popup::Hospital) => {
+            if let Some(page) = &app.page {
+                let rect = Rect::new(
+                    0,
+                    HEADER_HEIGHT,
+                    area.width,
+                    area.height.saturating_sub(HEADER_HEIGHT + 1),
+                );
+                hospital_page::draw(&mut p, page, &theme, rect);
+            }
+        }
         None => {}
+    }
+    if let Some(dialog) = &app.export_dialog {
+        draw_export_dialog(&mut p, dialog, &theme, area);
     }
     if app.mode == Mode::ConfirmQuit {
         let text = "終了しますか？  y: 終了する   n: 続ける";
@@ -228,6 +250,87 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     p.put(left_width, y, area.width, &hints, theme.status);
 }
 
+fn draw_export_dialog(p: &mut Painter, dialog: &ExportDialog, theme: &Theme, area: Rect) {
+    use crate::export::{ExportEncoding, ExportView};
+    let rect = centered(area, 76, 9);
+    p.frame(rect, "書き出し（今の表示のまま）", theme.popup);
+    let choice = |on: bool, label: &str| {
+        if on {
+            format!("[{label}]")
+        } else {
+            format!(" {label} ")
+        }
+    };
+    let views = [ExportView::Details, ExportView::Formatted]
+        .map(|v| choice(dialog.view == v, v.label()))
+        .join(" ");
+    let encodings = [
+        ExportEncoding::Sjis,
+        ExportEncoding::Utf8,
+        ExportEncoding::Utf8Bom,
+    ]
+    .map(|e| choice(dialog.encoding == e, e.label()))
+    .join(" ");
+    let encodings = if dialog.view == ExportView::Formatted {
+        "（Excel ブックには不要）".to_string()
+    } else {
+        encodings
+    };
+    let rows = [
+        (Field::View, "ビュー", views),
+        (Field::Encoding, "文字コード", encodings),
+        (Field::Name, "ファイル", format!("{}_", dialog.name)),
+    ];
+    for (i, (field, label, value)) in rows.iter().enumerate() {
+        let y = rect.y + 1 + i as u16;
+        let style = if dialog.focus == *field {
+            theme.selected
+        } else {
+            theme.popup
+        };
+        let mark = if dialog.focus == *field { ">" } else { " " };
+        p.put(rect.x + 2, y, rect.x + 3, mark, style);
+        p.cell(rect.x + 4, y, 12, label, Align::Left, style);
+        // A long path shows its end, where the file name is.
+        let room = rect.width.saturating_sub(19);
+        let shown = tail(value, usize::from(room), p.amb);
+        p.cell(rect.x + 17, y, room, &shown, Align::Left, style);
+    }
+    let help = "Enter: 書き出す  Esc: やめる  Up Down: 項目  Left Right: 選ぶ";
+    p.put(rect.x + 2, rect.y + 5, rect.right() - 1, help, theme.popup);
+    if let Some(error) = &dialog.error {
+        let style = theme.error.patch(theme.popup);
+        p.cell(
+            rect.x + 2,
+            rect.y + 6,
+            rect.width.saturating_sub(4),
+            &view::sanitize(error),
+            Align::Left,
+            style,
+        );
+    }
+}
+
+/// The last `max` cells of `text`, marked when cut.
+fn tail(text: &str, max: usize, amb: AmbiguousWidth) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    if width::str_width(text, amb) <= max {
+        return text.to_string();
+    }
+    let mut kept = Vec::new();
+    let mut used = 1; // the cut mark
+    for g in text.graphemes(true).rev() {
+        let w = width::grapheme_width(g, amb);
+        if used + w > max {
+            break;
+        }
+        used += w;
+        kept.push(g);
+    }
+    kept.reverse();
+    format!("{}{}", width::CUT_MARK, kept.concat())
+}
+
 /// The change log: time, hospital, what changed; newest first.
 fn draw_change_log(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     if app.change_log.is_empty() {
@@ -351,7 +454,8 @@ impl TableLayout {
     fn draw_column_header(&self, p: &mut Painter, app: &App, theme: &Theme, y: u16) {
         let style = theme.column_header;
         let first = match app.kind {
-            ViewKind::Rows | ViewKind::ChangeLog => "  医療機関名",
+            ViewKind::Rows | ViewKind::ChangeLog | ViewKind::HospitalMaster => "  医療機関名",
+            ViewKind::MunicipalityMaster => "  市区町村",
             ViewKind::ByArea => "  二次医療圏",
             ViewKind::ByMunicipality => "  市区町村",
         };
@@ -465,6 +569,18 @@ impl TableLayout {
             let mut text = view::cell_text(row, column, &app.spec);
             if let Some(delta) = change.and_then(|c| c.delta(column)) {
                 text.push_str(&changes::mark(delta, app.options.ascii));
+            }
+            if column == Column::Status {
+                let findings: Vec<&str> = app
+                    .cross
+                    .kinds_for(&row.hospital_code)
+                    .iter()
+                    .map(|k| k.label())
+                    .collect();
+                if !findings.is_empty() {
+                    let sep = if text.is_empty() { "" } else { "・" };
+                    text = format!("{text}{sep}{}", findings.join("・"));
+                }
             }
             if column == Column::Status && is_new {
                 text = if text.is_empty() {

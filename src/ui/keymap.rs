@@ -39,6 +39,11 @@ pub enum Action {
     SaveView,
     ToggleWatch,
     Acknowledge,
+    Export,
+    CopyPhone,
+    NextPhone,
+    /// A key for an open dialog, which reads keys itself.
+    DialogKey(KeyEvent),
     Quit,
     Confirm,
     Cancel,
@@ -55,6 +60,10 @@ pub enum Mode {
     Search,
     Popup,
     ConfirmQuit,
+    /// The export dialog.
+    Export,
+    /// The hospital page.
+    Page,
 }
 
 /// The table's actions: the name used in the config file, the default keys,
@@ -180,6 +189,7 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
         &["w"],
         "今の表示を既定として保存",
     ),
+    (Action::Export, "export", &["e"], "書き出す（CSV・Excel）"),
     (Action::Help, "help", &["?"], "このキー一覧"),
     (Action::Quit, "quit", &["q"], "終了（確認あり）"),
 ];
@@ -339,6 +349,13 @@ impl KeyMap {
                 KeyCode::Enter => Some(Submit),
                 KeyCode::Backspace => Some(DeleteChar),
                 KeyCode::Char(c) => Some(Input(c)),
+                _ => None,
+            },
+            Mode::Export => Some(DialogKey(event)),
+            Mode::Page => match event.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Back),
+                KeyCode::Char('c') => Some(CopyPhone),
+                KeyCode::Tab | KeyCode::Down | KeyCode::Up => Some(NextPhone),
                 _ => None,
             },
             Mode::Table => self.keys.get(&Key::from_event(event)).copied(),

@@ -1,0 +1,330 @@
+//! Exporting the report as G-MIS's export dialog offers it: 「詳細のみ」 (a CSV of
+//! the detail rows, Shift-JIS or UTF-8) and 「フォーマット済みレポート」 (an Excel
+//! workbook with title lines, group headings, subtotals and the grand total).
+//!
+//! Both read back through the importers ([`crate::feed::import_any`]) as the same
+//! rows. The file is written to a temporary name beside it and renamed, so a failed
+//! export never leaves a half-written file under the name asked for.
+
+mod atomic;
+mod workbook;
+
+use std::path::{Path, PathBuf};
+
+use crate::feed::gmis_csv::{self, OutputEncoding};
+use crate::model::{time, JstDateTime, Report, ReportRow};
+use crate::view::{View, ViewSpec};
+
+/// G-MIS's 「エクスポートビュー」.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportView {
+    /// 「詳細のみ」: the detail rows as CSV, what bedboard and other systems import.
+    #[default]
+    Details,
+    /// 「フォーマット済みレポート」: an Excel workbook (.xlsx) laid out as the report.
+    Formatted,
+}
+
+impl ExportView {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportView::Details => "詳細のみ",
+            ExportView::Formatted => "フォーマット済みレポート",
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportView::Details => "csv",
+            ExportView::Formatted => "xlsx",
+        }
+    }
+}
+
+/// The text encoding of a 「詳細のみ」 CSV.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportEncoding {
+    /// Shift-JIS (Windows-31J / CP932), as G-MIS writes it.
+    #[default]
+    Sjis,
+    /// UTF-8 without BOM.
+    Utf8,
+    /// UTF-8 with BOM, which Excel needs to open UTF-8 as UTF-8.
+    Utf8Bom,
+}
+
+impl ExportEncoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportEncoding::Sjis => "Shift-JIS",
+            ExportEncoding::Utf8 => "UTF-8",
+            ExportEncoding::Utf8Bom => "UTF-8（BOM 付き）",
+        }
+    }
+
+    fn output(self) -> OutputEncoding {
+        match self {
+            ExportEncoding::Sjis => OutputEncoding::ShiftJis,
+            ExportEncoding::Utf8 => OutputEncoding::Utf8,
+            ExportEncoding::Utf8Bom => OutputEncoding::Utf8Bom,
+        }
+    }
+}
+
+/// The lines above the table of a formatted report.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportHeader {
+    /// 「病床数(消防)」
+    pub title: String,
+    /// 消防本部名, from the operator profile.
+    pub fire_department: Option<String>,
+    /// When the data was fetched or the file was made.
+    pub data_time: Option<JstDateTime>,
+    /// Filter, sort and grouping in words, one line each.
+    pub conditions: Vec<String>,
+}
+
+/// The title of G-MIS's report for fire departments.
+pub const DEFAULT_TITLE: &str = "病床数(消防)";
+
+impl ReportHeader {
+    /// The default title and the conditions of `spec`; no 消防本部.
+    pub fn new(spec: &ViewSpec, data_time: Option<JstDateTime>) -> Self {
+        Self {
+            title: DEFAULT_TITLE.to_string(),
+            fire_department: None,
+            data_time,
+            conditions: conditions(spec),
+        }
+    }
+}
+
+/// Filter, sort and grouping in words, as `print` shows them:
+/// 「絞り込み: 千代田（空床ありのみ）」「並べ替え: 確保病床 降順」「グループ: 都道府県」.
+pub fn conditions(spec: &ViewSpec) -> Vec<String> {
+    let mut filters = Vec::new();
+    if !spec.filter.is_empty() {
+        filters.push(format!("「{}」", spec.filter.as_str()));
+    }
+    let quick = spec.quick;
+    for (on, label) in [
+        (quick.free_only, "空床ありのみ"),
+        (quick.stale_only, "古い報告のみ"),
+        (quick.flagged_only, "要確認のみ"),
+    ] {
+        if on {
+            filters.push(label.to_string());
+        }
+    }
+    let filter = if filters.is_empty() {
+        "なし".to_string()
+    } else {
+        filters.join("、")
+    };
+    let sort = spec.sort.map_or("なし".to_string(), |k| {
+        format!("{} {}", k.column.name(), k.direction.label())
+    });
+    vec![
+        format!("絞り込み: {filter}"),
+        format!("並べ替え: {sort}"),
+        format!("グループ: {}", spec.group.label()),
+    ]
+}
+
+/// What to export: the report as the view shows it.
+pub struct ExportRequest<'a> {
+    pub report: &'a Report,
+    /// The rows in the order and groups shown on screen (scope, filter, sort and
+    /// grouping applied), built from `report`.
+    pub view: &'a View,
+    pub spec: &'a ViewSpec,
+    pub export_view: ExportView,
+    /// For 「詳細のみ」; an .xlsx holds any character and ignores it.
+    pub encoding: ExportEncoding,
+    /// Refuse to write a CSV in which a character had to become 〓.
+    pub strict: bool,
+    /// For 「フォーマット済みレポート」.
+    pub header: ReportHeader,
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub path: PathBuf,
+    /// Detail rows written.
+    pub rows: usize,
+    /// Characters Shift-JIS could not hold, replaced by 〓: (the 1-based data row,
+    /// the character); row 0 is the header row (an extra column's name).
+    pub replaced: Vec<(usize, char)>,
+}
+
+impl ExportSummary {
+    /// 「/path/bedboard-20220201-1132.csv に 12 行を書き出しました」
+    pub fn message(&self) -> String {
+        format!("{} に {} 行を書き出しました", shown(&self.path), self.rows)
+    }
+
+    /// The characters replaced by 〓, if any, in words:
+    /// 「Shift-JIS で表せない文字 2 か所を 〓 に置き換えました（2 行目「𠮷」、5 行目「🏥」）」.
+    pub fn warning(&self) -> Option<String> {
+        (!self.replaced.is_empty()).then(|| {
+            format!(
+                "Shift-JIS で表せない文字 {} か所を 〓 に置き換えました（{}）",
+                self.replaced.len(),
+                describe_places(&self.replaced)
+            )
+        })
+    }
+}
+
+/// How many replaced characters a message names; the rest are counted.
+const PLACES_SHOWN: usize = 5;
+
+/// 「2 行目「𠮷」、5 行目「🏥」、見出し「😀」…」
+fn describe_places(places: &[(usize, char)]) -> String {
+    let mut parts: Vec<String> = places
+        .iter()
+        .take(PLACES_SHOWN)
+        .map(|&(row, c)| {
+            let c = crate::view::sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
+            if row == 0 {
+                format!("見出し「{c}」")
+            } else {
+                format!("{row} 行目「{c}」")
+            }
+        })
+        .collect();
+    if places.len() > PLACES_SHOWN {
+        parts.push("…".to_string());
+    }
+    parts.join("、")
+}
+
+/// A path for a message: its control characters neutralised.
+fn shown(path: &Path) -> String {
+    crate::view::sanitize(&path.display().to_string()).into_owned()
+}
+
+/// Why an export wrote nothing. Messages are for the dispatcher, in Japanese.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("フォルダ {} がありません", shown(.folder))]
+    FolderMissing { folder: PathBuf },
+    /// The folder named is a file (or a file stands where a folder of the path should be).
+    #[error("{} はフォルダではありません（ファイルです）", shown(.folder))]
+    NotAFolder { folder: PathBuf },
+    /// The file name names a folder.
+    #[error("{} はフォルダです（ファイル名を指定してください）", shown(.path))]
+    IsAFolder { path: PathBuf },
+    #[error("{} に書き込めません（読み取り専用です）", shown(.folder))]
+    ReadOnly { folder: PathBuf },
+    #[error("{} に書き込めません（書き込む権限がありません）", shown(.folder))]
+    PermissionDenied { folder: PathBuf },
+    #[error("ディスクがいっぱいです（{} を書き出せませんでした）", shown(.path))]
+    DiskFull { path: PathBuf },
+    /// `strict`, and Shift-JIS cannot hold some characters: (1-based data row, character), row 0 the header.
+    #[error(
+        "Shift-JIS で表せない文字が {} か所にあります（{}）。--strict のため書き出していません",
+        .places.len(),
+        describe_places(.places)
+    )]
+    Unmappable { places: Vec<(usize, char)> },
+    /// More rows than an Excel sheet holds.
+    #[error("行が多すぎて Excel のシートに収まりません（{rows} 行、上限は {limit} 行）。「詳細のみ」の CSV にしてください")]
+    TooManyRows { rows: usize, limit: usize },
+    #[error("Excel ファイルを作れません（{message}）")]
+    Workbook { message: String },
+    #[error("{} に書き出せません（{message}）", shown(.path))]
+    Io { path: PathBuf, message: String },
+}
+
+/// Writes the export to `path`, exactly as given (propose a name with [`proposed_name`]):
+/// 「詳細のみ」 as CSV in the request's encoding, 「フォーマット済みレポート」 as .xlsx.
+///
+/// Nothing is written when it fails: not the file, not a temporary one.
+pub fn export(request: &ExportRequest, path: &Path) -> Result<ExportSummary, ExportError> {
+    let (bytes, rows, replaced) = match request.export_view {
+        ExportView::Details => {
+            let (bytes, rows, replaced) = details_csv(request);
+            if request.strict && !replaced.is_empty() {
+                return Err(ExportError::Unmappable { places: replaced });
+            }
+            (bytes, rows, replaced)
+        }
+        ExportView::Formatted => {
+            let rows = shown_rows(request.report, request.view).count();
+            (workbook::formatted(request)?, rows, Vec::new())
+        }
+    };
+    atomic::write_file(path, &bytes)?;
+    Ok(ExportSummary {
+        path: path.to_path_buf(),
+        rows,
+        replaced,
+    })
+}
+
+/// `bedboard-YYYYMMDD-HHMM.csv` (or `.xlsx`) for a time, in JST.
+pub fn proposed_name(at: &JstDateTime, view: ExportView) -> String {
+    format!(
+        "bedboard-{}.{}",
+        at.with_timezone(&time::jst()).format("%Y%m%d-%H%M"),
+        view.extension()
+    )
+}
+
+/// The view's rows in its order. A position the report does not hold (a view
+/// built from another report) is skipped rather than trusted.
+fn shown_rows<'r>(report: &'r Report, view: &'r View) -> impl Iterator<Item = &'r ReportRow> {
+    view.order.iter().filter_map(|&i| report.rows.get(i))
+}
+
+/// The 「詳細のみ」 CSV: its bytes, the rows written and what became 〓.
+fn details_csv(request: &ExportRequest) -> (Vec<u8>, usize, Vec<(usize, char)>) {
+    let rows = shown_rows(request.report, request.view).count();
+    let (bytes, lost) = gmis_csv::write_csv(
+        &request.report.extra_columns,
+        shown_rows(request.report, request.view),
+        request.encoding.output(),
+    );
+    let replaced = lost
+        .into_iter()
+        .map(|u| (if u.in_header { 0 } else { u.row + 1 }, u.character))
+        .collect();
+    (bytes, rows, replaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposed_names_use_jst() {
+        let at = chrono::DateTime::parse_from_rfc3339("2022-02-01T02:32:00Z").unwrap();
+        assert_eq!(
+            proposed_name(&at, ExportView::Details),
+            "bedboard-20220201-1132.csv"
+        );
+        assert_eq!(
+            proposed_name(&at, ExportView::Formatted),
+            "bedboard-20220201-1132.xlsx"
+        );
+    }
+
+    #[test]
+    fn places_are_named_and_cut() {
+        let places: Vec<(usize, char)> = (1..=7).map(|i| (i, '𠮷')).collect();
+        let text = describe_places(&places);
+        assert!(text.starts_with("1 行目「𠮷」、2 行目「𠮷」"), "{text}");
+        assert!(text.ends_with("、…"), "{text}");
+        assert_eq!(describe_places(&[(0, '😀')]), "見出し「😀」");
+        let err = ExportError::Unmappable {
+            places: vec![(2, '𠮷'), (5, '🏥'), (9, '😀')],
+        };
+        assert_eq!(
+            err.to_string(),
+            "Shift-JIS で表せない文字が 3 か所にあります（2 行目「𠮷」、5 行目「🏥」、9 行目「😀」）。--strict のため書き出していません"
+        );
+    }
+}

@@ -1,0 +1,376 @@
+//! 「フォーマット済みレポート」: the report as an Excel workbook, laid out as `print`
+//! lays it out and G-MIS's formatted export does.
+//!
+//! Title lines (title, 消防本部, the data's time, the totals, the conditions), a
+//! blank line, the header row (frozen), then the rows; when grouped, each group
+//! has a heading line 「東京都 (12)」 and a 小計 row, and the 総計 row closes the
+//! table. Columns are G-MIS's, in its order, then 空床, then the file's extra
+//! columns, so the workbook reads back ([`crate::feed::xlsx`]).
+//!
+//! Counts are numbers; codes and dates are text in G-MIS's form (codes keep their
+//! leading zeros, dates read back exactly). Every text is written as a string, never
+//! as a formula; one that a spreadsheet would take for a formula also gets Excel's
+//! quote prefix, so editing the cell does not turn it into one.
+
+use rust_xlsxwriter::{Color, Format, FormatBorder, IgnoreError, Workbook, Worksheet, XlsxError};
+
+use super::{shown_rows, ExportError, ExportRequest};
+use crate::model::{time, Column, ReportRow, Totals};
+use crate::view;
+use crate::width::{self, AmbiguousWidth};
+
+/// Rows in an Excel sheet.
+pub const MAX_SHEET_ROWS: usize = 1_048_576;
+/// Column widths in Excel's units (about one half-width character each).
+const MIN_WIDTH: usize = 4;
+const MAX_WIDTH: usize = 60;
+
+/// What a spreadsheet takes for the start of a formula when the cell is edited.
+fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+struct Formats {
+    title: Format,
+    text: Format,
+    quoted: Format,
+    number: Format,
+    free: Format,
+    header: Format,
+    heading: Format,
+    heading_quoted: Format,
+    total_text: Format,
+    total_number: Format,
+    total_free: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        // "@" keeps a cell text when it is edited: codes stay codes.
+        let text = Format::new().set_num_format("@");
+        let free = Format::new().set_num_format("0;[Red]-0");
+        let total = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xF2F2F2))
+            .set_border_top(FormatBorder::Thin);
+        let heading = text.clone().set_bold();
+        Self {
+            title: Format::new().set_bold().set_font_size(14),
+            quoted: text.clone().set_quote_prefix(),
+            number: Format::new(),
+            header: text
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9D9D9))
+                .set_border_bottom(FormatBorder::Thin),
+            heading_quoted: heading.clone().set_quote_prefix(),
+            heading,
+            total_text: total.clone().set_num_format("@"),
+            total_free: total.clone().set_num_format("0;[Red]-0"),
+            total_number: total,
+            text,
+            free,
+        }
+    }
+}
+
+/// Writes cells and keeps each column's widest text.
+struct Sheet<'a> {
+    sheet: &'a mut Worksheet,
+    formats: &'a Formats,
+    widths: Vec<usize>,
+}
+
+impl Sheet<'_> {
+    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.sheet
+            .write_string_with_format(row, col, text, format)?;
+        self.measure(col, width::str_width(text, AmbiguousWidth::Wide));
+        Ok(())
+    }
+
+    fn number(&mut self, row: u32, col: u16, value: f64, format: &Format) -> Result<(), XlsxError> {
+        self.sheet
+            .write_number_with_format(row, col, value, format)?;
+        self.measure(col, value.to_string().len());
+        Ok(())
+    }
+
+    fn measure(&mut self, col: u16, cells: usize) {
+        let slot = &mut self.widths[usize::from(col)];
+        *slot = (*slot).max(cells);
+    }
+
+    /// A detail row.
+    fn detail(
+        &mut self,
+        r: u32,
+        columns: &[Column],
+        row: &ReportRow,
+        spec: &view::ViewSpec,
+    ) -> Result<(), XlsxError> {
+        let formats = self.formats;
+        for (c, &column) in columns.iter().enumerate() {
+            let c = c as u16;
+            match column {
+                Column::Secured | Column::Ready | Column::Inpatients => {
+                    let value = match column {
+                        Column::Secured => row.secured,
+                        Column::Ready => row.ready,
+                        _ => row.inpatients,
+                    };
+                    if let Some(v) = value {
+                        self.number(r, c, f64::from(v), &formats.number)?;
+                    }
+                }
+                Column::Free => {
+                    if let Some(v) = row.free_beds() {
+                        self.number(r, c, v as f64, &formats.free)?;
+                    }
+                }
+                _ => {
+                    let text = view::cell_text(row, column, spec);
+                    let format = if looks_like_formula(&text) {
+                        &formats.quoted
+                    } else {
+                        &formats.text
+                    };
+                    self.text(r, c, &text, format)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A 小計 or 総計 row: the label in the first column, the sums in the count columns.
+    fn totals(
+        &mut self,
+        r: u32,
+        columns: &[Column],
+        label: &str,
+        totals: &Totals,
+    ) -> Result<(), XlsxError> {
+        let formats = self.formats;
+        let (text, number, free) = (
+            &formats.total_text,
+            &formats.total_number,
+            &formats.total_free,
+        );
+        for (c, &column) in columns.iter().enumerate() {
+            let c = c as u16;
+            let sum = match column {
+                Column::Secured => totals.secured.map(|v| v as f64),
+                Column::Ready => totals.ready.map(|v| v as f64),
+                Column::Inpatients => totals.inpatients.map(|v| v as f64),
+                Column::Free => totals.free.map(|v| v as f64),
+                _ => None,
+            };
+            match sum {
+                Some(v) if column == Column::Free => self.number(r, c, v, free)?,
+                Some(v) => self.number(r, c, v, number)?,
+                None if c == 0 => {
+                    self.text(r, c, &format!("{label}（{} 件）", totals.records), text)?
+                }
+                None => {
+                    self.sheet.write_blank(r, c, text)?;
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The workbook's bytes.
+pub(super) fn formatted(request: &ExportRequest) -> Result<Vec<u8>, ExportError> {
+    build(request).map_err(|err| match err {
+        BuildError::TooManyRows(rows) => ExportError::TooManyRows {
+            rows,
+            limit: MAX_SHEET_ROWS,
+        },
+        BuildError::Xlsx(err) => ExportError::Workbook {
+            message: xlsx_error_text(&err),
+        },
+    })
+}
+
+enum BuildError {
+    TooManyRows(usize),
+    Xlsx(XlsxError),
+}
+
+impl From<XlsxError> for BuildError {
+    fn from(err: XlsxError) -> Self {
+        BuildError::Xlsx(err)
+    }
+}
+
+fn xlsx_error_text(err: &XlsxError) -> String {
+    match err {
+        XlsxError::MaxStringLengthExceeded => "32,767 文字を超える値があります".to_string(),
+        XlsxError::RowColumnLimitError => "Excel の行数・列数の上限を超えます".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The title lines: title, 消防本部, the data's time, totals, conditions, the export's time.
+fn title_lines(request: &ExportRequest) -> Vec<String> {
+    let header = &request.header;
+    let mut lines = vec![header.title.clone()];
+    if let Some(department) = &header.fire_department {
+        lines.push(format!("消防本部: {department}"));
+    }
+    if let Some(at) = &header.data_time {
+        lines.push(format!("データの時刻: {}", time::format_datetime(at)));
+    }
+    lines.push(request.view.summary_line());
+    lines.extend(header.conditions.iter().cloned());
+    lines.push(format!(
+        "出力日時: {}",
+        time::format_datetime(&request.spec.now)
+    ));
+    lines
+}
+
+/// A sheet name Excel accepts: the title without []:*?/\, at most 31 characters.
+fn sheet_name(title: &str) -> String {
+    let name: String = title
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') && !c.is_control())
+        .take(31)
+        .collect();
+    let name = name.trim_matches(|c: char| c == '\'' || c.is_whitespace());
+    if name.is_empty() {
+        "レポート".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
+    let report = request.report;
+    let view = request.view;
+    let columns: Vec<Column> = Column::GMIS
+        .into_iter()
+        .chain([Column::Free])
+        .chain((0..report.extra_columns.len()).map(Column::Extra))
+        .collect();
+    let titles = title_lines(request);
+    let header_row = titles.len() + 1;
+    let table_rows = view.order.len() + 2 * view.groups.len() + usize::from(!view.order.is_empty());
+    let needed = header_row + 1 + table_rows;
+    if needed > MAX_SHEET_ROWS {
+        return Err(BuildError::TooManyRows(needed));
+    }
+
+    let mut workbook = Workbook::new();
+    let worksheet = workbook.add_worksheet();
+    if worksheet
+        .set_name(sheet_name(&request.header.title))
+        .is_err()
+    {
+        worksheet.set_name("レポート")?;
+    }
+    let formats = Formats::new();
+    let mut sheet = Sheet {
+        sheet: worksheet,
+        formats: &formats,
+        widths: vec![0; columns.len()],
+    };
+
+    // Title lines stand in the first column and run over the empty cells beside it:
+    // they are not measured.
+    for (r, line) in titles.iter().enumerate() {
+        let format = if r == 0 {
+            &formats.title
+        } else if looks_like_formula(line) {
+            &formats.quoted
+        } else {
+            &formats.text
+        };
+        sheet
+            .sheet
+            .write_string_with_format(r as u32, 0, line.as_str(), format)?;
+    }
+
+    let header_row = header_row as u32;
+    for (c, &column) in columns.iter().enumerate() {
+        sheet.text(
+            header_row,
+            c as u16,
+            view::column_header(report, column),
+            &formats.header,
+        )?;
+    }
+    sheet.sheet.set_freeze_panes(header_row + 1, 0)?;
+    sheet.sheet.set_repeat_rows(header_row, header_row)?;
+
+    let mut r = header_row + 1;
+    let rows: Vec<&ReportRow> = shown_rows(report, view).collect();
+    if view.groups.is_empty() {
+        for row in &rows {
+            sheet.detail(r, &columns, row, request.spec)?;
+            r += 1;
+        }
+    } else {
+        for group in &view.groups {
+            let heading = format!("{} ({})", group.label, group.rows.len());
+            let format = if looks_like_formula(&heading) {
+                &formats.heading_quoted
+            } else {
+                &formats.heading
+            };
+            // Headings run over the empty cells beside them: not measured.
+            sheet
+                .sheet
+                .write_string_with_format(r, 0, heading.as_str(), format)?;
+            r += 1;
+            for &i in &view.order[group.rows.clone()] {
+                if let Some(row) = report.rows.get(i) {
+                    sheet.detail(r, &columns, row, request.spec)?;
+                    r += 1;
+                }
+            }
+            sheet.totals(r, &columns, "小計", &group.totals)?;
+            r += 1;
+        }
+    }
+    if !rows.is_empty() {
+        sheet.totals(r, &columns, "総計", &view.totals)?;
+        r += 1;
+    }
+
+    for (c, &cells) in sheet.widths.iter().enumerate() {
+        let width = (cells + 2).clamp(MIN_WIDTH, MAX_WIDTH);
+        sheet.sheet.set_column_width(c as u16, width as f64)?;
+    }
+    let last_col = columns.len().saturating_sub(1) as u16;
+    if r > header_row + 1 {
+        // Codes are text on purpose: no green "number stored as text" marks.
+        sheet.sheet.ignore_error_range(
+            header_row + 1,
+            0,
+            r - 1,
+            last_col,
+            IgnoreError::NumberStoredAsText,
+        )?;
+    }
+    sheet.sheet.set_landscape();
+    sheet.sheet.set_print_fit_to_pages(1, 0);
+    Ok(workbook.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid() {
+        assert_eq!(sheet_name("病床数(消防)"), "病床数(消防)");
+        assert_eq!(sheet_name("a/b[c]"), "abc");
+        assert_eq!(sheet_name("''"), "レポート");
+        assert_eq!(sheet_name(&"長".repeat(40)).chars().count(), 31);
+    }
+}
