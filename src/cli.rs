@@ -431,16 +431,9 @@ fn export(args: &ExportArgs) -> ExitCode {
     };
     match crate::export::export(&request, &args.out) {
         Ok(summary) => {
-            println!(
-                "{} に {} 行を書き出しました",
-                summary.path.display(),
-                summary.rows
-            );
-            for (row, c) in summary.replaced.iter().take(5) {
-                eprintln!("bedboard: {row} 行目の「{c}」は Shift-JIS で表せないため〓にしました");
-            }
-            if summary.replaced.len() > 5 {
-                eprintln!("bedboard: ほか {} か所", summary.replaced.len() - 5);
+            println!("{}", summary.message());
+            if let Some(warning) = summary.warning() {
+                eprintln!("bedboard: {warning}");
             }
             ExitCode::SUCCESS
         }

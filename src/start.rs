@@ -201,6 +201,12 @@ pub fn dashboard(
                 .unwrap_or_else(ThemeKind::for_terminal)
         },
     };
+    // The demo keeps its history in a file of its own for the session, so
+    // the hospital page has something to draw; it is removed at the end.
+    let demo_store = (is_demo && store.is_none()).then(|| {
+        std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", std::process::id()))
+    });
+    let store = store.or_else(|| demo_store.clone());
     let label = if is_demo {
         "デモ用フィード".to_string()
     } else {
@@ -246,6 +252,11 @@ pub fn dashboard(
     });
     terminal::restore();
     drop(demo);
+    if let Some(path) = demo_store {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -514,10 +514,7 @@ fn e_exports_what_is_on_screen() {
     );
     key(&mut app, KeyCode::Enter);
     let message = draw(&mut app, 120, 30).join("\n");
-    assert!(
-        message.contains("書き出しました") && message.contains("（6 行）"),
-        "{message}"
-    );
+    assert!(message.contains("6 行を書き出しました"), "{message}");
     let written: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -959,16 +959,9 @@ impl App {
         };
         match crate::export::export(&request, &dialog.path()) {
             Ok(summary) => {
-                let mut text = format!(
-                    "書き出しました: {}（{} 行）",
-                    summary.path.display(),
-                    summary.rows
-                );
-                if let Some((row, c)) = summary.replaced.first() {
-                    text.push_str(&format!(
-                        "。Shift-JIS で表せない文字 {} か所を〓にしました（{row} 行目「{c}」…）",
-                        summary.replaced.len()
-                    ));
+                let mut text = summary.message();
+                if let Some(warning) = summary.warning() {
+                    text = format!("{text}。{warning}");
                 }
                 self.message = Some(text);
                 self.export_dialog = None;

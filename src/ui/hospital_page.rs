@@ -138,10 +138,7 @@ impl HospitalPage {
 fn details(record: &HospitalRecord) -> Vec<(String, String)> {
     let mut lines = vec![
         ("施設類型".to_string(), record.facility_type.clone()),
-        (
-            "住所".to_string(),
-            format!("{}{}", record.municipality, record.address),
-        ),
+        ("住所".to_string(), full_address(record)),
         ("診療科".to_string(), record.departments.join("・")),
         ("担当者".to_string(), record.contact.clone()),
     ];
@@ -151,6 +148,15 @@ fn details(record: &HospitalRecord) -> Vec<(String, String)> {
     lines.push(("二次医療圏".to_string(), record.area_name.clone()));
     lines.retain(|(_, v)| !v.is_empty());
     lines
+}
+
+/// The address with its municipality, once.
+fn full_address(record: &HospitalRecord) -> String {
+    if record.address.starts_with(&record.municipality) {
+        record.address.clone()
+    } else {
+        format!("{}{}", record.municipality, record.address)
+    }
 }
 
 fn report_lines(row: &ReportRow, spec: &ViewSpec) -> Vec<String> {
@@ -244,15 +250,13 @@ pub fn draw(p: &mut Painter, page: &HospitalPage, theme: &Theme, area: Rect) {
         Some(note) => line(p, &format!("  {note}"), theme.popup),
         None => {
             for (s, label) in page.history.iter().zip(["即応病床", "入院中", "空床"]) {
-                let chart = BrailleChart::new(
-                    &[s.as_slice()],
-                    usize::from((right - left).saturating_sub(12)),
-                    1,
-                );
+                // Room for the label in front and 「最大 NNN」 behind.
+                let width = usize::from((right - left).saturating_sub(22));
+                let chart = BrailleChart::new(&[s.as_slice()], width, 1);
                 let max = chart.max;
                 let label = crate::width::fit(label, 10, Align::Left, p.amb);
                 for chart_line in chart.lines() {
-                    line(p, &format!("{label}{chart_line} 最大{max}"), theme.popup);
+                    line(p, &format!("{label}{chart_line} 最大 {max}"), theme.popup);
                 }
             }
         }

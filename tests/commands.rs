@@ -1,0 +1,145 @@
+//! `bedboard export` and `bedboard registration-form` through the real binary.
+
+use std::process::{Command, Output};
+
+fn bedboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bedboard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("BEDBOARD_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+const HEADER: &str = "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中";
+
+#[test]
+fn export_writes_details_and_a_workbook_that_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("out.csv");
+    let out = bedboard(&[
+        "export",
+        "--source",
+        "assets/sample/seed-tokyo.csv",
+        "--out",
+        csv.to_str().unwrap(),
+        "--sort",
+        "空床:desc",
+        "--filter",
+        "千代田",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("11 行を書き出しました"));
+    let back = bedboard(&["print", "--source", csv.to_str().unwrap(), "--ascii"]);
+    assert!(String::from_utf8_lossy(&back.stdout).starts_with("レコード数 11 "));
+
+    let xlsx = dir.path().join("out.xlsx");
+    let out = bedboard(&[
+        "export",
+        "--source",
+        "assets/sample/seed-tokyo.csv",
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--view",
+        "formatted",
+        "--group",
+        "prefecture",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = bedboard(&["print", "--source", xlsx.to_str().unwrap(), "--ascii"]);
+    let text = String::from_utf8_lossy(&back.stdout);
+    assert!(
+        text.starts_with("レコード数 12  合計 確保病床 30  即応病床 24  入院中 18"),
+        "{text}"
+    );
+}
+
+#[test]
+fn characters_shift_jis_cannot_hold_are_reported_and_strict_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("in.csv");
+    let row = "東京都,13,131016,千代田区,1301,区中央部,1310170043,𠮷野病院,2022/01/05,2022/02/01 11:32,2,1,1";
+    std::fs::write(&source, format!("{HEADER}\n{row}\n")).unwrap();
+    let out_path = dir.path().join("out.csv");
+    let args = [
+        "export",
+        "--source",
+        source.to_str().unwrap(),
+        "--out",
+        out_path.to_str().unwrap(),
+    ];
+    let strict = bedboard(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&strict.stderr).contains("𠮷"),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    assert!(!out_path.exists(), "nothing written under --strict");
+    let lenient = bedboard(&args);
+    assert!(lenient.status.success());
+    let stderr = String::from_utf8_lossy(&lenient.stderr);
+    assert!(stderr.contains("〓") && stderr.contains("𠮷"), "{stderr}");
+    assert!(out_path.exists());
+}
+
+#[test]
+fn the_registration_form_is_the_seeds_row_in_cp932() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profile]\nprefecture = \"東京都\"\nfire_department = \"東京消防庁\"\nsection = \"指令管制課\"\n\
+         person = \"消防 太郎\"\nemail = \"taro@example.lg.jp\"\nphone = \"03-0000-0000\"\n",
+    )
+    .unwrap();
+    let form = dir.path().join("form.csv");
+    let out = bedboard(&[
+        "registration-form",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        form.to_str().unwrap(),
+        "--reason",
+        "救急搬送先の選定のため",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&form).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad);
+    assert_eq!(
+        text,
+        "#,都道府県,消防本部名,担当部署名,担当者氏名,メールアドレス,電話番号,申請理由\r\n\
+         1,東京都,東京消防庁,指令管制課,消防 太郎,taro@example.lg.jp,03-0000-0000,救急搬送先の選定のため\r\n"
+    );
+    std::fs::write(
+        &config,
+        "[profile]\nprefecture = \"東京都\"\nemail = \"nope\"\n",
+    )
+    .unwrap();
+    let bad = bedboard(&[
+        "registration-form",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        form.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("profile"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
