@@ -58,13 +58,13 @@ pub struct DashboardArgs {
     #[arg(long, value_enum)]
     pub format: Option<FeedFormat>,
 
-    /// 医療機関マスタ（CSV）
-    #[arg(long, value_name = "PATH")]
-    pub master: Option<PathBuf>,
+    /// 医療機関マスタ（CSV のパスか URL）
+    #[arg(long, value_name = "PATH|URL")]
+    pub master: Option<String>,
 
-    /// 自治体マスタ（CSV）
-    #[arg(long, value_name = "PATH")]
-    pub municipalities: Option<PathBuf>,
+    /// 自治体マスタ（CSV のパスか URL）
+    #[arg(long, value_name = "PATH|URL")]
+    pub municipalities: Option<String>,
 
     /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる。既定）
     #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", value_parser = AmbiguousChoice::parse)]

@@ -37,8 +37,8 @@ struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawMaster {
-    hospitals: Option<PathBuf>,
-    municipalities: Option<PathBuf>,
+    hospitals: Option<String>,
+    municipalities: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,9 +210,9 @@ pub struct Config {
     pub retention_days: u32,
     /// Where the export dialog proposes files (`[export] folder`).
     pub export_folder: Option<PathBuf>,
-    /// 医療機関マスタ and 自治体マスタ files (`[master]`).
-    pub hospital_master: Option<PathBuf>,
-    pub municipality_master: Option<PathBuf>,
+    /// 医療機関マスタ and 自治体マスタ (`[master]`): a path or a URL.
+    pub hospital_master: Option<String>,
+    pub municipality_master: Option<String>,
     /// The operator profile (`[profile]`), checked.
     pub profile: Option<OperatorProfile>,
     /// The file it came from, or where `w` saves when there was none.

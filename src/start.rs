@@ -8,8 +8,10 @@ use std::time::Duration;
 use crate::config::{AmbiguousChoice, Config};
 use crate::feed::demo_server::{DemoFeed, DemoFeedOptions};
 use crate::feed::http::HttpOptions;
+use crate::feed::masters::MasterSource;
 use crate::feed::poller::{self, Origin, PollerConfig};
 use crate::model::{time, PrefectureNumber, Report};
+use crate::store::MasterKind;
 use crate::ui::app::{App, DisplayOptions};
 use crate::ui::terminal;
 use crate::ui::theme::ThemeKind;
@@ -224,9 +226,11 @@ pub fn dashboard(
     app.profile = config.profile.clone();
     if is_demo && masters.hospitals.is_none() && masters.municipalities.is_none() {
         load_demo_masters(&mut app);
-    } else {
-        load_masters(&mut app, &masters, encoding);
     }
+    let feed_http = match &origin {
+        Origin::Http(options) => Some((**options).clone()),
+        _ => None,
+    };
     let poller_config = PollerConfig {
         origin,
         format: config.feed.format,
@@ -244,6 +248,7 @@ pub fn dashboard(
         store,
         retention: chrono::Duration::days(i64::from(config.retention_days)),
         holder: holder_name(),
+        masters: masters.sources(feed_http.as_ref()),
     };
     let result = runtime.block_on(async {
         let handle = poller::start(poller_config);
@@ -267,55 +272,23 @@ pub fn dashboard(
     }
 }
 
-/// Master files named on the command line or in the config.
+/// Masters named on the command line or in the config: a path or a URL.
 #[derive(Clone, Debug, Default)]
 pub struct MasterFiles {
-    pub hospitals: Option<PathBuf>,
-    pub municipalities: Option<PathBuf>,
+    pub hospitals: Option<String>,
+    pub municipalities: Option<String>,
 }
 
-/// Reads the masters; a master that cannot be read is said in the status
-/// line and the dashboard goes on without it.
-fn load_masters(app: &mut App, files: &MasterFiles, encoding: crate::feed::EncodingChoice) {
-    use crate::master::{import_hospital_master_file, import_municipality_master_file};
-    if files.hospitals.is_none() && files.municipalities.is_none() {
-        return;
-    }
-    let mut notes = Vec::new();
-    let read = |path: &PathBuf| crate::feed::ImportOptions {
-        encoding,
-        source_name: path.display().to_string(),
-    };
-    let hospitals = files.hospitals.as_ref().and_then(|path| {
-        match import_hospital_master_file(path, &read(path)) {
-            Ok(import) => {
-                notes.extend(import.messages());
-                Some(import.master)
-            }
-            Err(err) => {
-                notes.push(err.to_string());
-                None
-            }
-        }
-    });
-    let municipalities = files.municipalities.as_ref().and_then(|path| {
-        match import_municipality_master_file(path, &read(path)) {
-            Ok(import) => {
-                notes.extend(import.messages());
-                Some(import.master)
-            }
-            Err(err) => {
-                notes.push(err.to_string());
-                None
-            }
-        }
-    });
-    app.set_masters(hospitals, municipalities, time::now_jst());
-    if let Some(first) = notes.first() {
-        app.message = Some(match notes.len() {
-            1 => first.clone(),
-            n => format!("{first}（ほか {} 件）", n - 1),
-        });
+impl MasterFiles {
+    /// The sources to read at start; URLs are fetched like the feed.
+    fn sources(&self, feed: Option<&HttpOptions>) -> Vec<(MasterKind, MasterSource)> {
+        [
+            (MasterKind::Hospital, &self.hospitals),
+            (MasterKind::Municipality, &self.municipalities),
+        ]
+        .into_iter()
+        .filter_map(|(kind, text)| Some((kind, MasterSource::from_text(text.as_deref()?, feed))))
+        .collect()
     }
 }
 

@@ -162,6 +162,7 @@ fn config(url: &str, store: &Path) -> PollerConfig {
         store: Some(store.to_path_buf()),
         retention: chrono::Duration::days(400),
         holder: format!("test-{}", store.display()),
+        masters: Vec::new(),
     }
 }
 
@@ -534,4 +535,92 @@ async fn a_store_that_cannot_be_written_is_said_and_the_board_goes_on() {
     let text = screen(&mut app);
     let status = text.lines().last().unwrap();
     assert!(status.contains("履歴に保存できていません"), "{status}");
+}
+
+/// Waits for the next masters event, feeding everything else to the app.
+async fn next_masters(handle: &mut PollerHandle, app: &mut App) -> (usize, usize) {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), handle.events.recv())
+            .await
+            .expect("within 20 s")
+            .expect("the poller runs");
+        if let FeedEvent::Masters(update) = &event {
+            let counts = (
+                update.hospitals.as_ref().map_or(0, |m| m.len()),
+                update.municipalities.as_ref().map_or(0, |m| m.len()),
+            );
+            app.on_feed(event);
+            return counts;
+        }
+        app.on_feed(event);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn masters_are_stored_and_come_back_without_being_named() {
+    use bedboard::feed::masters::MasterSource;
+    use bedboard::store::MasterKind;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("history.sqlite3");
+    let mut first = config("http://127.0.0.1:9/unused", &store);
+    first.origin = Origin::File(manifest("assets/sample/seed-tokyo.csv"));
+    first.masters = vec![(
+        MasterKind::Hospital,
+        MasterSource::File(manifest("assets/demo/master.csv")),
+    )];
+    {
+        let mut handle = poller::start(first.clone());
+        let mut app = app();
+        assert_eq!(next_masters(&mut handle, &mut app).await, (500, 0));
+        assert_eq!(app.hospitals.as_ref().unwrap().len(), 500);
+    }
+    let mut again = first;
+    again.masters = Vec::new();
+    again.holder = "another".into();
+    let mut handle = poller::start(again);
+    let mut app = app();
+    assert_eq!(
+        next_masters(&mut handle, &mut app).await,
+        (500, 0),
+        "from the store"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_master_dropped_into_the_folder_is_taken_as_a_master() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    let report = drop.join("report.csv");
+    std::fs::copy(manifest("assets/sample/seed-tokyo.csv"), &report).unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&report)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let mut cfg = config("http://127.0.0.1:9/unused", &dir.path().join("h.sqlite3"));
+    cfg.origin = Origin::Dir(drop.clone());
+    let mut handle = poller::start(cfg);
+    let mut app = app();
+    assert_eq!(
+        outcome_text(next_outcome(&mut handle, &mut app).await),
+        "snapshot 12"
+    );
+    let master = drop.join("master.csv");
+    std::fs::copy(manifest("assets/demo/master.csv"), &master).unwrap();
+    let settled = std::time::SystemTime::now() - Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&master)
+        .unwrap()
+        .set_modified(settled)
+        .unwrap();
+    handle.poll_now.notify_one();
+    assert_eq!(next_masters(&mut handle, &mut app).await, (500, 0));
+    assert!(
+        screen(&mut app).contains("レコード数 12 "),
+        "the report stays"
+    );
 }

@@ -8,6 +8,7 @@ pub mod format;
 pub mod gmis_csv;
 pub mod http;
 pub mod json;
+pub mod masters;
 pub mod poller;
 pub mod secret;
 pub mod xlsx;

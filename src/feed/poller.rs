@@ -16,6 +16,8 @@ pub enum FeedEvent {
     NextPoll { at: JstDateTime },
     /// A note for the status line (the store, the poller's role).
     Notice(String),
+    /// New masters (from files, URLs, the drop folder or the store).
+    Masters(Box<super::masters::MasterUpdate>),
 }
 
 #[derive(Debug)]
@@ -81,6 +83,8 @@ pub struct PollerConfig {
     pub retention: chrono::Duration,
     /// Who holds the poller lease: `pid@host`.
     pub holder: String,
+    /// Masters named on the command line or in the config, read at start.
+    pub masters: Vec<(crate::store::MasterKind, super::masters::MasterSource)>,
 }
 
 /// The dashboard's end of a running poller.
@@ -147,6 +151,7 @@ impl Poller {
     async fn run(mut self) {
         self.open_store();
         self.show_stored();
+        self.read_masters().await;
         let _watcher = self.watch_drop_folder();
         loop {
             let delay = if self.take_lease() {
@@ -233,6 +238,60 @@ impl Poller {
             Ok(None) => {}
             Err(err) => {
                 self.send(FeedEvent::Notice(err.to_string()));
+            }
+        }
+    }
+
+    /// Masters named at start are read and stored; with none named, the
+    /// newest stored ones are shown.
+    async fn read_masters(&mut self) {
+        let at = time::now_jst();
+        if self.config.masters.is_empty() {
+            if let Some(store) = &self.store {
+                let update = super::masters::stored(store);
+                if !update.is_empty() {
+                    self.send(FeedEvent::Masters(Box::new(update)));
+                }
+            }
+            return;
+        }
+        let mut update = super::masters::MasterUpdate {
+            read_at: Some(at),
+            ..Default::default()
+        };
+        for (kind, source) in self.config.masters.clone() {
+            let label = source.label();
+            let parsed = match source.read().await {
+                Ok(bytes) => super::masters::parse(kind, &bytes, &label)
+                    .map(|parsed| (parsed, bytes))
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err),
+            };
+            match parsed {
+                Ok((parsed, bytes)) => {
+                    self.record_master(kind, at, &label, &bytes);
+                    update.problems.extend(parsed.problems);
+                    update.hospitals = update.hospitals.or(parsed.hospitals);
+                    update.municipalities = update.municipalities.or(parsed.municipalities);
+                }
+                Err(err) => update.problems.push(err),
+            }
+        }
+        self.send(FeedEvent::Masters(Box::new(update)));
+    }
+
+    fn record_master(
+        &mut self,
+        kind: crate::store::MasterKind,
+        at: JstDateTime,
+        source: &str,
+        body: &[u8],
+    ) {
+        if let Some(store) = &mut self.store {
+            if let Err(err) = store.record_master(kind, at, source, body) {
+                self.send(FeedEvent::Notice(format!(
+                    "{err}（マスタは保存されません）"
+                )));
             }
         }
     }
@@ -408,11 +467,27 @@ impl Poller {
             source_name: label.clone(),
         };
         let format = self.config.format;
+        let body = bytes.clone();
         let import =
             tokio::task::spawn_blocking(move || super::import_any(&bytes, format, &options))
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("取得したデータを読めません: {e}"))?;
+                .map_err(|e| e.to_string())?;
+        let import = match import {
+            Ok(import) => import,
+            // A drop folder also receives master exports.
+            Err(err) if is_not_a_report(&err) => match super::masters::parse_any(&body, &label) {
+                Some((kind, mut update)) => {
+                    self.last_hash = Some(hash);
+                    self.record_master(kind, at, &label, &body);
+                    update.read_at = Some(at);
+                    self.send(FeedEvent::Masters(Box::new(update)));
+                    self.send(FeedEvent::Unchanged { at });
+                    return Ok(());
+                }
+                None => return Err(format!("取得したデータを読めません: {err}")),
+            },
+            Err(err) => return Err(format!("取得したデータを読めません: {err}")),
+        };
         let mut report = import.report.clone();
         let out_of_scope = match self.config.prefecture {
             Some(pref) => {
@@ -492,6 +567,13 @@ impl Poller {
     }
 }
 
+fn is_not_a_report(err: &super::ImportError) -> bool {
+    matches!(
+        err,
+        super::ImportError::NotAReport { .. } | super::ImportError::MissingColumns { .. }
+    )
+}
+
 fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
     FeedEvent::Snapshot(Box::new(FeedSnapshot {
         report: snapshot.report,
@@ -519,6 +601,11 @@ fn log(event: &FeedEvent) {
         FeedEvent::Unchanged { .. } => tracing::debug!("unchanged"),
         FeedEvent::Failed { message, .. } => tracing::warn!("poll failed: {message}"),
         FeedEvent::NextPoll { .. } => {}
+        FeedEvent::Masters(update) => tracing::info!(
+            hospitals = update.hospitals.as_ref().map_or(0, |m| m.len()),
+            municipalities = update.municipalities.as_ref().map_or(0, |m| m.len()),
+            "masters"
+        ),
         FeedEvent::Notice(text) => tracing::info!("{text}"),
     }
 }

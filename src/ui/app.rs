@@ -508,6 +508,26 @@ impl App {
             FeedEvent::Failed { at, message } => self.feed.last_failure = Some((at, message)),
             FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
             FeedEvent::Notice(text) => self.message = Some(text),
+            FeedEvent::Masters(update) => {
+                let update = *update;
+                if let Some(first) = update.problems.first() {
+                    self.message = Some(match update.problems.len() {
+                        1 => first.clone(),
+                        n => format!("{first}（ほか {} 件）", n - 1),
+                    });
+                }
+                // A master not in this update stays as it was.
+                let hospitals = update
+                    .hospitals
+                    .or_else(|| self.hospitals.as_deref().cloned());
+                let municipalities = update
+                    .municipalities
+                    .or_else(|| self.municipalities.as_deref().cloned());
+                if hospitals.is_some() || municipalities.is_some() {
+                    let at = update.read_at.unwrap_or_else(time::now_jst);
+                    self.set_masters(hospitals, municipalities, at);
+                }
+            }
         }
     }
 
