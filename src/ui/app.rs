@@ -602,35 +602,19 @@ impl App {
         let query = SearchQuery::new(if self.filter_mode { &self.search } else { "" });
         self.master_lines = match self.kind {
             ViewKind::HospitalMaster => self.hospitals.as_deref().map_or_else(Vec::new, |m| {
-                let mut lines: Vec<usize> = (0..m.len())
-                    .filter(|&i| {
-                        let r = &m.records()[i];
-                        query.is_empty()
-                            || query.matches_any([
-                                r.name.as_str(),
-                                r.code.as_str(),
-                                &r.municipality,
-                            ])
-                    })
-                    .collect();
-                lines.sort_by_key(|&i| m.records()[i].code);
-                lines
+                matching_in_order(
+                    m.records(),
+                    |r| r.code,
+                    |r| query.matches_any([r.name.as_str(), r.code.as_str(), &r.municipality]),
+                )
             }),
             ViewKind::MunicipalityMaster => {
                 self.municipalities.as_deref().map_or_else(Vec::new, |m| {
-                    let mut lines: Vec<usize> = (0..m.len())
-                        .filter(|&i| {
-                            let r = &m.records()[i];
-                            query.is_empty()
-                                || query.matches_any([
-                                    r.name.as_str(),
-                                    r.code.as_str(),
-                                    &r.area_name,
-                                ])
-                        })
-                        .collect();
-                    lines.sort_by_key(|&i| m.records()[i].code);
-                    lines
+                    matching_in_order(
+                        m.records(),
+                        |r| r.code,
+                        |r| query.matches_any([r.name.as_str(), r.code.as_str(), &r.area_name]),
+                    )
                 })
             }
             _ => Vec::new(),
@@ -1188,6 +1172,19 @@ impl App {
     pub fn stale_after(&self) -> Duration {
         self.spec.stale_after
     }
+}
+
+/// Positions of the records that match, ordered by `key`.
+fn matching_in_order<R, K: Ord>(
+    records: &[R],
+    key: impl Fn(&R) -> K,
+    matches: impl Fn(&R) -> bool,
+) -> Vec<usize> {
+    let mut lines: Vec<usize> = (0..records.len())
+        .filter(|&i| matches(&records[i]))
+        .collect();
+    lines.sort_by_key(|&i| key(&records[i]));
+    lines
 }
 
 /// The columns right of the frozen name, in display order.
