@@ -7,13 +7,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use bedboard::feed::demo;
+use bedboard::demo::generator as demo;
 use bedboard::model::{time, HospitalCode, Report};
+use bedboard::text::width::AmbiguousWidth;
 use bedboard::ui::app::{self, App, DisplayOptions, Toggles, ViewKind};
 use bedboard::ui::draw;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::{SortDirection, SortKey, ViewSpec};
-use bedboard::width::AmbiguousWidth;
 
 const ROWS: usize = 1_000_000;
 

@@ -4,9 +4,9 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use bedboard::feed::demo;
-use bedboard::feed::gmis_csv::{import_bytes, write_csv, OutputEncoding};
-use bedboard::feed::ImportOptions;
+use bedboard::demo::generator as demo;
+use bedboard::formats::gmis_csv::{import_bytes, write_csv, OutputEncoding};
+use bedboard::formats::ImportOptions;
 use bedboard::model::{time, HospitalCode, ReportRow};
 
 /// `n` rows made from the demo hospitals, each with its own hospital code.

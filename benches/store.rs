@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
-use bedboard::feed::demo;
+use bedboard::demo::generator as demo;
 use bedboard::model::{HospitalCode, JstDateTime, Report, ReportRow};
 use bedboard::store::{content_hash, FetchRecord, Store};
 

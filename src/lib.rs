@@ -1,15 +1,16 @@
 //! bedboard: a terminal dashboard of hospital bed reports (G-MIS「地域病床見える化」).
-//!
-//! Data flows feed → model → view → ui; `width` is shared by every renderer.
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod export;
-pub mod feed;
+pub mod files;
+pub mod formats;
 pub mod master;
 pub mod model;
-pub mod start;
+pub mod poll;
+pub mod source;
 pub mod store;
+pub mod text;
 pub mod ui;
 pub mod view;
-pub mod width;

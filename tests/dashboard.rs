@@ -3,15 +3,15 @@
 
 use std::path::Path;
 
-use bedboard::feed::{self, ImportOptions};
+use bedboard::formats::{self, ImportOptions};
 use bedboard::model::time::parse_datetime;
+use bedboard::text::width::{grapheme_width, AmbiguousWidth};
 use bedboard::ui::app::{App, DisplayOptions};
 use bedboard::ui::draw;
 use bedboard::ui::keymap::Mode;
 use bedboard::ui::painter::row_text;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::ViewSpec;
-use bedboard::width::{grapheme_width, AmbiguousWidth};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -23,7 +23,7 @@ const AWKWARD: &str = "tests/fixtures/cp932-extensions.csv";
 
 fn app_for(file: &str, amb: AmbiguousWidth, ascii: bool) -> App {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let import = feed::import_file(&path, &ImportOptions::default()).unwrap();
+    let import = formats::import_file(&path, &ImportOptions::default()).unwrap();
     let options = DisplayOptions {
         ambiguous: amb,
         ascii,
@@ -106,7 +106,7 @@ fn the_first_screen_shows_totals_table_and_status_at_80x24() {
     );
     for line in &lines {
         assert!(
-            bedboard::width::str_width(line, AmbiguousWidth::Narrow) <= 80,
+            bedboard::text::width::str_width(line, AmbiguousWidth::Narrow) <= 80,
             "{line}"
         );
     }
@@ -484,7 +484,7 @@ fn keys_rebound_in_the_config_work_and_show_in_help() {
     std::fs::write(&path, "[keys]\nquit = \"Q\"\nnext_sort = [\"o\", \"F2\"]\n").unwrap();
     let config = bedboard::config::load(Some(&path)).unwrap();
     let mut app = seed();
-    app.keys = config.keys;
+    app.keys = bedboard::ui::keymap::KeyMap::for_config(&config.keys).unwrap();
     press(&mut app, "q");
     assert_eq!(app.mode, Mode::Table, "q is no longer quit");
     press(&mut app, "o");
@@ -520,7 +520,7 @@ fn e_exports_what_is_on_screen() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(written.len(), 1, "one file, no temporary left: {written:?}");
-    let import = feed::import_file(&written[0], &ImportOptions::default()).unwrap();
+    let import = formats::import_file(&written[0], &ImportOptions::default()).unwrap();
     assert_eq!(import.report.rows.len(), 6);
     assert!(import
         .report
@@ -549,7 +549,7 @@ fn e_exports_what_is_on_screen() {
 
 #[test]
 fn the_hospital_page_puts_phones_first_and_draws_the_history() {
-    use bedboard::feed::demo::{demo_master_csv, demo_report};
+    use bedboard::demo::generator::{demo_master_csv, demo_report};
     use bedboard::store::{FetchRecord, Store};
     let dir = tempfile::tempdir().unwrap();
     let store_path = dir.path().join("history.sqlite3");
@@ -619,7 +619,7 @@ fn the_hospital_page_puts_phones_first_and_draws_the_history() {
 fn master_lists_search_and_open() {
     let mut app = app_for("assets/demo/report.csv", AmbiguousWidth::Narrow, false);
     let master = bedboard::master::import_hospital_master(
-        bedboard::feed::demo::demo_master_csv().as_bytes(),
+        bedboard::demo::generator::demo_master_csv().as_bytes(),
         &ImportOptions::default(),
     )
     .unwrap();

@@ -6,10 +6,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bedboard::feed::demo::HOSPITAL_COUNT;
-use bedboard::feed::demo_server::{DemoFeed, DemoFeedOptions};
-use bedboard::feed::gmis_csv::import_bytes;
-use bedboard::feed::{encoding, DetectedEncoding, ImportOptions};
+use bedboard::demo::generator::HOSPITAL_COUNT;
+use bedboard::demo::server::{DemoFeed, DemoFeedOptions};
+use bedboard::formats::gmis_csv::import_bytes;
+use bedboard::formats::{encoding, DetectedEncoding, ImportOptions};
 use bedboard::model::Report;
 
 /// A response as read off the wire.

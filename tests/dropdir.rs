@@ -12,7 +12,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use bedboard::feed::dropdir::{newest_complete, watch, watch_polling, DropOptions, POLL_INTERVAL};
+use bedboard::source::dropdir::{
+    newest_complete, watch, watch_polling, DropOptions, POLL_INTERVAL,
+};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 

@@ -9,8 +9,9 @@ use std::process::Command;
 use bedboard::export::{
     export, ExportEncoding, ExportError, ExportRequest, ExportSummary, ExportView, ReportHeader,
 };
-use bedboard::feed::gmis_csv::{self, TotalCheck};
-use bedboard::feed::{import_any, FeedFormat, Import, ImportOptions};
+use bedboard::files::WriteError;
+use bedboard::formats::gmis_csv::{self, TotalCheck};
+use bedboard::formats::{import_any, FeedFormat, Import, ImportOptions};
 use bedboard::model::{
     time, AreaCode, Column, HospitalCode, JstDateTime, MunicipalityCode, PrefectureNumber, Report,
     ReportRow,
@@ -571,7 +572,10 @@ fn a_missing_folder_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("なし");
     let err = try_export(&folder.join("a.csv")).unwrap_err();
-    assert!(matches!(err, ExportError::FolderMissing { .. }), "{err:?}");
+    assert!(
+        matches!(err, ExportError::Write(WriteError::FolderMissing { .. })),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         format!("フォルダ {} がありません", folder.display())
@@ -585,7 +589,10 @@ fn a_file_where_the_folder_should_be_is_named() {
     let file = dir.path().join("memo.txt");
     fs::write(&file, "x").unwrap();
     let err = try_export(&file.join("a.csv")).unwrap_err();
-    assert!(matches!(err, ExportError::NotAFolder { .. }), "{err:?}");
+    assert!(
+        matches!(err, ExportError::Write(WriteError::NotAFolder { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("フォルダではありません"), "{err}");
     let err = try_export(&file.join("sub/a.csv")).unwrap_err();
     assert_eq!(
@@ -606,7 +613,10 @@ fn a_folder_as_the_file_name_leaves_no_temporary_file() {
     fs::write(target.join("keep.csv"), "x").unwrap();
     // The temporary file is written, then the rename over a folder fails.
     let err = try_export(&target).unwrap_err();
-    assert!(matches!(err, ExportError::IsAFolder { .. }), "{err:?}");
+    assert!(
+        matches!(err, ExportError::Write(WriteError::IsAFolder { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("ファイル名を指定してください"));
     assert_eq!(files_in(dir.path()), ["exports"]);
     assert_eq!(files_in(&target), ["keep.csv"]);
@@ -640,7 +650,10 @@ fn a_read_only_folder_gives_a_clear_error_and_no_file() {
     match Immutable::new(&folder) {
         Some(_guard) => {
             let err = try_export(&folder.join("a.csv")).unwrap_err();
-            assert!(matches!(err, ExportError::ReadOnly { .. }), "{err:?}");
+            assert!(
+                matches!(err, ExportError::Write(WriteError::ReadOnly { .. })),
+                "{err:?}"
+            );
             assert_eq!(
                 err.to_string(),
                 format!("{} に書き込めません（読み取り専用です）", folder.display())
@@ -658,7 +671,10 @@ fn a_read_only_folder_gives_a_clear_error_and_no_file() {
     // procfs holds no files of ours.
     if Path::new("/proc/self").is_dir() {
         let err = try_export(Path::new("/proc/bedboard-export.csv")).unwrap_err();
-        assert!(!matches!(err, ExportError::FolderMissing { .. }), "{err:?}");
+        assert!(
+            !matches!(err, ExportError::Write(WriteError::FolderMissing { .. })),
+            "{err:?}"
+        );
         assert!(
             err.to_string().contains("/proc/bedboard-export.csv"),
             "{err}"

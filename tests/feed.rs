@@ -10,19 +10,19 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use bedboard::feed::gmis_csv::{write_csv, OutputEncoding};
-use bedboard::feed::http::HttpOptions;
-use bedboard::feed::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
-use bedboard::feed::{import_file, EncodingChoice, FeedFormat, ImportOptions};
+use bedboard::formats::gmis_csv::{write_csv, OutputEncoding};
+use bedboard::formats::{import_file, EncodingChoice, FeedFormat, ImportOptions};
 use bedboard::model::time::now_jst;
 use bedboard::model::{PrefectureNumber, Report};
+use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
+use bedboard::source::http::HttpOptions;
 use bedboard::store::Store;
+use bedboard::text::width::AmbiguousWidth;
 use bedboard::ui::app::{App, DisplayOptions};
 use bedboard::ui::draw;
 use bedboard::ui::painter::row_text;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::ViewSpec;
-use bedboard::width::AmbiguousWidth;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -558,7 +558,7 @@ async fn next_masters(handle: &mut PollerHandle, app: &mut App) -> (usize, usize
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn masters_are_stored_and_come_back_without_being_named() {
-    use bedboard::feed::masters::MasterSource;
+    use bedboard::poll::masters::MasterSource;
     use bedboard::store::MasterKind;
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("history.sqlite3");

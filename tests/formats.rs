@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use bedboard::feed::format::{self, FeedFormat};
-use bedboard::feed::gmis_csv::{self, Numbering};
-use bedboard::feed::json::{self, ReportTable};
-use bedboard::feed::{Import, ImportOptions};
+use bedboard::formats::dispatch::{self as format, FeedFormat};
+use bedboard::formats::gmis_csv::{self, Numbering};
+use bedboard::formats::json::{self, ReportTable};
+use bedboard::formats::{Import, ImportOptions};
 use bedboard::model::{Column, ReportRow, Totals};
 use proptest::prelude::*;
 use serde_json::{json, Value};

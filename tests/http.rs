@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bedboard::feed::http::{
+use bedboard::source::http::{
     redact_url, Auth, Backoff, FetchError, Fetched, Fetcher, HttpOptions, MAX_BACKOFF,
 };
-use bedboard::feed::secret::{Secret, SecretError, SecretSource};
+use bedboard::source::secret::{Secret, SecretError, SecretSource};
 
 /// How long any test server waits for its requests before it gives up.
 const SERVER_LIFETIME: Duration = Duration::from_secs(20);

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use bedboard::feed::{
+use bedboard::formats::{
     self, gmis_csv::TotalCheck, DetectedEncoding, EncodingChoice, ImportError, ImportOptions,
 };
 use bedboard::model::{Column, Totals};
@@ -16,15 +16,15 @@ fn path(name: &str) -> PathBuf {
     }
 }
 
-fn import_with(name: &str, encoding: EncodingChoice) -> Result<feed::Import, ImportError> {
+fn import_with(name: &str, encoding: EncodingChoice) -> Result<formats::Import, ImportError> {
     let options = ImportOptions {
         encoding,
         ..Default::default()
     };
-    feed::import_file(&path(name), &options)
+    formats::import_file(&path(name), &options)
 }
 
-fn import(name: &str) -> feed::Import {
+fn import(name: &str) -> formats::Import {
     import_with(name, EncodingChoice::Auto).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -242,7 +242,8 @@ fn files_that_are_not_reports_get_one_clear_error() {
 fn escape_sequences_in_names_are_neutralised() {
     let csv = "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中\n\
                東京都,13,131016,千代田区,1301,区中央部,1310170043,\"\x1b]52;c;ZXZpbA==\x07病院\x1b[2J\",2022/01/05,2022/02/01 11:32,2,1,1\n";
-    let import = feed::gmis_csv::import_bytes(csv.as_bytes(), &ImportOptions::default()).unwrap();
+    let import =
+        formats::gmis_csv::import_bytes(csv.as_bytes(), &ImportOptions::default()).unwrap();
     let name = &import.report.rows[0].hospital_name;
     assert!(!name.chars().any(char::is_control), "{name:?}");
     assert_eq!(name, "?]52;c;ZXZpbA==?病院?[2J");

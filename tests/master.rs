@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use bedboard::feed::demo::{self, demo_master_csv, MASTER_COLUMNS};
-use bedboard::feed::gmis_csv::{self, Numbering};
-use bedboard::feed::{DetectedEncoding, ImportError, ImportOptions};
+use bedboard::demo::generator::{self as demo, demo_master_csv, MASTER_COLUMNS};
+use bedboard::formats::gmis_csv::{self, Numbering};
+use bedboard::formats::{DetectedEncoding, ImportError, ImportOptions};
 use bedboard::master::{
     cross_check, dial_string, import_hospital_master, import_hospital_master_file,
     import_municipality_master_file, write_registration_form, FindingKind, HospitalMaster,

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use bedboard::width::{str_width, AmbiguousWidth};
+use bedboard::text::width::{str_width, AmbiguousWidth};
 
 const SEED: &str = "assets/sample/seed-tokyo.csv";
 const NOW: &str = "2022/02/02 09:00";

@@ -691,10 +691,10 @@ impl Drop for CountingFeed {
 
 /// The seed report with one hospital renamed, as a CP932 export.
 fn seed_export(renamed: &str) -> Vec<u8> {
-    use bedboard::feed::gmis_csv::{write_csv, OutputEncoding};
+    use bedboard::formats::gmis_csv::{write_csv, OutputEncoding};
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
-    let mut report = bedboard::feed::import_file(&path, &Default::default())
+    let mut report = bedboard::formats::import_file(&path, &Default::default())
         .unwrap()
         .report;
     report.rows[0].hospital_name = renamed.to_string();

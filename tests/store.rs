@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Duration;
 
-use bedboard::feed::demo;
+use bedboard::demo::generator as demo;
 use bedboard::model::{HospitalCode, JstDateTime, Report, ReportRow};
 use bedboard::store::{FetchRecord, Store, StoreError, SCHEMA_VERSION};
 

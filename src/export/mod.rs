@@ -2,16 +2,15 @@
 //! the detail rows, Shift-JIS or UTF-8) and 「フォーマット済みレポート」 (an Excel
 //! workbook with title lines, group headings, subtotals and the grand total).
 //!
-//! Both read back through the importers ([`crate::feed::import_any`]) as the same
+//! Both read back through the importers ([`crate::formats::import_any`]) as the same
 //! rows. The file is written to a temporary name beside it and renamed, so a failed
 //! export never leaves a half-written file under the name asked for.
 
-mod atomic;
 mod workbook;
 
 use std::path::{Path, PathBuf};
 
-use crate::feed::gmis_csv::{self, OutputEncoding};
+use crate::formats::gmis_csv::{self, OutputEncoding};
 use crate::model::{time, JstDateTime, Report, ReportRow};
 use crate::view::{View, ViewSpec};
 
@@ -187,7 +186,7 @@ fn describe_places(places: &[(usize, char)]) -> String {
         .iter()
         .take(PLACES_SHOWN)
         .map(|&(row, c)| {
-            let c = crate::view::sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
+            let c = crate::text::sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
             if row == 0 {
                 format!("見出し「{c}」")
             } else {
@@ -203,26 +202,12 @@ fn describe_places(places: &[(usize, char)]) -> String {
 
 /// A path for a message: its control characters neutralised.
 fn shown(path: &Path) -> String {
-    crate::view::sanitize(&path.display().to_string()).into_owned()
+    crate::text::sanitize(&path.display().to_string()).into_owned()
 }
 
 /// Why an export wrote nothing. Messages are for the dispatcher, in Japanese.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("フォルダ {} がありません", shown(.folder))]
-    FolderMissing { folder: PathBuf },
-    /// The folder named is a file (or a file stands where a folder of the path should be).
-    #[error("{} はフォルダではありません（ファイルです）", shown(.folder))]
-    NotAFolder { folder: PathBuf },
-    /// The file name names a folder.
-    #[error("{} はフォルダです（ファイル名を指定してください）", shown(.path))]
-    IsAFolder { path: PathBuf },
-    #[error("{} に書き込めません（読み取り専用です）", shown(.folder))]
-    ReadOnly { folder: PathBuf },
-    #[error("{} に書き込めません（書き込む権限がありません）", shown(.folder))]
-    PermissionDenied { folder: PathBuf },
-    #[error("ディスクがいっぱいです（{} を書き出せませんでした）", shown(.path))]
-    DiskFull { path: PathBuf },
     /// `strict`, and Shift-JIS cannot hold some characters: (1-based data row, character), row 0 the header.
     #[error(
         "Shift-JIS で表せない文字が {} か所にあります（{}）。--strict のため書き出していません",
@@ -235,8 +220,9 @@ pub enum ExportError {
     TooManyRows { rows: usize, limit: usize },
     #[error("Excel ファイルを作れません（{message}）")]
     Workbook { message: String },
-    #[error("{} に書き出せません（{message}）", shown(.path))]
-    Io { path: PathBuf, message: String },
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
 }
 
 /// Writes the export to `path`, exactly as given (propose a name with [`proposed_name`]):
@@ -257,7 +243,7 @@ pub fn export(request: &ExportRequest, path: &Path) -> Result<ExportSummary, Exp
             (workbook::formatted(request)?, rows, Vec::new())
         }
     };
-    atomic::write_file(path, &bytes)?;
+    crate::files::atomic::write_file(path, &bytes)?;
     Ok(ExportSummary {
         path: path.to_path_buf(),
         rows,

@@ -5,7 +5,7 @@
 //! blank line, the header row (frozen), then the rows; when grouped, each group
 //! has a heading line 「東京都 (12)」 and a 小計 row, and the 総計 row closes the
 //! table. Columns are G-MIS's, in its order, then 空床, then the file's extra
-//! columns, so the workbook reads back ([`crate::feed::xlsx`]).
+//! columns, so the workbook reads back ([`crate::formats::xlsx`]).
 //!
 //! Counts are numbers; codes and dates are text in G-MIS's form (codes keep their
 //! leading zeros, dates read back exactly). Every text is written as a string, never
@@ -16,8 +16,8 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, IgnoreError, Workbook, Worksh
 
 use super::{shown_rows, ExportError, ExportRequest};
 use crate::model::{time, Column, ReportRow, Totals};
+use crate::text::width::{self, AmbiguousWidth};
 use crate::view;
-use crate::width::{self, AmbiguousWidth};
 
 /// Rows in an Excel sheet.
 pub const MAX_SHEET_ROWS: usize = 1_048_576;

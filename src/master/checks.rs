@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{HospitalMaster, MunicipalityMaster};
 use crate::model::{HospitalCode, MunicipalityCode, Report};
-use crate::view::search::normalize;
+use crate::text::normalize::normalize;
 
 /// What a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,5 +1,5 @@
 //! Reading the masters: the same CSV reader, encoding detection, row numbering and
-//! problem reports as the report importer ([`crate::feed::gmis_csv`]), with the
+//! problem reports as the report importer ([`crate::formats::gmis_csv`]), with the
 //! masters' own columns (see the table in [`crate::master`]).
 
 use std::borrow::Cow;
@@ -10,12 +10,12 @@ use csv::ByteRecord;
 
 use super::phone::normalize_phone;
 use super::{HospitalMaster, HospitalRecord, MasterImport, MunicipalityMaster, MunicipalityRecord};
-use crate::feed::encoding::{self, DetectedEncoding};
-use crate::feed::gmis_csv::{
+use crate::formats::encoding::{self, DetectedEncoding};
+use crate::formats::gmis_csv::{
     decode_lossy, parse_count, show, CsvRecords, ImportError, ImportOptions, Numbering, RowProblem,
 };
 use crate::model::{AreaCode, CodeError, Column, HospitalCode, MunicipalityCode};
-use crate::view::search::normalize;
+use crate::text::normalize::normalize;
 
 /// A column of a master, as bedboard knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -229,7 +229,7 @@ impl Layout {
             .iter()
             .map(|f| {
                 let name = decode_lossy(f, encoding);
-                crate::view::sanitize(name.trim().trim_matches('\u{feff}')).into_owned()
+                crate::text::sanitize(name.trim().trim_matches('\u{feff}')).into_owned()
             })
             .collect();
         let spellings: Vec<(MasterField, Vec<String>)> = spec
@@ -384,7 +384,7 @@ impl<'a> Row<'a> {
     fn text(&mut self, field: MasterField, fatal: bool) -> Option<String> {
         let bytes = self.bytes(field);
         match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(crate::view::sanitize(text.trim()).into_owned()),
+            Some(text) => Some(crate::text::sanitize(text.trim()).into_owned()),
             None => {
                 let reason = format!(
                     "文字コードが正しくありません（{} として読めません）",
@@ -493,7 +493,7 @@ impl<'a> Row<'a> {
             .iter()
             .map(|&i| {
                 let text = decode_lossy(self.record.get(i).unwrap_or(b""), self.encoding);
-                crate::view::sanitize(text.trim()).into_owned()
+                crate::text::sanitize(text.trim()).into_owned()
             })
             .collect()
     }
@@ -750,7 +750,7 @@ fn import_csv<R: MasterRecord>(
         if in_footer && !layout.looks_like_data(record, spec) {
             let text: Vec<String> = record
                 .iter()
-                .map(|f| crate::view::sanitize(decode_lossy(f, encoding).trim()).into_owned())
+                .map(|f| crate::text::sanitize(decode_lossy(f, encoding).trim()).into_owned())
                 .filter(|f| !f.is_empty())
                 .collect();
             footer.push(text.join(" "));
@@ -843,7 +843,7 @@ fn read_file(
     let source_name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|err| ImportError::Io {
         source_name: source_name.clone(),
-        message: crate::feed::io_error_text(&err),
+        message: crate::files::io_error_text(&err),
     })?;
     let options = ImportOptions {
         source_name,

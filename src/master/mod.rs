@@ -55,8 +55,8 @@ pub mod profile;
 
 use std::collections::HashMap;
 
-use crate::feed::gmis_csv::{Numbering, RowProblem};
-use crate::feed::DetectedEncoding;
+use crate::formats::gmis_csv::{Numbering, RowProblem};
+use crate::formats::DetectedEncoding;
 use crate::model::{AreaCode, HospitalCode, MunicipalityCode};
 
 pub use checks::{cross_check, CrossCheck, Finding, FindingKind, Side};

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::feed::encoding::encode_sjis;
-use crate::feed::gmis_csv::neutralize_formula;
+use crate::formats::encoding::encode_sjis;
+use crate::formats::gmis_csv::neutralize_formula;
 use crate::model::PrefectureNumber;
 
 /// The fire department and the person this console belongs to. In the config:
@@ -237,7 +237,7 @@ pub fn registration_form_csv(profile: &OperatorProfile, reason: &str) -> (Vec<u8
         let encoded: Vec<Vec<u8>> = record
             .iter()
             .map(|field| {
-                let field = crate::view::sanitize(field);
+                let field = crate::text::sanitize(field);
                 let field = neutralize_formula(&field);
                 let (bytes, missing) = encode_sjis(&field);
                 lost.extend(missing);

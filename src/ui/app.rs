@@ -12,12 +12,12 @@ use super::export_dialog::{self, ExportDialog};
 use super::hospital_page::HospitalPage;
 use super::keymap::{Action, KeyMap, Mode};
 use crate::config::SavedView;
-use crate::feed::poller::{FeedEvent, FeedSnapshot};
 use crate::master::{cross_check, CrossCheck, HospitalMaster, MunicipalityMaster, OperatorProfile};
 use crate::model::{time, Column, HospitalCode, JstDateTime, Report};
+use crate::poll::poller::{FeedEvent, FeedSnapshot};
+use crate::text::width::{self, AmbiguousWidth};
 use crate::view::changes::{self, Changes, LogEntry, WatchAlert};
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey, View, ViewSpec};
-use crate::width::{self, AmbiguousWidth};
 
 /// How the screen is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -980,7 +980,7 @@ impl App {
             return;
         };
         let row = &self.report.rows[row];
-        let name = view::sanitize(&row.hospital_name).into_owned();
+        let name = crate::text::sanitize(&row.hospital_name).into_owned();
         self.message = Some(if self.watch.remove(&row.hospital_code) {
             format!("{name} を監視から外しました（w で保存）")
         } else {
@@ -1119,7 +1119,7 @@ impl App {
             None => {
                 self.message = Some(format!(
                     "「{}」は見つかりません",
-                    view::sanitize(&self.search)
+                    crate::text::sanitize(&self.search)
                 ))
             }
         }

@@ -118,8 +118,8 @@ impl<W: Write> Backend for TrackingBackend<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::width::AmbiguousWidth;
     use crate::ui::painter::Painter;
-    use crate::width::AmbiguousWidth;
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     use ratatui::style::Style;

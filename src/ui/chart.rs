@@ -272,7 +272,7 @@ fn one_decimal(v: f64) -> String {
 mod tests {
     use super::*;
     use crate::model::time::parse_datetime;
-    use crate::width::{str_width, AmbiguousWidth};
+    use crate::text::width::{str_width, AmbiguousWidth};
 
     fn at(text: &str) -> JstDateTime {
         parse_datetime(text).unwrap()

@@ -11,8 +11,8 @@ use super::painter::Painter;
 use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
+use crate::text::width::{self, Align, AmbiguousWidth};
 use crate::view::{self, changes, format_percent};
-use crate::width::{self, Align, AmbiguousWidth};
 
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
@@ -119,7 +119,7 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
             let key = app.keys.first_key(Action::Acknowledge);
             let text = format!(
                 "【警報】{}{more}  {key} で確認",
-                view::sanitize(&alert.text())
+                crate::text::sanitize(&alert.text())
             );
             let style = theme.error.add_modifier(ratatui::style::Modifier::REVERSED);
             p.fill(Rect::new(0, 0, width, 1), style);
@@ -134,7 +134,7 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
     });
     let mut filters = Vec::new();
     if app.filter_mode && !app.search.is_empty() {
-        filters.push(format!("「{}」", view::sanitize(&app.search)));
+        filters.push(format!("「{}」", crate::text::sanitize(&app.search)));
     }
     let quick = app.spec.quick;
     for (on, label) in [
@@ -246,7 +246,14 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         );
         (text, theme.status)
     };
-    p.cell(0, y, left_width, &view::sanitize(&text), Align::Left, style);
+    p.cell(
+        0,
+        y,
+        left_width,
+        &crate::text::sanitize(&text),
+        Align::Left,
+        style,
+    );
     p.put(left_width, y, area.width, &hints, theme.status);
 }
 
@@ -304,7 +311,7 @@ fn draw_export_dialog(p: &mut Painter, dialog: &ExportDialog, theme: &Theme, are
             rect.x + 2,
             rect.y + 6,
             rect.width.saturating_sub(4),
-            &view::sanitize(error),
+            &crate::text::sanitize(error),
             Align::Left,
             style,
         );
@@ -722,7 +729,7 @@ fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_ind
     for flag in row.flags(app.now()).iter() {
         lines.push(("要確認".to_string(), flag.description().to_string()));
     }
-    let title = view::sanitize(&row.hospital_name);
+    let title = crate::text::sanitize(&row.hospital_name);
     draw_list_popup(p, theme, area, &title, 76, 24, &lines);
 }
 

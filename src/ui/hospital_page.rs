@@ -12,8 +12,8 @@ use super::theme::Theme;
 use crate::master::{dial_string, HospitalRecord};
 use crate::model::{time, HospitalCode, JstDateTime, ReportRow};
 use crate::store::Store;
+use crate::text::width::Align;
 use crate::view::{self, ViewSpec};
-use crate::width::Align;
 
 /// Days of history the page shows.
 pub const HISTORY_DAYS: usize = 30;
@@ -201,7 +201,7 @@ fn report_lines(row: &ReportRow, spec: &ViewSpec) -> Vec<String> {
 
 /// Draws the page over the table area.
 pub fn draw(p: &mut Painter, page: &HospitalPage, theme: &Theme, area: Rect) {
-    p.frame(area, &view::sanitize(&page.name), theme.popup);
+    p.frame(area, &crate::text::sanitize(&page.name), theme.popup);
     let (left, right) = (area.x + 2, area.right().saturating_sub(2));
     let mut y = area.y + 1;
     let bottom = area.bottom().saturating_sub(2);
@@ -254,7 +254,7 @@ pub fn draw(p: &mut Painter, page: &HospitalPage, theme: &Theme, area: Rect) {
                 let width = usize::from((right - left).saturating_sub(22));
                 let chart = BrailleChart::new(&[s.as_slice()], width, 1);
                 let max = chart.max;
-                let label = crate::width::fit(label, 10, Align::Left, p.amb);
+                let label = crate::text::width::fit(label, 10, Align::Left, p.amb);
                 for chart_line in chart.lines() {
                     line(p, &format!("{label}{chart_line} 最大 {max}"), theme.popup);
                 }

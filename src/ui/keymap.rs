@@ -329,6 +329,14 @@ impl KeyMap {
         Ok(Self { keys, bound })
     }
 
+    /// The key map a config asks for; an error names the config's `[keys]` line.
+    pub fn for_config(keys: &crate::config::KeyOverrides) -> Result<Self, String> {
+        Self::with_overrides(&keys.by_action).map_err(|message| match &keys.place {
+            Some(place) => format!("{place}: {message}"),
+            None => message,
+        })
+    }
+
     pub fn action(&self, event: KeyEvent, mode: Mode) -> Option<Action> {
         use Action::*;
         if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c') {
@@ -387,6 +395,27 @@ impl KeyMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_config_key_error_names_its_line() {
+        let config = crate::config::parse(
+            "[keys]\njump = \"x\"\n",
+            std::path::Path::new("config.toml"),
+        )
+        .unwrap();
+        let err = KeyMap::for_config(&config.keys).unwrap_err();
+        assert!(
+            err.starts_with("config.toml:2: keys: 操作「jump」はありません"),
+            "{err}"
+        );
+        let config = crate::config::parse(
+            "[keys]\nhelp = \"F1\"\n",
+            std::path::Path::new("config.toml"),
+        )
+        .unwrap();
+        let map = KeyMap::for_config(&config.keys).unwrap();
+        assert_eq!(map.first_key(Action::Help), "F1");
+    }
 
     fn press(map: &KeyMap, code: KeyCode, modifiers: KeyModifiers) -> Option<Action> {
         map.action(KeyEvent::new(code, modifiers), Mode::Table)

@@ -7,8 +7,7 @@ use ratatui::style::Style;
 use super::app::{App, ViewKind};
 use super::painter::Painter;
 use super::theme::Theme;
-use crate::view;
-use crate::width::Align;
+use crate::text::width::Align;
 
 /// (header, width) of each column after the first.
 const HOSPITAL_COLUMNS: [(&str, u16); 6] = [
@@ -187,7 +186,7 @@ fn row_cells(app: &App, index: usize) -> (String, Vec<String>) {
                 None => r.area_name.clone(),
             };
             (
-                view::sanitize(&r.name).into_owned(),
+                crate::text::sanitize(&r.name).into_owned(),
                 vec![
                     r.code.to_string(),
                     r.prefecture.clone(),

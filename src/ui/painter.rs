@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::width::{self, Align, AmbiguousWidth};
+use crate::text::width::{self, Align, AmbiguousWidth};
 
 pub struct Painter<'a> {
     pub buf: &'a mut Buffer,

@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 
 use crate::model::{Column, ColumnKind, Report, Totals};
+use crate::text::width::{self, Align, AmbiguousWidth};
 use crate::view::{self, View, ViewSpec};
-use crate::width::{self, Align, AmbiguousWidth};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlainOptions {
@@ -148,7 +148,7 @@ fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
         spec.group.label(),
         crate::model::time::format_datetime(&spec.now),
     );
-    vec![first, view::sanitize(&second).into_owned()]
+    vec![first, crate::text::sanitize(&second).into_owned()]
 }
 
 /// One line of the table body, with a cell for every column.

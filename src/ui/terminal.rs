@@ -13,8 +13,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::app::App;
 use super::backend::TrackingBackend;
 use super::draw;
-use crate::feed::poller::FeedEvent;
-use crate::width::AmbiguousWidth;
+use crate::poll::poller::FeedEvent;
+use crate::text::width::AmbiguousWidth;
 
 pub type Term = Terminal<TrackingBackend<Stdout>>;
 

@@ -2,29 +2,16 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ThemeKind {
-    /// 256 colours, readable on a dark console
-    #[default]
-    Default,
-    /// The 16 basic colours only
-    Basic,
-    /// High contrast for a wall display
-    HighContrast,
-    /// No colour at all (NO_COLOR): bold and reverse only
-    Mono,
-}
+pub use crate::config::ThemeKind;
 
-impl ThemeKind {
-    /// 256 colours where the terminal says it has them, else the basic 16.
-    pub fn for_terminal() -> Self {
-        let term = std::env::var("TERM").unwrap_or_default();
-        let colorterm = std::env::var_os("COLORTERM").is_some_and(|v| !v.is_empty());
-        if colorterm || term.contains("256") {
-            ThemeKind::Default
-        } else {
-            ThemeKind::Basic
-        }
+/// 256 colours where the terminal says it has them, else the basic 16.
+pub fn for_terminal() -> ThemeKind {
+    let term = std::env::var("TERM").unwrap_or_default();
+    let colorterm = std::env::var_os("COLORTERM").is_some_and(|v| !v.is_empty());
+    if colorterm || term.contains("256") {
+        ThemeKind::Default
+    } else {
+        ThemeKind::Basic
     }
 }
 

@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(mark(-3, false), "▾3");
         assert_eq!(mark(-3, true), "-3");
         assert_eq!(mark(0, true), "");
-        use crate::width::{str_width, AmbiguousWidth};
+        use crate::text::width::{str_width, AmbiguousWidth};
         assert_eq!(
             str_width("▴▾", AmbiguousWidth::Wide),
             2,

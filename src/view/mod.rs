@@ -4,7 +4,6 @@ pub mod changes;
 pub mod search;
 pub mod sort;
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use chrono::Duration;
@@ -12,32 +11,6 @@ use chrono::Duration;
 use crate::model::{Column, JstDateTime, Report, ReportRow, Totals};
 pub use search::SearchQuery;
 pub use sort::{SortDirection, SortKey};
-
-/// Neutralises text from a feed before it can reach a terminal: line breaks
-/// and tabs become spaces, other control characters (ESC among them) and
-/// bidirectional overrides become '?'.
-pub fn sanitize(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| c.is_control() || is_bidi_control(c);
-    // Every character to replace starts with one of these bytes (C0 and DEL,
-    // C1 as 0xC2, the bidi controls as 0xE2); most text has none of them.
-    let suspect = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
-    if !text.as_bytes().iter().any(suspect) || !text.chars().any(bad) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\t' | '\n' | '\r' => ' ',
-                c if bad(c) => '?',
-                c => c,
-            })
-            .collect(),
-    )
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-}
 
 /// How rows are grouped, as G-MIS groups its report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -314,18 +287,4 @@ pub fn status_text(row: &ReportRow, spec: &ViewSpec) -> String {
     }
     parts.extend(row.flags(&spec.now).iter().map(|f| f.label()));
     parts.join("・")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitize_neutralises_escapes() {
-        assert_eq!(sanitize("東京\x1b[31m病院"), "東京?[31m病院");
-        assert_eq!(sanitize("a\r\nb\tc"), "a  b c");
-        assert_eq!(sanitize("\u{202E}abc"), "?abc");
-        assert_eq!(sanitize("\u{9b}2J"), "?2J");
-        assert!(matches!(sanitize("ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"), Cow::Borrowed(_)));
-    }
 }

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use super::http::{Fetched, Fetcher, HttpOptions};
-use super::{ImportError, ImportOptions};
+use crate::formats::{ImportError, ImportOptions};
 use crate::master::{
     import_hospital_master, import_municipality_master, HospitalMaster, MunicipalityMaster,
 };
 use crate::model::JstDateTime;
+use crate::source::http::{Fetched, Fetcher, HttpOptions};
 use crate::store::{MasterDocument, MasterKind, Store};
 
 /// Where a master is read from.
@@ -33,7 +33,7 @@ impl MasterSource {
     pub fn label(&self) -> String {
         match self {
             MasterSource::File(path) => path.display().to_string(),
-            MasterSource::Url(options) => super::http::redact_url(&options.url),
+            MasterSource::Url(options) => crate::source::http::redact_url(&options.url),
         }
     }
 
@@ -42,7 +42,7 @@ impl MasterSource {
         match self {
             MasterSource::File(path) => tokio::fs::read(path)
                 .await
-                .map_err(|e| format!("{}: {}", path.display(), super::io_error_text(&e))),
+                .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e))),
             MasterSource::Url(options) => {
                 let mut fetcher = Fetcher::new((**options).clone()).map_err(|e| e.to_string())?;
                 match fetcher.fetch().await.map_err(|e| e.to_string())? {

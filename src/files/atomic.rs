@@ -5,25 +5,25 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-use super::ExportError;
+use super::WriteError;
 
 /// Writes `bytes` to `path` atomically.
-pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     write_with(path, |file| file.write_all(bytes))
 }
 
 /// Writes what `fill` writes to `path` atomically. On any error the temporary
 /// file is removed and nothing new stands under `path`.
-pub(super) fn write_with(
+pub fn write_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
-) -> Result<(), ExportError> {
+) -> Result<(), WriteError> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let Some(name) = path.file_name() else {
-        return Err(ExportError::IsAFolder {
+        return Err(WriteError::IsAFolder {
             path: path.to_path_buf(),
         });
     };
@@ -85,10 +85,10 @@ fn create_temp(folder: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 }
 
 /// The folder exists and is a folder.
-fn check_folder(folder: &Path) -> Result<(), ExportError> {
+fn check_folder(folder: &Path) -> Result<(), WriteError> {
     match fs::metadata(folder) {
         Ok(meta) if meta.is_dir() => Ok(()),
-        Ok(_) => Err(ExportError::NotAFolder {
+        Ok(_) => Err(WriteError::NotAFolder {
             folder: folder.to_path_buf(),
         }),
         Err(err) => Err(error_for(err, folder, folder)),
@@ -106,39 +106,39 @@ fn file_in_the_way(folder: &Path) -> Option<PathBuf> {
 }
 
 /// An I/O error while exporting to `path` in `folder`, as the dispatcher reads it.
-fn error_for(err: io::Error, path: &Path, folder: &Path) -> ExportError {
+fn error_for(err: io::Error, path: &Path, folder: &Path) -> WriteError {
     let folder_buf = || folder.to_path_buf();
     match err.kind() {
-        ErrorKind::NotFound if fs::metadata(folder).is_err() => ExportError::FolderMissing {
+        ErrorKind::NotFound if fs::metadata(folder).is_err() => WriteError::FolderMissing {
             folder: folder_buf(),
         },
-        ErrorKind::NotADirectory => ExportError::NotAFolder {
+        ErrorKind::NotADirectory => WriteError::NotAFolder {
             folder: file_in_the_way(folder).unwrap_or_else(folder_buf),
         },
-        ErrorKind::IsADirectory => ExportError::IsAFolder {
+        ErrorKind::IsADirectory => WriteError::IsAFolder {
             path: path.to_path_buf(),
         },
-        ErrorKind::ReadOnlyFilesystem => ExportError::ReadOnly {
+        ErrorKind::ReadOnlyFilesystem => WriteError::ReadOnly {
             folder: folder_buf(),
         },
         // EPERM: an immutable folder, which not even root may write to.
         ErrorKind::PermissionDenied if cfg!(unix) && err.raw_os_error() == Some(1) => {
-            ExportError::ReadOnly {
+            WriteError::ReadOnly {
                 folder: folder_buf(),
             }
         }
-        ErrorKind::PermissionDenied => ExportError::PermissionDenied {
+        ErrorKind::PermissionDenied => WriteError::PermissionDenied {
             folder: folder_buf(),
         },
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => ExportError::DiskFull {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => WriteError::DiskFull {
             path: path.to_path_buf(),
         },
         // A folder that holds no files of its own (/proc): it exists, yet nothing can be made in it.
-        ErrorKind::NotFound => ExportError::Io {
+        ErrorKind::NotFound => WriteError::Io {
             path: path.to_path_buf(),
             message: "このフォルダにはファイルを作れません".to_string(),
         },
-        _ => ExportError::Io {
+        _ => WriteError::Io {
             path: path.to_path_buf(),
             message: err.to_string(),
         },
@@ -175,7 +175,7 @@ mod tests {
             Err(io::Error::from(ErrorKind::StorageFull))
         })
         .unwrap_err();
-        assert!(matches!(err, ExportError::DiskFull { .. }), "{err:?}");
+        assert!(matches!(err, WriteError::DiskFull { .. }), "{err:?}");
         assert!(err.to_string().contains("ディスクがいっぱいです"), "{err}");
         assert!(
             leftovers(dir.path()).is_empty(),
@@ -190,7 +190,7 @@ mod tests {
         let path = dir.path().join("a.csv");
         fs::write(&path, b"old").unwrap();
         let err = write_with(&path, |_| Err(io::Error::other("boom"))).unwrap_err();
-        assert!(matches!(err, ExportError::Io { .. }), "{err:?}");
+        assert!(matches!(err, WriteError::Io { .. }), "{err:?}");
         assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(leftovers(dir.path()), ["a.csv"]);
     }

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::config::{AmbiguousChoice, Config};
-use crate::feed::demo_server::{DemoFeed, DemoFeedOptions};
-use crate::feed::http::HttpOptions;
-use crate::feed::masters::MasterSource;
-use crate::feed::poller::{self, Origin, PollerConfig};
+use crate::demo::server::{DemoFeed, DemoFeedOptions};
 use crate::model::{time, PrefectureNumber, Report};
+use crate::poll::masters::MasterSource;
+use crate::poll::poller::{self, Origin, PollerConfig};
+use crate::source::http::HttpOptions;
 use crate::store::MasterKind;
 use crate::ui::app::{App, DisplayOptions};
 use crate::ui::terminal;
@@ -126,7 +126,7 @@ fn origin_for(source: &str, config: &Config) -> Origin {
 pub fn dashboard(
     settings: Settings,
     display: DisplayChoice,
-    encoding: crate::feed::EncodingChoice,
+    encoding: crate::formats::EncodingChoice,
     masters: MasterFiles,
 ) -> ExitCode {
     let Settings {
@@ -200,7 +200,7 @@ pub fn dashboard(
             display
                 .theme
                 .or(config.theme)
-                .unwrap_or_else(ThemeKind::for_terminal)
+                .unwrap_or_else(crate::ui::theme::for_terminal)
         },
     };
     // The demo keeps its history in a file of its own for the session, so
@@ -215,7 +215,8 @@ pub fn dashboard(
         origin.label()
     };
     let mut app = App::new(Report::default(), label, is_demo, options, spec);
-    app.keys = config.keys.clone();
+    // Checked by the command before the terminal was taken.
+    app.keys = crate::ui::keymap::KeyMap::for_config(&config.keys).unwrap_or_default();
     app.config_path = config.path.clone();
     if let Some(folder) = &config.export_folder {
         app.export_folder = folder.clone();
@@ -235,7 +236,7 @@ pub fn dashboard(
         origin,
         format: config.feed.format,
         encoding: if is_demo {
-            crate::feed::EncodingChoice::Auto
+            crate::formats::EncodingChoice::Auto
         } else {
             encoding
         },
@@ -294,10 +295,10 @@ impl MasterFiles {
 
 /// The demo's own masters: its hospitals, and Tokyo's municipalities with their areas.
 fn load_demo_masters(app: &mut App) {
-    use crate::feed::demo::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+    use crate::demo::generator::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
     use crate::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
     use crate::model::{AreaCode, MunicipalityCode};
-    let options = crate::feed::ImportOptions {
+    let options = crate::formats::ImportOptions {
         source_name: "デモ用マスタ".into(),
         ..Default::default()
     };

@@ -151,7 +151,7 @@ fn from_file(path: &Path) -> Result<Secret, SecretError> {
         },
         _ => SecretError::FileUnreadable {
             path: shown.clone(),
-            reason: crate::feed::io_error_text(&err),
+            reason: crate::files::io_error_text(&err),
         },
     };
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
@@ -232,7 +232,7 @@ fn from_command(command: &str, timeout: Duration) -> Result<Secret, SecretError>
         .spawn()
         .map_err(|err| SecretError::CommandSpawn {
             program: program.clone(),
-            reason: crate::feed::io_error_text(&err),
+            reason: crate::files::io_error_text(&err),
         })?;
 
     // Read stdout on a thread so that a full pipe cannot stall the command.
@@ -265,7 +265,7 @@ fn from_command(command: &str, timeout: Duration) -> Result<Secret, SecretError>
                 let _ = child.wait();
                 return Err(SecretError::CommandSpawn {
                     program,
-                    reason: crate::feed::io_error_text(&err),
+                    reason: crate::files::io_error_text(&err),
                 });
             }
         }
@@ -279,7 +279,7 @@ fn from_command(command: &str, timeout: Duration) -> Result<Secret, SecretError>
         Ok(Err(err)) => {
             return Err(SecretError::CommandSpawn {
                 program,
-                reason: crate::feed::io_error_text(&err),
+                reason: crate::files::io_error_text(&err),
             })
         }
         Err(_) => {

@@ -44,10 +44,10 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::Notify;
 
-use super::dropdir::{self, DropOptions};
-use super::http::{Backoff, Fetched, Fetcher, HttpOptions};
-use super::{EncodingChoice, ImportOptions};
+use crate::formats::{EncodingChoice, ImportOptions};
 use crate::model::{time, PrefectureNumber};
+use crate::source::dropdir::{self, DropOptions};
+use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
 use crate::store::{FetchRecord, Store};
 
 /// Where data is fetched from.
@@ -64,7 +64,7 @@ impl Origin {
     /// For the status line; a URL without its query (it may hold a token).
     pub fn label(&self) -> String {
         match self {
-            Origin::Http(options) => super::http::redact_url(&options.url),
+            Origin::Http(options) => crate::source::http::redact_url(&options.url),
             Origin::File(path) | Origin::Dir(path) => path.display().to_string(),
         }
     }
@@ -73,7 +73,7 @@ impl Origin {
 #[derive(Clone, Debug)]
 pub struct PollerConfig {
     pub origin: Origin,
-    pub format: super::FeedFormat,
+    pub format: crate::formats::FeedFormat,
     pub encoding: EncodingChoice,
     pub interval: Duration,
     /// Rows of other prefectures are dropped and counted.
@@ -404,7 +404,7 @@ impl Poller {
                 match fetcher.fetch().await.map_err(|e| e.to_string())? {
                     Fetched::NotModified => Ok(None),
                     Fetched::Body { bytes, url, .. } => {
-                        Ok(Some((bytes, super::http::redact_url(&url))))
+                        Ok(Some((bytes, crate::source::http::redact_url(&url))))
                     }
                 }
             }
@@ -433,7 +433,7 @@ impl Poller {
     ) -> Result<Option<(Vec<u8>, String)>, String> {
         let meta = tokio::fs::metadata(&path)
             .await
-            .map_err(|e| format!("{}: {}", path.display(), super::io_error_text(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e)))?;
         let stamp = (
             path.clone(),
             meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
@@ -444,7 +444,7 @@ impl Poller {
         }
         let bytes = tokio::fs::read(&path)
             .await
-            .map_err(|e| format!("{}: {}", path.display(), super::io_error_text(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e)))?;
         self.last_file = Some(stamp);
         Ok(Some((bytes, path.display().to_string())))
     }
@@ -468,10 +468,11 @@ impl Poller {
         };
         let format = self.config.format;
         let body = bytes.clone();
-        let import =
-            tokio::task::spawn_blocking(move || super::import_any(&bytes, format, &options))
-                .await
-                .map_err(|e| e.to_string())?;
+        let import = tokio::task::spawn_blocking(move || {
+            crate::formats::import_any(&bytes, format, &options)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
         let import = match import {
             Ok(import) => import,
             // A drop folder also receives master exports.
@@ -567,10 +568,11 @@ impl Poller {
     }
 }
 
-fn is_not_a_report(err: &super::ImportError) -> bool {
+fn is_not_a_report(err: &crate::formats::ImportError) -> bool {
     matches!(
         err,
-        super::ImportError::NotAReport { .. } | super::ImportError::MissingColumns { .. }
+        crate::formats::ImportError::NotAReport { .. }
+            | crate::formats::ImportError::MissingColumns { .. }
     )
 }
 

@@ -28,8 +28,8 @@ use chrono::{DateTime, Timelike, Utc};
 use sha2::{Digest, Sha256};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
-use super::demo::{self, demo_report};
-use super::gmis_csv::{self, OutputEncoding};
+use super::generator::demo_report;
+use crate::formats::gmis_csv::{self, OutputEncoding};
 use crate::model::{time, Column, JstDateTime, Report};
 
 /// Where `bedboard demo-feed` listens unless told otherwise.
@@ -191,7 +191,7 @@ pub fn run_forever(options: DemoFeedOptions) -> io::Result<()> {
     writeln!(
         out,
         "デモ配信を開始しました（架空の東京都の病院 {} 件）",
-        demo::HOSPITAL_COUNT
+        super::generator::HOSPITAL_COUNT
     )?;
     writeln!(
         out,
@@ -426,7 +426,7 @@ impl Feed {
         self.master
             .get_or_insert_with(|| {
                 let mut bytes = b"\xEF\xBB\xBF".to_vec();
-                bytes.extend_from_slice(demo::demo_master_csv().as_bytes());
+                bytes.extend_from_slice(super::generator::demo_master_csv().as_bytes());
                 Body::new(bytes)
             })
             .clone()
@@ -777,7 +777,7 @@ mod tests {
 
     #[test]
     fn changes_are_deterministic_and_small() {
-        let base = demo::asset_base_time();
+        let base = crate::demo::generator::asset_base_time();
         let at = base + chrono::Duration::minutes(5);
         let (mut a, mut b) = (demo_report(&base), demo_report(&base));
         apply_change(&mut a, 1, &at);

@@ -78,7 +78,7 @@ fn xlsx_error_text(err: &XlsxError) -> String {
         XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound => {
             "Excel のブックではない ZIP ファイルです".to_string()
         }
-        XlsxError::Io(err) => super::io_error_text(err),
+        XlsxError::Io(err) => crate::files::io_error_text(err),
         XlsxError::Password => "パスワードで保護されています".to_string(),
         _ => "内容が壊れています".to_string(),
     }
@@ -575,7 +575,7 @@ fn check_total(total: FoundTotal, import: &Import, numbers: &[u64]) -> TotalChec
     let name = match (total.kind, &total.group) {
         (TotalKind::Grand, _) => "総計".to_string(),
         (TotalKind::Subtotal, Some(label)) => {
-            format!("小計「{}」", crate::view::sanitize(label))
+            format!("小計「{}」", crate::text::sanitize(label))
         }
         (TotalKind::Subtotal, None) => "小計".to_string(),
     };

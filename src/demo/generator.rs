@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Timelike};
 
-use super::gmis_csv::{self, OutputEncoding};
+use crate::formats::gmis_csv::{self, OutputEncoding};
 use crate::model::codes::luhn_check_digit;
 use crate::model::{
     time, AreaCode, HospitalCode, JstDateTime, MunicipalityCode, PrefectureNumber, Report,
@@ -921,7 +921,7 @@ pub fn write_demo_assets(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::encoding::encode_sjis;
+    use crate::formats::encoding::encode_sjis;
     use crate::model::Flag;
 
     fn base() -> JstDateTime {

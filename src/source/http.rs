@@ -843,7 +843,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, F
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|err| FetchError::CaFile {
         path: shown.clone(),
-        reason: super::io_error_text(&err),
+        reason: crate::files::io_error_text(&err),
     })?;
     let certs = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|_| FetchError::CaFile {
         path: shown.clone(),

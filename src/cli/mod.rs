@@ -4,17 +4,19 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod dashboard;
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::AmbiguousChoice;
-use crate::feed::FeedFormat;
-use crate::feed::{self, EncodingChoice, ImportOptions};
+use crate::formats::FeedFormat;
+use crate::formats::{EncodingChoice, ImportOptions};
 use crate::model::PrefectureNumber;
 use crate::model::{column, time, JstDateTime};
+use crate::text::width::AmbiguousWidth;
 use crate::ui::plain::{self, PlainOptions};
 use crate::ui::theme::ThemeKind;
 use crate::view::{Grouping, SearchQuery, SortKey, View, ViewSpec};
-use crate::width::AmbiguousWidth;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -324,13 +326,13 @@ fn load(
                 encoding,
                 source_name: path.display().to_string(),
             };
-            let import = feed::import_file(path, &options).map_err(|e| e.to_string())?;
+            let import = crate::formats::import_file(path, &options).map_err(|e| e.to_string())?;
             let label = format!("{}（{}）", import.source_name, import.encoding.label());
             let messages = import.messages();
             Ok((import.report, label, messages))
         }
         None => Ok((
-            feed::demo::demo_report(now),
+            crate::demo::generator::demo_report(now),
             "デモデータ".to_string(),
             Vec::new(),
         )),
@@ -346,6 +348,10 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNUSABLE_INPUT);
         }
     };
+    if let Err(err) = crate::ui::keymap::KeyMap::for_config(&config.keys) {
+        eprintln!("bedboard: {err}");
+        return ExitCode::from(EXIT_UNUSABLE_INPUT);
+    }
     let source = args.source.clone().or_else(|| config.feed.source.clone());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     if !std::io::stdout().is_terminal() || dumb {
@@ -355,8 +361,8 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             table: TableArgs::defaults(),
         });
     }
-    let store = crate::start::store_for(source.as_deref(), args.store.as_deref(), &config);
-    let settings = crate::start::Settings {
+    let store = crate::cli::dashboard::store_for(source.as_deref(), args.store.as_deref(), &config);
+    let settings = crate::cli::dashboard::Settings {
         source,
         store,
         prefecture: args.prefecture.or(config.prefecture),
@@ -366,7 +372,7 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
         stale_hours: args.stale_hours.or(config.stale_hours).unwrap_or(24),
         config,
     };
-    let display = crate::start::DisplayChoice {
+    let display = crate::cli::dashboard::DisplayChoice {
         ambiguous: args.ambiguous_width,
         ascii: args.ascii,
         no_color: args.no_color,
@@ -377,7 +383,7 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
     if let Some(format) = args.format {
         settings.config.feed.format = format;
     }
-    let masters = crate::start::MasterFiles {
+    let masters = crate::cli::dashboard::MasterFiles {
         hospitals: args
             .master
             .clone()
@@ -387,7 +393,7 @@ fn dashboard(args: &DashboardArgs) -> ExitCode {
             .clone()
             .or_else(|| settings.config.municipality_master.clone()),
     };
-    crate::start::dashboard(settings, display, encoding, masters)
+    crate::cli::dashboard::dashboard(settings, display, encoding, masters)
 }
 
 fn export(args: &ExportArgs) -> ExitCode {
@@ -395,13 +401,14 @@ fn export(args: &ExportArgs) -> ExitCode {
     let loaded = match &args.source {
         // Any format bedboard reads: CSV, JSON, or a workbook.
         Some(path) => std::fs::read(path)
-            .map_err(|e| format!("{}: {}", path.display(), feed::io_error_text(&e)))
+            .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e)))
             .and_then(|bytes| {
                 let options = ImportOptions {
                     encoding: args.input_encoding,
                     source_name: path.display().to_string(),
                 };
-                feed::import_any(&bytes, FeedFormat::Auto, &options).map_err(|e| e.to_string())
+                crate::formats::import_any(&bytes, FeedFormat::Auto, &options)
+                    .map_err(|e| e.to_string())
             })
             .map(|import| {
                 let messages = import.messages();
@@ -479,12 +486,12 @@ fn demo_feed(args: &DemoFeedArgs) -> ExitCode {
             }
         },
     };
-    let options = crate::feed::demo_server::DemoFeedOptions {
+    let options = crate::demo::server::DemoFeedOptions {
         addr: args.addr.clone(),
         change_every: std::time::Duration::from_secs(args.change_every),
         basic_auth,
     };
-    match crate::feed::demo_server::run_forever(options) {
+    match crate::demo::server::run_forever(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("bedboard: デモ用フィードを起動できません（{err}）");
@@ -508,7 +515,7 @@ fn status(args: &StatusArgs) -> ExitCode {
         .store
         .clone()
         .or_else(|| config.store_path.clone())
-        .unwrap_or_else(crate::start::default_store_path);
+        .unwrap_or_else(crate::cli::dashboard::default_store_path);
     if !path.exists() {
         eprintln!("bedboard: 履歴ファイル {} がありません", path.display());
         return ExitCode::from(EXIT_UNUSABLE_INPUT);

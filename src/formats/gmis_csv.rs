@@ -696,7 +696,7 @@ impl Layout {
                 None if name.trim().is_empty() => {}
                 None => {
                     extra_index.push(i);
-                    extra_names.push(crate::view::sanitize(name.trim()).into_owned());
+                    extra_names.push(crate::text::sanitize(name.trim()).into_owned());
                 }
             }
         }
@@ -825,7 +825,7 @@ pub(crate) fn parse_count(bytes: &[u8]) -> Result<Option<u32>, String> {
 /// A short, printable excerpt of a bad value for a message.
 pub(crate) fn show(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let clean = crate::view::sanitize(&text);
+    let clean = crate::text::sanitize(&text);
     let mut out: String = clean.chars().take(24).collect();
     if clean.chars().count() > 24 {
         out.push('…');
@@ -966,7 +966,7 @@ impl<'a> RowParser<'a> {
             .map(|&i| {
                 let bytes = record.get(i).unwrap_or(b"");
                 encoding::decode(bytes, self.encoding)
-                    .map(|t| crate::view::sanitize(self.restored(&t)).into_owned())
+                    .map(|t| crate::text::sanitize(self.restored(&t)).into_owned())
                     .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
             })
             .collect();
@@ -992,7 +992,7 @@ impl<'a> RowParser<'a> {
     /// Decodes a text field, neutralising control characters.
     fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
         match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(crate::view::sanitize(self.restored(&text).trim()).into_owned()),
+            Some(text) => Some(crate::text::sanitize(self.restored(&text).trim()).into_owned()),
             None => {
                 check.fail(
                     column,

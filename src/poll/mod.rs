@@ -1,0 +1,5 @@
+//! Polling a source into the store and the dashboard, and keeping the
+//! masters in step: the layer that uses both formats and the store.
+
+pub mod masters;
+pub mod poller;

@@ -1,0 +1,11 @@
+//! Text helpers at the bottom of every layer: terminal-safe text, the
+//! normalised form search compares, label HTML, display width, and the
+//! small encodings (base64, hex) that several layers need.
+
+pub mod html;
+pub mod normalize;
+pub mod sanitize;
+pub mod width;
+
+pub use html::strip_html;
+pub use sanitize::sanitize;
