@@ -6,6 +6,8 @@
 //! A hospital's row is stored again only when it changed, so polling every minute for a year
 //! costs little. Foreign keys are declared for the reader but not enforced: the code keeps them,
 //! and enforcing them would make each delete scan tables that need no index otherwise.
+//!
+//! Async code never calls SQLite itself: [`StoreHandle`] runs a [`Store`] on a thread of its own.
 
 mod actor;
 mod codec;
