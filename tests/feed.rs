@@ -624,3 +624,122 @@ async fn a_master_dropped_into_the_folder_is_taken_as_a_master() {
         "the report stays"
     );
 }
+
+/// Feeds events to the app until the poller has fetched (not read the store); returns
+/// the first outcome that is not data from the store.
+async fn first_fetch(handle: &mut PollerHandle, app: &mut App) -> String {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), handle.events.recv())
+            .await
+            .expect("the poller answers within 20 s")
+            .expect("the poller runs");
+        let outcome = match &event {
+            FeedEvent::Snapshot(s) if s.from_store => None,
+            FeedEvent::Snapshot(s) => Some(format!("fetched {}", s.report.rows.len())),
+            FeedEvent::Unchanged { .. } => Some("unchanged".to_string()),
+            FeedEvent::Failed { message, .. } => Some(format!("failed {message}")),
+            _ => None,
+        };
+        app.on_feed(event);
+        if let Some(outcome) = outcome {
+            return outcome;
+        }
+    }
+}
+
+fn wal_len(store: &Path) -> u64 {
+    std::fs::metadata(format!("{}-wal", store.display())).map_or(0, |m| m.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_clean_shutdown_the_next_dashboard_fetches_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("history.sqlite3");
+    let server = ScriptedServer::start();
+    server.reply(Reply::Ok {
+        body: csv(&seed_report()),
+        content_type: "text/csv",
+        etag: "\"v1\"",
+    });
+    let mut first_config = config(&server.url, &store);
+    first_config.holder = "1@a".into();
+    let mut second_config = first_config.clone();
+    second_config.holder = "2@b".into();
+
+    let mut first = poller::start(first_config);
+    assert_eq!(first_fetch(&mut first, &mut app()).await, "fetched 12");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+    // Another process has the file open (as `bedboard status` would), so only the
+    // checkpoint, not the closing of the last connection, can empty the log.
+    let reader = Store::open_read_only(&store).unwrap();
+    assert!(
+        reader.lease().unwrap().is_some(),
+        "the poller holds the lease"
+    );
+    assert!(wal_len(&store) > 0);
+    first.shutdown().await;
+    assert_eq!(reader.lease().unwrap(), None, "the lease is given up");
+    assert_eq!(wal_len(&store), 0, "the log is checkpointed");
+
+    // The lease lasts two hours at this interval: only its release lets this one poll.
+    let mut second = poller::start(second_config);
+    assert_eq!(first_fetch(&mut second, &mut app()).await, "fetched 12");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+    assert_eq!(reader.lease().unwrap().unwrap().0, "2@b");
+    second.shutdown().await;
+    drop(reader);
+    assert_eq!(wal_len(&store), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_slow_store_never_holds_up_the_runtime() {
+    use bedboard::store::StoreHandle;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("history.sqlite3");
+    let server = ScriptedServer::start();
+    server.reply(Reply::Ok {
+        body: csv(&seed_report()),
+        content_type: "text/csv",
+        etag: "\"v1\"",
+    });
+    let shared = StoreHandle::open(&store).await.unwrap();
+    // The store is busy until the gate opens: every request of the poller waits behind this.
+    let (open_gate, gate) = channel::<()>();
+    let busy = shared.call(move |_| {
+        let _ = gate.recv();
+        Ok(())
+    });
+    // Were the runtime's one thread held, the gate would never open: a watchdog opens it
+    // after a long while, so that the test fails instead of hanging.
+    let watchdog_opened = Arc::new(AtomicBool::new(false));
+    let (test_done, watchdog_wait) = channel::<()>();
+    {
+        let (opened, open_gate) = (watchdog_opened.clone(), open_gate.clone());
+        thread::spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) =
+                watchdog_wait.recv_timeout(Duration::from_secs(30))
+            {
+                opened.store(true, Ordering::SeqCst);
+                let _ = open_gate.send(());
+            }
+        });
+    }
+    let mut handle = poller::start_with_store(config(&server.url, &store), shared);
+    // A task on the same thread. Having yielded once, it runs after the poller has been
+    // polled and is waiting for the store.
+    let opener = tokio::spawn(async move {
+        tokio::task::yield_now().await;
+        let _ = open_gate.send(());
+    });
+    opener.await.unwrap();
+    assert!(
+        !watchdog_opened.load(Ordering::SeqCst),
+        "another task ran while the poller waited for the store"
+    );
+    busy.await.unwrap();
+    assert_eq!(first_fetch(&mut handle, &mut app()).await, "fetched 12");
+    handle.shutdown().await;
+    test_done.send(()).unwrap();
+}

@@ -752,3 +752,77 @@ fn two_dashboards_on_one_store_poll_once_and_the_survivor_takes_over() {
         s.contents().contains("病院1 再")
     });
 }
+
+/// Quits with q, confirmed.
+fn quit(term: &mut Term) -> ExitStatus {
+    term.send(b"q");
+    term.wait_for_text("終了しますか");
+    term.send(b"y");
+    term.wait_exit()
+}
+
+#[test]
+fn quitting_frees_the_lease_and_checkpoints_the_store() {
+    let feed = CountingFeed::start(seed_export("東京都 病院1"));
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("history.sqlite3");
+    let store = store_path.to_str().unwrap();
+    // At this interval the lease lasts two hours: only its release lets the next one poll.
+    let args = [
+        "--source",
+        &feed.url,
+        "--store",
+        store,
+        "--interval",
+        "3600",
+        "--no-color",
+    ];
+    let mut first = Term::spawn(&args);
+    first.wait_for_text("レコード数 12");
+    let status = quit(&mut first);
+    assert!(status.success(), "{status}\n{}", first.diagnostics());
+    assert_eq!(feed.requests(), 1);
+    let wal = std::fs::metadata(format!("{store}-wal")).map_or(0, |m| m.len());
+    assert_eq!(
+        wal,
+        0,
+        "the log is folded into the file\n{}",
+        first.diagnostics()
+    );
+    let lease = bedboard::store::Store::open_read_only(&store_path)
+        .unwrap()
+        .lease()
+        .unwrap();
+    assert_eq!(
+        lease,
+        None,
+        "the lease is given up\n{}",
+        first.diagnostics()
+    );
+
+    // The next dashboard shows the stored board, then fetches the new one at once.
+    *feed.body.lock().unwrap() = seed_export("東京都 病院1 改");
+    let mut second = Term::spawn(&args);
+    second.wait_for_text("病院1 改");
+    assert_eq!(feed.requests(), 2);
+    let status = quit(&mut second);
+    assert!(status.success(), "{status}\n{}", second.diagnostics());
+}
+
+#[test]
+fn the_demos_store_is_removed_when_it_quits() {
+    let mut term = Term::spawn(&["--no-color"]);
+    term.wait_for_text("デモ");
+    let store = std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", term.pid()));
+    term.wait_until("the demo's store", |_| store.exists());
+    let status = quit(&mut term);
+    assert!(status.success(), "{status}\n{}", term.diagnostics());
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", store.display());
+        assert!(
+            !std::path::Path::new(&file).exists(),
+            "{file} is left behind\n{}",
+            term.diagnostics()
+        );
+    }
+}

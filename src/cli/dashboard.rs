@@ -252,12 +252,17 @@ pub fn dashboard(
         masters: masters.sources(feed_http.as_ref()),
     };
     let result = runtime.block_on(async {
-        let handle = poller::start(poller_config);
-        app.poll_now = Some(handle.poll_now);
-        terminal::run(&mut term, &mut app, Some(handle.events)).await
+        let mut handle = poller::start(poller_config);
+        app.poll_now = Some(handle.poll_now.clone());
+        let events = handle.take_events();
+        let result = terminal::run(&mut term, &mut app, Some(events)).await;
+        // The lease is free for the next dashboard and the store's file is closed.
+        handle.shutdown().await;
+        result
     });
     terminal::restore();
     drop(demo);
+    // Only now that the store's thread has closed it.
     if let Some(path) = demo_store {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -9,7 +9,7 @@ use crate::master::{
 };
 use crate::model::JstDateTime;
 use crate::source::http::{Fetched, Fetcher, HttpOptions};
-use crate::store::{MasterDocument, MasterKind, Store};
+use crate::store::{MasterDocument, MasterKind, StoreHandle};
 
 /// Where a master is read from.
 #[derive(Clone, Debug)]
@@ -44,7 +44,12 @@ impl MasterSource {
                 .await
                 .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e))),
             MasterSource::Url(options) => {
-                let mut fetcher = Fetcher::new((**options).clone()).map_err(|e| e.to_string())?;
+                // Building the client may read a CA file.
+                let options = (**options).clone();
+                let mut fetcher = tokio::task::spawn_blocking(move || Fetcher::new(options))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
                 match fetcher.fetch().await.map_err(|e| e.to_string())? {
                     Fetched::Body { bytes, .. } => Ok(bytes),
                     Fetched::NotModified => Err("マスタの応答が空です（304）".to_string()),
@@ -92,6 +97,21 @@ pub fn parse(kind: MasterKind, bytes: &[u8], source: &str) -> Result<MasterUpdat
     Ok(update)
 }
 
+/// [`parse`] on a blocking thread, for async code; the bytes come back (for the store).
+pub async fn parse_blocking(
+    kind: MasterKind,
+    bytes: Vec<u8>,
+    source: String,
+) -> Result<(MasterUpdate, Vec<u8>), String> {
+    tokio::task::spawn_blocking(move || {
+        parse(kind, &bytes, &source)
+            .map(|update| (update, bytes))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// A document that is not a report may be a master: tried as a hospital
 /// master, then as a municipality master.
 pub fn parse_any(bytes: &[u8], source: &str) -> Option<(MasterKind, MasterUpdate)> {
@@ -100,8 +120,9 @@ pub fn parse_any(bytes: &[u8], source: &str) -> Option<(MasterKind, MasterUpdate
         .find_map(|kind| parse(kind, bytes, source).ok().map(|update| (kind, update)))
 }
 
-/// The newest stored masters, for a start with no master named.
-pub fn stored(store: &Store) -> MasterUpdate {
+/// The newest stored masters, for a start with no master named. The documents are
+/// parsed on a blocking thread.
+pub async fn stored(store: &StoreHandle) -> MasterUpdate {
     let mut update = MasterUpdate::default();
     for kind in [MasterKind::Hospital, MasterKind::Municipality] {
         let Ok(Some(MasterDocument {
@@ -109,11 +130,12 @@ pub fn stored(store: &Store) -> MasterUpdate {
             source,
             fetched_at,
             ..
-        })) = store.latest_master(kind)
+        })) = store.latest_master(kind).await
         else {
             continue;
         };
-        if let Ok(parsed) = parse(kind, &body, &format!("{source}（保存分）")) {
+        if let Ok((parsed, _)) = parse_blocking(kind, body, format!("{source}（保存分）")).await
+        {
             update.hospitals = update.hospitals.or(parsed.hospitals);
             update.municipalities = update.municipalities.or(parsed.municipalities);
             update.read_at = Some(

@@ -22,7 +22,8 @@ pub enum FeedEvent {
 
 #[derive(Debug)]
 pub struct FeedSnapshot {
-    pub report: Report,
+    /// Shared with the store's request that recorded it, never copied.
+    pub report: Arc<Report>,
     /// When the data was fetched (for data from the store: when it was stored).
     pub fetched_at: JstDateTime,
     pub source_label: String,
@@ -42,13 +43,15 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tokio::sync::Notify;
+use tokio::sync::{oneshot, Notify};
+use tokio::task::JoinHandle;
 
-use crate::formats::{EncodingChoice, ImportOptions};
+use super::masters::MasterUpdate;
+use crate::formats::{EncodingChoice, Import, ImportError, ImportOptions};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
-use crate::store::{FetchRecord, Store};
+use crate::store::{FetchRecord, MasterKind, StoreHandle};
 
 /// Where data is fetched from.
 #[derive(Clone, Debug)]
@@ -87,20 +90,62 @@ pub struct PollerConfig {
     pub masters: Vec<(crate::store::MasterKind, super::masters::MasterSource)>,
 }
 
-/// The dashboard's end of a running poller.
+/// The dashboard's end of a running poller. Dropping it stops the poller too, but
+/// without waiting: [`PollerHandle::shutdown`] waits until the store is closed.
 pub struct PollerHandle {
     pub events: UnboundedReceiver<FeedEvent>,
     /// Poll now (the `r` key).
     pub poll_now: Arc<Notify>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
 }
 
-/// Starts polling on the current tokio runtime.
+impl PollerHandle {
+    /// The events, for a loop that takes them by value; the handle keeps control of the
+    /// poller (its `events` is then an empty, closed channel).
+    pub fn take_events(&mut self) -> UnboundedReceiver<FeedEvent> {
+        std::mem::replace(&mut self.events, unbounded_channel().1)
+    }
+
+    /// Stops the poller wherever it is (a fetch in flight is abandoned), gives the lease
+    /// up if it holds it, checkpoints the store's log, and returns once the store's
+    /// thread has closed the file.
+    pub async fn shutdown(self) {
+        let PollerHandle {
+            events, stop, task, ..
+        } = self;
+        drop(events);
+        let _ = stop.send(());
+        if let Err(err) = task.await {
+            tracing::warn!("poller ended abnormally: {err}");
+        }
+    }
+}
+
+/// Starts polling on the current tokio runtime; the store named in the config is opened
+/// on a thread of its own.
 pub fn start(config: PollerConfig) -> PollerHandle {
+    spawn(config, None)
+}
+
+/// As [`start`], with a store already open (`config.store` is then not opened). The
+/// poller closes it when it stops.
+pub fn start_with_store(config: PollerConfig, store: StoreHandle) -> PollerHandle {
+    spawn(config, Some(store))
+}
+
+fn spawn(config: PollerConfig, store: Option<StoreHandle>) -> PollerHandle {
     let (tx, events) = unbounded_channel();
     let poll_now = Arc::new(Notify::new());
-    let poller = Poller::new(config, tx, poll_now.clone());
-    tokio::spawn(poller.run());
-    PollerHandle { events, poll_now }
+    let (stop, stopped) = oneshot::channel();
+    let poller = Poller::new(config, tx, poll_now.clone(), store);
+    let task = tokio::spawn(poller.run(stopped));
+    PollerHandle {
+        events,
+        poll_now,
+        stop,
+        task,
+    }
 }
 
 /// How often a process that does not poll looks in the store for new data.
@@ -110,7 +155,10 @@ struct Poller {
     config: PollerConfig,
     tx: UnboundedSender<FeedEvent>,
     poll_now: Arc<Notify>,
-    store: Option<Store>,
+    store: Option<StoreHandle>,
+    /// Whether fetches are meant to reach a store (one was named or given).
+    keeps_history: bool,
+    watcher: Option<dropdir::DropWatcher>,
     fetcher: Option<Fetcher>,
     backoff: Backoff,
     /// What was last read, to tell a changed file or body from the same one.
@@ -125,13 +173,20 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(config: PollerConfig, tx: UnboundedSender<FeedEvent>, poll_now: Arc<Notify>) -> Self {
+    fn new(
+        config: PollerConfig,
+        tx: UnboundedSender<FeedEvent>,
+        poll_now: Arc<Notify>,
+        store: Option<StoreHandle>,
+    ) -> Self {
         let backoff = Backoff::new(config.interval);
         Self {
+            keeps_history: store.is_some() || config.store.is_some(),
             config,
             tx,
             poll_now,
-            store: None,
+            store,
+            watcher: None,
             fetcher: None,
             backoff,
             last_hash: None,
@@ -148,18 +203,30 @@ impl Poller {
         self.tx.send(event).is_ok()
     }
 
-    async fn run(mut self) {
-        self.open_store();
-        self.show_stored();
+    /// Polls until told to stop or the dashboard has closed, then closes the store.
+    async fn run(mut self, mut stop: oneshot::Receiver<()>) {
+        tokio::select! {
+            _ = self.serve() => {}
+            // Told to stop, or the handle was dropped.
+            _ = &mut stop => {}
+        }
+        self.close().await;
+    }
+
+    async fn serve(&mut self) {
+        if self.store.is_none() {
+            self.open_store().await;
+        }
+        self.show_stored().await;
         self.read_masters().await;
-        let _watcher = self.watch_drop_folder();
+        self.watcher = self.watch_drop_folder().await;
         loop {
-            let delay = if self.take_lease() {
+            let delay = if self.take_lease().await {
                 self.poll().await;
-                self.prune();
+                self.prune().await;
                 self.backoff.next_delay()
             } else {
-                self.follow();
+                self.follow().await;
                 FOLLOW_EVERY
             };
             if self.polling {
@@ -173,20 +240,45 @@ impl Poller {
                 _ = self.poll_now.notified() => {}
             }
             if self.tx.is_closed() {
-                self.release_lease();
                 return;
             }
         }
     }
 
+    /// Gives the lease up, empties the store's log and waits until the file is closed.
+    /// A fetch or request abandoned on the way is finished by the store first.
+    async fn close(&mut self) {
+        if let Some(watcher) = self.watcher.take() {
+            // Dropping it joins its thread.
+            let _ = tokio::task::spawn_blocking(move || drop(watcher)).await;
+        }
+        let Some(store) = self.store.take() else {
+            return;
+        };
+        if let Err(err) = store.release_lease(&self.config.holder).await {
+            tracing::warn!("lease not released: {err}");
+        }
+        match store.checkpoint().await {
+            Ok(true) => {}
+            Ok(false) => tracing::info!("checkpoint incomplete: another process is reading"),
+            Err(err) => tracing::warn!("checkpoint failed: {err}"),
+        }
+        store.close().await;
+    }
+
     /// A drop folder is watched: a newly completed export is taken at once,
     /// not at the next interval. The interval still applies if watching fails.
-    fn watch_drop_folder(&self) -> Option<dropdir::DropWatcher> {
+    async fn watch_drop_folder(&self) -> Option<dropdir::DropWatcher> {
         let Origin::Dir(dir) = &self.config.origin else {
             return None;
         };
         let (tx, rx) = std::sync::mpsc::channel();
-        let watcher = match dropdir::watch(DropOptions::new(dir.clone()), tx) {
+        let options = DropOptions::new(dir.clone());
+        // Starting lists the folder.
+        let started = tokio::task::spawn_blocking(move || dropdir::watch(options, tx))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        let watcher = match started {
             Ok(watcher) => watcher,
             Err(err) => {
                 self.send(FeedEvent::Notice(format!("{err}（一定間隔で確かめます）")));
@@ -203,11 +295,11 @@ impl Poller {
         Some(watcher)
     }
 
-    fn open_store(&mut self) {
+    async fn open_store(&mut self) {
         let Some(path) = self.config.store.clone() else {
             return;
         };
-        match Store::open(&path) {
+        match StoreHandle::open(&path).await {
             Ok(store) => {
                 if let Some(moved) = store.recovered_from() {
                     self.send(FeedEvent::Notice(format!(
@@ -226,11 +318,11 @@ impl Poller {
     }
 
     /// At start: the last stored snapshot at once, with its age.
-    fn show_stored(&mut self) {
+    async fn show_stored(&mut self) {
         let Some(store) = &self.store else {
             return;
         };
-        match store.latest_snapshot() {
+        match store.latest_snapshot().await {
             Ok(Some(snapshot)) => {
                 self.last_snapshot = snapshot.id;
                 self.send(stored_event(snapshot));
@@ -248,7 +340,7 @@ impl Poller {
         let at = time::now_jst();
         if self.config.masters.is_empty() {
             if let Some(store) = &self.store {
-                let update = super::masters::stored(store);
+                let update = super::masters::stored(store).await;
                 if !update.is_empty() {
                     self.send(FeedEvent::Masters(Box::new(update)));
                 }
@@ -262,14 +354,12 @@ impl Poller {
         for (kind, source) in self.config.masters.clone() {
             let label = source.label();
             let parsed = match source.read().await {
-                Ok(bytes) => super::masters::parse(kind, &bytes, &label)
-                    .map(|parsed| (parsed, bytes))
-                    .map_err(|e| e.to_string()),
+                Ok(bytes) => super::masters::parse_blocking(kind, bytes, label.clone()).await,
                 Err(err) => Err(err),
             };
             match parsed {
                 Ok((parsed, bytes)) => {
-                    self.record_master(kind, at, &label, &bytes);
+                    self.record_master(kind, at, &label, bytes).await;
                     update.problems.extend(parsed.problems);
                     update.hospitals = update.hospitals.or(parsed.hospitals);
                     update.municipalities = update.municipalities.or(parsed.municipalities);
@@ -280,15 +370,15 @@ impl Poller {
         self.send(FeedEvent::Masters(Box::new(update)));
     }
 
-    fn record_master(
+    async fn record_master(
         &mut self,
-        kind: crate::store::MasterKind,
+        kind: MasterKind,
         at: JstDateTime,
         source: &str,
-        body: &[u8],
+        body: Vec<u8>,
     ) {
-        if let Some(store) = &mut self.store {
-            if let Err(err) = store.record_master(kind, at, source, body) {
+        if let Some(store) = &self.store {
+            if let Err(err) = store.record_master(kind, at, source, body).await {
                 self.send(FeedEvent::Notice(format!(
                     "{err}（マスタは保存されません）"
                 )));
@@ -298,11 +388,13 @@ impl Poller {
 
     /// One poller per host: the lease decides whether this process polls.
     /// Without a store every process polls for itself.
-    fn take_lease(&mut self) -> bool {
+    async fn take_lease(&mut self) -> bool {
         let ttl = chrono::Duration::from_std(self.config.interval * 2).unwrap_or_default();
-        let held = match &mut self.store {
+        let held = match &self.store {
             None => true,
-            Some(store) => match store.try_acquire_lease(&self.config.holder, time::now_jst(), ttl)
+            Some(store) => match store
+                .try_acquire_lease(&self.config.holder, time::now_jst(), ttl)
+                .await
             {
                 Ok(held) => held,
                 Err(err) => {
@@ -323,18 +415,12 @@ impl Poller {
         held
     }
 
-    fn release_lease(&mut self) {
-        if let Some(store) = &mut self.store {
-            let _ = store.release_lease(&self.config.holder);
-        }
-    }
-
     /// A process that does not poll shows what the poller stored.
-    fn follow(&mut self) {
-        let Some(store) = &self.store else {
+    async fn follow(&mut self) {
+        let Some(store) = self.store.clone() else {
             return;
         };
-        match store.snapshot_after(self.last_snapshot) {
+        match store.snapshot_after(self.last_snapshot).await {
             Ok(Some(snapshot)) => {
                 self.last_snapshot = snapshot.id;
                 self.send(stored_event(snapshot));
@@ -344,7 +430,7 @@ impl Poller {
                 self.send(FeedEvent::Notice(err.to_string()));
             }
         }
-        if let Ok(Some(fetch)) = store.last_fetch() {
+        if let Ok(Some(fetch)) = store.last_fetch().await {
             if self.last_seen_fetch != Some(fetch.fetched_at) {
                 self.last_seen_fetch = Some(fetch.fetched_at);
                 let event = match fetch.error {
@@ -370,16 +456,16 @@ impl Poller {
             }
             Ok(Some((bytes, label))) => match self.accept(bytes, label, at).await {
                 Ok(()) => self.backoff.success(),
-                Err(message) => self.fail(at, message),
+                Err(message) => self.fail(at, message).await,
             },
-            Err(message) => self.fail(at, message),
+            Err(message) => self.fail(at, message).await,
         }
     }
 
-    fn fail(&mut self, at: JstDateTime, message: String) {
+    async fn fail(&mut self, at: JstDateTime, message: String) {
         self.backoff.failure();
         self.record(
-            &FetchRecord {
+            FetchRecord {
                 source: self.config.origin.label(),
                 fetched_at: at,
                 content_hash: String::new(),
@@ -389,7 +475,8 @@ impl Poller {
                 error: Some(message.clone()),
             },
             None,
-        );
+        )
+        .await;
         self.send(FeedEvent::Failed { at, message });
     }
 
@@ -398,7 +485,11 @@ impl Poller {
         match self.config.origin.clone() {
             Origin::Http(options) => {
                 if self.fetcher.is_none() {
-                    self.fetcher = Some(Fetcher::new(*options).map_err(|e| e.to_string())?);
+                    // Building the client may read a CA file.
+                    let fetcher = tokio::task::spawn_blocking(move || Fetcher::new(*options))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    self.fetcher = Some(fetcher.map_err(|e| e.to_string())?);
                 }
                 let fetcher = self.fetcher.as_mut().expect("just made");
                 match fetcher.fetch().await.map_err(|e| e.to_string())? {
@@ -457,78 +548,76 @@ impl Poller {
         label: String,
         at: JstDateTime,
     ) -> Result<(), String> {
-        let hash = hex(&Sha256::digest(&bytes));
-        if self.last_hash.as_deref() == Some(hash.as_str()) {
-            self.send(FeedEvent::Unchanged { at });
-            return Ok(());
-        }
         let options = ImportOptions {
             encoding: self.config.encoding,
             source_name: label.clone(),
         };
         let format = self.config.format;
-        let body = bytes.clone();
-        let import = tokio::task::spawn_blocking(move || {
-            crate::formats::import_any(&bytes, format, &options)
+        let last_hash = self.last_hash.clone();
+        let (hash, body, bytes) = tokio::task::spawn_blocking(move || {
+            let (hash, body) = read_body(&bytes, last_hash.as_deref(), format, &options);
+            (hash, body, bytes)
         })
         .await
         .map_err(|e| e.to_string())?;
-        let import = match import {
-            Ok(import) => import,
-            // A drop folder also receives master exports.
-            Err(err) if is_not_a_report(&err) => match super::masters::parse_any(&body, &label) {
-                Some((kind, mut update)) => {
-                    self.last_hash = Some(hash);
-                    self.record_master(kind, at, &label, &body);
-                    update.read_at = Some(at);
-                    self.send(FeedEvent::Masters(Box::new(update)));
-                    self.send(FeedEvent::Unchanged { at });
-                    return Ok(());
-                }
-                None => return Err(format!("取得したデータを読めません: {err}")),
-            },
-            Err(err) => return Err(format!("取得したデータを読めません: {err}")),
-        };
-        let mut report = import.report.clone();
-        let out_of_scope = match self.config.prefecture {
-            Some(pref) => {
-                let before = report.rows.len();
-                report.rows.retain(|row| row.prefecture_no == pref);
-                before - report.rows.len()
+        let import = match body {
+            Body::Same => {
+                self.send(FeedEvent::Unchanged { at });
+                return Ok(());
             }
-            None => 0,
+            Body::Report(import) => *import,
+            // A drop folder also receives master exports.
+            Body::Master(kind, mut update) => {
+                self.last_hash = Some(hash);
+                self.record_master(kind, at, &label, bytes).await;
+                update.read_at = Some(at);
+                self.send(FeedEvent::Masters(update));
+                self.send(FeedEvent::Unchanged { at });
+                return Ok(());
+            }
+            Body::Unreadable(err) => return Err(format!("取得したデータを読めません: {err}")),
         };
-        if report.rows.is_empty() && !import.report.rows.is_empty() {
+        drop(bytes);
+        let problems = import.messages();
+        let rejected_rows = import.rejected_rows;
+        let mut report = import.report;
+        let read_rows = report.rows.len();
+        if let Some(pref) = self.config.prefecture {
+            report.rows.retain(|row| row.prefecture_no == pref);
+        }
+        let out_of_scope = read_rows - report.rows.len();
+        if report.rows.is_empty() && read_rows > 0 {
             return Err(format!(
                 "取得したデータに範囲内の行がありません（範囲外 {out_of_scope} 件）"
             ));
         }
         if report.rows.is_empty() {
-            return Err(match import.rejected_rows {
+            return Err(match rejected_rows {
                 0 => "取得したデータに行がありません".to_string(),
                 n => format!("取得したデータの {n} 行すべてを取り込めませんでした"),
             });
         }
         self.last_hash = Some(hash.clone());
+        let report = Arc::new(report);
         let fetch = FetchRecord {
             source: label.clone(),
             fetched_at: at,
             content_hash: hash,
             rows_accepted: report.rows.len(),
-            rows_rejected: import.rejected_rows,
+            rows_rejected: rejected_rows,
             rows_out_of_scope: out_of_scope,
             error: None,
         };
-        let recorded = self.record(&fetch, Some(&report));
+        let recorded = self.record(fetch, Some(report.clone())).await;
         if let Some(id) = recorded {
             self.last_snapshot = id;
         }
-        let stored = self.config.store.is_some().then_some(recorded.is_some());
+        let stored = self.keeps_history.then_some(recorded.is_some());
         self.send(FeedEvent::Snapshot(Box::new(FeedSnapshot {
             report,
             fetched_at: at,
             source_label: label,
-            problems: import.messages(),
+            problems,
             out_of_scope,
             from_store: false,
             stored,
@@ -538,9 +627,9 @@ impl Poller {
 
     /// Stores a fetch; a store that cannot be written is said once and the
     /// dashboard goes on from memory.
-    fn record(&mut self, fetch: &FetchRecord, report: Option<&Report>) -> Option<i64> {
-        let store = self.store.as_mut()?;
-        match store.record_fetch(fetch, report) {
+    async fn record(&mut self, fetch: FetchRecord, report: Option<Arc<Report>>) -> Option<i64> {
+        let store = self.store.as_ref()?;
+        match store.record_fetch(fetch, report).await {
             Ok(id) => id,
             Err(err) => {
                 let message = format!("{err}。表示は続けます（履歴には残りません）");
@@ -551,7 +640,7 @@ impl Poller {
     }
 
     /// Old history goes once a day.
-    fn prune(&mut self) {
+    async fn prune(&mut self) {
         let now = time::now_jst();
         if self
             .last_prune
@@ -560,25 +649,58 @@ impl Poller {
             return;
         }
         self.last_prune = Some(now);
-        if let Some(store) = &mut self.store {
-            if let Err(err) = store.prune(now, self.config.retention) {
+        if let Some(store) = &self.store {
+            if let Err(err) = store.prune(now, self.config.retention).await {
                 self.send(FeedEvent::Notice(err.to_string()));
             }
         }
     }
 }
 
-fn is_not_a_report(err: &crate::formats::ImportError) -> bool {
+/// What a fetched body turned out to be.
+enum Body {
+    /// The same bytes as last time.
+    Same,
+    Report(Box<Import>),
+    /// Not a report but a master (a drop folder receives both).
+    Master(MasterKind, Box<MasterUpdate>),
+    Unreadable(ImportError),
+}
+
+/// Hashes and reads a body, on a blocking thread: a report, else a master, else an error.
+fn read_body(
+    bytes: &[u8],
+    last_hash: Option<&str>,
+    format: crate::formats::FeedFormat,
+    options: &ImportOptions,
+) -> (String, Body) {
+    let hash = hex(&Sha256::digest(bytes));
+    if last_hash == Some(hash.as_str()) {
+        return (hash, Body::Same);
+    }
+    let body = match crate::formats::import_any(bytes, format, options) {
+        Ok(import) => Body::Report(Box::new(import)),
+        Err(err) if is_not_a_report(&err) => {
+            match super::masters::parse_any(bytes, &options.source_name) {
+                Some((kind, update)) => Body::Master(kind, Box::new(update)),
+                None => Body::Unreadable(err),
+            }
+        }
+        Err(err) => Body::Unreadable(err),
+    };
+    (hash, body)
+}
+
+fn is_not_a_report(err: &ImportError) -> bool {
     matches!(
         err,
-        crate::formats::ImportError::NotAReport { .. }
-            | crate::formats::ImportError::MissingColumns { .. }
+        ImportError::NotAReport { .. } | ImportError::MissingColumns { .. }
     )
 }
 
 fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
     FeedEvent::Snapshot(Box::new(FeedSnapshot {
-        report: snapshot.report,
+        report: Arc::new(snapshot.report),
         fetched_at: snapshot.fetched_at,
         source_label: format!("{}（保存分）", snapshot.source),
         problems: Vec::new(),

@@ -27,6 +27,12 @@ pub enum StoreError {
     NeedsUpgrade { found: i64 },
     #[error("時刻が扱える範囲の外です（{0}）")]
     TimeOutOfRange(String),
+    /// The store's thread has stopped (the dashboard is closing).
+    #[error("履歴ファイルはもう閉じています")]
+    Closed,
+    /// The store's thread could not be started.
+    #[error("履歴ファイルを扱う準備ができません（{0}）")]
+    CannotStart(String),
     #[error("履歴ファイルの読み書きに失敗しました（{0}）")]
     Other(#[source] rusqlite::Error),
 }

@@ -6,7 +6,10 @@
 //! A hospital's row is stored again only when it changed, so polling every minute for a year
 //! costs little. Foreign keys are declared for the reader but not enforced: the code keeps them,
 //! and enforcing them would make each delete scan tables that need no index otherwise.
+//!
+//! Async code never calls SQLite itself: [`StoreHandle`] runs a [`Store`] on a thread of its own.
 
+mod actor;
 mod codec;
 mod error;
 mod lease;
@@ -20,6 +23,7 @@ use std::time::Duration as StdDuration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use actor::{Reply, StoreHandle};
 pub use codec::content_hash;
 pub use error::StoreError;
 pub use master::{MasterDocument, MasterKind};
@@ -182,6 +186,16 @@ impl Store {
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Copies the write-ahead log into the file and empties it
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so a clean exit leaves no log behind.
+    /// Returns false when a reader in another process kept part of the log in use.
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        Ok(busy == 0)
     }
 
     /// Test hook: limits the file's size, so that a write fails as on a full disk.

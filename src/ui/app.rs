@@ -562,9 +562,10 @@ impl App {
         self.set_report(snapshot.report, snapshot.fetched_at);
     }
 
-    /// Replaces the data (a reload), keeping the view settings.
-    pub fn set_report(&mut self, report: Report, now: JstDateTime) {
-        self.report = Arc::new(report);
+    /// Replaces the data (a reload), keeping the view settings. A shared report is
+    /// taken as it is, not copied.
+    pub fn set_report(&mut self, report: impl Into<Arc<Report>>, now: JstDateTime) {
+        self.report = report.into();
         self.check_against_masters();
         self.stats = SharedStats::default();
         self.loaded_at = now;
