@@ -80,7 +80,6 @@ fn build_app(file: &str, now: &str, amb: AmbiguousWidth) -> App {
         ViewSpec::new(now),
     );
     app.loaded_at = now;
-    app.set_now(now);
     app
 }
 
@@ -362,6 +361,12 @@ fn list_sorted() {
 #[test]
 fn list_grouped_by_area_with_subtotals() {
     check_screen("list_grouped_area", demo, |app| press(app, "vv"));
+}
+
+#[test]
+fn list_grouped_by_area_subtotals_only() {
+    // d hides the detail rows: each area's heading and subtotal.
+    check_screen("list_grouped_area_subtotals", demo, |app| press(app, "vvd"));
 }
 
 #[test]
