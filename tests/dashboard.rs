@@ -321,10 +321,19 @@ fn moving_keys() {
     press(&mut app, "g");
     assert_eq!(app.selected, 0);
     key(&mut app, KeyCode::PageDown);
-    assert!(app.selected > 0);
+    let paged = app.selected;
+    assert!(paged > 0);
     key(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, paged - 1, "Up moves one line");
+    press(&mut app, "k");
+    assert_eq!(app.selected, paged - 2, "k moves one line");
     key(&mut app, KeyCode::Home);
     assert_eq!(app.selected, 0);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, 0, "Up stops at the first line");
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 11, "Down stops at the last line");
 }
 
 /// What a terminal shows after the frame's updates, placing each character

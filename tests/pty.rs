@@ -595,7 +595,13 @@ fn sigterm_restores_the_terminal() {
     term.wait_for_text("レコード数 12");
     term.signal(libc::SIGTERM);
     let status = term.wait_exit();
-    eprintln!("bedboard after SIGTERM: {status}");
+    // Exited on its own, as a shell reports a process ended by SIGTERM: 128 + 15.
+    assert_eq!(
+        status.code(),
+        Some(128 + libc::SIGTERM),
+        "after SIGTERM: {status}\n{}",
+        term.diagnostics()
+    );
     term.assert_restored();
 }
 

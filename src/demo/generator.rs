@@ -1070,6 +1070,7 @@ mod tests {
     fn only_the_times_depend_on_base() {
         let later = base() + Duration::hours(30) + Duration::minutes(17);
         let (a, b) = (demo_report(&base()), demo_report(&later));
+        assert_eq!(a.rows.len(), b.rows.len());
         for (x, y) in a.rows.iter().zip(&b.rows) {
             assert_eq!(x.age(&base()), y.age(&later));
             let mut y = y.clone();

@@ -1,0 +1,486 @@
+//! Whole-frame golden screens: build the dashboard from fixture data with a
+//! fixed clock, send a script of keys, draw on ratatui's TestBackend and
+//! compare every line of the frame with a file under `tests/golden/`.
+//!
+//! Each screen is drawn at 80×24 and 120×40, with East Asian ambiguous
+//! characters narrow and wide; the file is named
+//! `tests/golden/<screen>_<width>x<height>_<narrow|wide>.txt`. Lines are read
+//! with `row_text`, which steps over the cells a character covers, so a line
+//! holds what a terminal in that ambiguous width shows.
+//!
+//! After an intended change of the screen, rewrite the files and review the diff:
+//!
+//! ```text
+//! BEDBOARD_UPDATE_GOLDEN=1 cargo test --test golden
+//! git diff tests/golden/
+//! ```
+//!
+//! Without that variable a missing or different file fails the test, with a
+//! line-by-line diff.
+
+use std::path::{Path, PathBuf};
+
+use bedboard::feed::demo::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+use bedboard::feed::poller::{FeedEvent, FeedSnapshot};
+use bedboard::feed::{self, ImportOptions};
+use bedboard::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
+use bedboard::model::time::parse_datetime;
+use bedboard::model::{AreaCode, JstDateTime, MunicipalityCode, Report};
+use bedboard::ui::app::{App, DisplayOptions, Popup};
+use bedboard::ui::draw;
+use bedboard::ui::export_dialog::ExportDialog;
+use bedboard::ui::keymap::{Action, Mode};
+use bedboard::ui::painter::row_text;
+use bedboard::ui::theme::ThemeKind;
+use bedboard::view::ViewSpec;
+use bedboard::width::{str_width, AmbiguousWidth};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const UPDATE_VARIABLE: &str = "BEDBOARD_UPDATE_GOLDEN";
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
+
+/// 12 hospitals of 千代田区 and 中央区, reported at 2022/02/01 11:32–11:37.
+const SEED: &str = "assets/sample/seed-tokyo.csv";
+const SEED_NOW: &str = "2022/02/01 12:00";
+/// The demo's 500 hospitals of 東京都, reported up to 2026/11/01 08:59.
+const DEMO: &str = "assets/demo/report.csv";
+const DEMO_NOW: &str = "2026/11/01 09:00";
+/// Names with ambiguous-width characters and halfwidth kana with ﾞ/ﾟ.
+const AMBIGUOUS: &str = "tests/fixtures/golden-ambiguous.csv";
+
+// ---- Building the dashboard -------------------------------------------------
+
+fn at(text: &str) -> JstDateTime {
+    parse_datetime(text).expect("a valid test time")
+}
+
+fn read_report(file: &str) -> Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    feed::import_file(&path, &ImportOptions::default())
+        .unwrap_or_else(|err| panic!("{file}: {err}"))
+        .report
+}
+
+/// The dashboard on a fixture, its clock stopped at `now`.
+fn build_app(file: &str, now: &str, amb: AmbiguousWidth) -> App {
+    let now = at(now);
+    let options = DisplayOptions {
+        ambiguous: amb,
+        ascii: false,
+        theme: ThemeKind::Mono,
+    };
+    let mut app = App::new(
+        read_report(file),
+        file.to_string(),
+        false,
+        options,
+        ViewSpec::new(now),
+    );
+    app.loaded_at = now;
+    app
+}
+
+fn seed(amb: AmbiguousWidth) -> App {
+    build_app(SEED, SEED_NOW, amb)
+}
+
+fn demo(amb: AmbiguousWidth) -> App {
+    build_app(DEMO, DEMO_NOW, amb)
+}
+
+fn ambiguous(amb: AmbiguousWidth) -> App {
+    build_app(AMBIGUOUS, DEMO_NOW, amb)
+}
+
+/// The demo with both masters, as `bedboard demo` loads them, read 3 minutes ago.
+fn demo_with_masters(amb: AmbiguousWidth) -> App {
+    let mut app = demo(amb);
+    let options = ImportOptions {
+        source_name: "デモ用マスタ".into(),
+        ..Default::default()
+    };
+    let hospitals = import_hospital_master(demo_master_csv().as_bytes(), &options)
+        .expect("the demo master reads")
+        .master;
+    let records = TOKYO_MUNICIPALITIES
+        .iter()
+        .map(|m| MunicipalityRecord {
+            code: MunicipalityCode::parse(m.code).expect("a real code"),
+            prefecture: "東京都".to_string(),
+            name: m.name.to_string(),
+            area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
+            area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
+            extra: Vec::new(),
+        })
+        .collect();
+    let municipalities = MunicipalityMaster::new(Vec::new(), records);
+    set_masters(&mut app, hospitals, municipalities, at("2026/11/01 08:57"));
+    app
+}
+
+// ---- The one place each App call is made ------------------------------------
+
+fn apply(app: &mut App, action: Action) {
+    app.update(action);
+}
+
+fn feed_event(app: &mut App, event: FeedEvent) {
+    app.on_feed(event);
+}
+
+fn set_masters(
+    app: &mut App,
+    hospitals: bedboard::master::HospitalMaster,
+    municipalities: MunicipalityMaster,
+    read_at: JstDateTime,
+) {
+    app.set_masters(Some(hospitals), Some(municipalities), read_at);
+}
+
+/// Sends keys the way the terminal does: each through the key map.
+/// `<Name>` is a named key (Tab, Enter, Esc, Up, Down, Left, Right, BS);
+/// any other character is typed as it is.
+fn press(app: &mut App, script: &str) {
+    for code in parse_keys(script) {
+        let event = KeyEvent::new(code, KeyModifiers::NONE);
+        if let Some(action) = app.keys.action(event, app.mode) {
+            apply(app, action);
+        }
+    }
+}
+
+fn parse_keys(script: &str) -> Vec<KeyCode> {
+    let mut codes = Vec::new();
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                codes.push(named_key(&rest[1..end]));
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        codes.push(KeyCode::Char(c));
+        rest = &rest[c.len_utf8()..];
+    }
+    codes
+}
+
+fn named_key(name: &str) -> KeyCode {
+    match name {
+        "Tab" => KeyCode::Tab,
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Up" => KeyCode::Up,
+        "Down" => KeyCode::Down,
+        "Left" => KeyCode::Left,
+        "Right" => KeyCode::Right,
+        "BS" => KeyCode::Backspace,
+        other => panic!("unknown key <{other}> in a test script"),
+    }
+}
+
+/// The selected row's detail popup (no key opens it today; Enter opens the hospital page).
+fn open_row_popup(app: &mut App) {
+    let row = app.selected_row().expect("a row is selected");
+    app.popup = Some(Popup::Row(row));
+    app.mode = Mode::Popup;
+}
+
+/// `e`, with the proposed file name stamped at a fixed time instead of the wall clock.
+fn open_export_dialog(app: &mut App) {
+    press(app, "e");
+    assert_eq!(app.mode, Mode::Export, "e opens the export dialog");
+    app.export_dialog = Some(ExportDialog::new(
+        Path::new("書き出し"),
+        at("2026/11/01 09:00"),
+    ));
+}
+
+/// A poll 10 minutes later in which numbers changed and one hospital stopped reporting.
+fn demo_feed_update(app: &mut App) {
+    let mut report = read_report(DEMO);
+    let fetched_at = at("2026/11/01 09:10");
+    report.rows[0].inpatients = Some(2); // 1 → 2: the last free bed is taken
+    report.rows[1].ready = Some(4); // 2 → 4: two beds opened
+    report.rows[3].secured = Some(3);
+    report.rows[3].ready = Some(3); // 1 → 3
+    for row in &mut report.rows[..4] {
+        row.reported_at = at("2026/11/01 09:05");
+    }
+    report.rows.remove(2); // 髙橋記念病院 stops reporting
+    let snapshot = FeedSnapshot {
+        report,
+        fetched_at,
+        source_label: DEMO.to_string(),
+        problems: Vec::new(),
+        out_of_scope: 0,
+        from_store: false,
+        stored: None,
+    };
+    feed_event(app, FeedEvent::Snapshot(Box::new(snapshot)));
+    app.set_now(fetched_at);
+}
+
+// ---- Drawing and comparing -------------------------------------------------
+
+fn draw_lines(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+    terminal
+        .draw(|frame| draw::draw(frame, app))
+        .expect("drawing on a test terminal");
+    let buffer = terminal.backend().buffer();
+    (0..height).map(|y| row_text(buffer, y)).collect()
+}
+
+fn golden_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.txt"))
+}
+
+fn updating() -> bool {
+    std::env::var(UPDATE_VARIABLE).is_ok_and(|v| v == "1")
+}
+
+/// Compares a frame with its golden file; rewrites the file when updating.
+fn compare_with_golden(name: &str, actual: &[String]) -> Result<(), String> {
+    let path = golden_path(name);
+    let text = actual.join("\n") + "\n";
+    if updating() {
+        std::fs::create_dir_all(path.parent().expect("tests/golden"))
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|err| format!("{}: cannot write: {err}", path.display()))?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&path).map_err(|err| {
+        format!(
+            "{}: {err}; run with {UPDATE_VARIABLE}=1 to create it",
+            path.display()
+        )
+    })?;
+    let expected: Vec<&str> = expected
+        .strip_suffix('\n')
+        .unwrap_or(&expected)
+        .split('\n')
+        .collect();
+    let diff = line_diff(&expected, actual);
+    if diff.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} differs ({UPDATE_VARIABLE}=1 rewrites it):\n{}",
+            path.display(),
+            diff.join("\n")
+        ))
+    }
+}
+
+/// One entry per differing line: its number, then expected and actual between bars.
+fn line_diff(expected: &[&str], actual: &[String]) -> Vec<String> {
+    let count = expected.len().max(actual.len());
+    (0..count)
+        .filter_map(|i| {
+            let want = expected.get(i).copied();
+            let got = actual.get(i).map(String::as_str);
+            (want != got).then(|| {
+                let show =
+                    |line: Option<&str>| line.map_or("(no line)".to_string(), |l| format!("|{l}|"));
+                format!(
+                    "  line {:>2}\n    expected {}\n    actual   {}",
+                    i + 1,
+                    show(want),
+                    show(got)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Each line must fill the screen exactly, measured as a terminal in that
+/// ambiguous width measures it; a line that does not would shift on screen.
+fn lines_off_the_screen_width(lines: &[String], width: u16, amb: AmbiguousWidth) -> Vec<String> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| str_width(line, amb) != usize::from(width))
+        .map(|(i, line)| {
+            format!(
+                "line {} is {} cells wide in {amb:?}, not {width}: |{line}|",
+                i + 1,
+                str_width(line, amb)
+            )
+        })
+        .collect()
+}
+
+fn width_label(amb: AmbiguousWidth) -> &'static str {
+    match amb {
+        AmbiguousWidth::Narrow => "narrow",
+        AmbiguousWidth::Wide => "wide",
+    }
+}
+
+/// Draws a screen at every size and ambiguous width and compares each frame.
+/// The first frame is drawn before the keys, as on a terminal, so paging
+/// knows the screen's height.
+fn check_screen(screen: &str, build: fn(AmbiguousWidth) -> App, script: impl Fn(&mut App)) {
+    let mut failures = Vec::new();
+    for amb in WIDTHS {
+        for (width, height) in SIZES {
+            let mut app = build(amb);
+            draw_lines(&mut app, width, height);
+            script(&mut app);
+            let lines = draw_lines(&mut app, width, height);
+            failures.extend(lines_off_the_screen_width(&lines, width, amb));
+            let name = format!("{screen}_{width}x{height}_{}", width_label(amb));
+            if let Err(failure) = compare_with_golden(&name, &lines) {
+                failures.push(failure);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+// ---- The screens ------------------------------------------------------------
+
+#[test]
+fn list() {
+    check_screen("list", seed, |_| {});
+}
+
+#[test]
+fn list_sorted() {
+    // 医療機関名, then 確保病床 largest first.
+    check_screen("list_sorted", seed, |app| press(app, "ss"));
+}
+
+#[test]
+fn list_grouped_by_area_with_subtotals() {
+    check_screen("list_grouped_area", demo, |app| press(app, "vv"));
+}
+
+#[test]
+fn list_grouped_by_area_subtotals_only() {
+    // d hides the detail rows: each area's heading and subtotal.
+    check_screen("list_grouped_area_subtotals", demo, |app| press(app, "vvd"));
+}
+
+#[test]
+fn summary_by_area() {
+    check_screen("summary_area", demo, |app| press(app, "<Tab>"));
+}
+
+#[test]
+fn summary_by_municipality() {
+    check_screen("summary_municipality", demo, |app| press(app, "<Tab><Tab>"));
+}
+
+#[test]
+fn list_after_a_feed_update_marks_the_changes() {
+    check_screen("list_after_update", demo, demo_feed_update);
+}
+
+#[test]
+fn change_log_after_a_feed_update() {
+    check_screen("change_log", demo, |app| {
+        demo_feed_update(app);
+        press(app, "<Tab><Tab><Tab>");
+    });
+}
+
+#[test]
+fn hospital_master() {
+    check_screen("hospital_master", demo_with_masters, |app| {
+        press(app, "<Tab><Tab><Tab><Tab>")
+    });
+}
+
+#[test]
+fn hospital_master_filtered_to_halfwidth_kana() {
+    check_screen("hospital_master_filtered", demo_with_masters, |app| {
+        press(app, "<Tab><Tab><Tab><Tab>/ｸﾞﾘｰﾝ<Enter>f")
+    });
+}
+
+#[test]
+fn municipality_master() {
+    check_screen("municipality_master", demo_with_masters, |app| {
+        press(app, "<Tab><Tab><Tab><Tab><Tab>")
+    });
+}
+
+#[test]
+fn help_popup() {
+    check_screen("help", seed, |app| press(app, "?"));
+}
+
+#[test]
+fn row_detail_popup() {
+    check_screen("row_popup", seed, |app| {
+        press(app, "jj");
+        open_row_popup(app);
+    });
+}
+
+#[test]
+fn incremental_search() {
+    check_screen("search_typing", seed, |app| press(app, "/病院1"));
+}
+
+#[test]
+fn filter_mode() {
+    check_screen("filter_mode", seed, |app| press(app, "/病院1<Enter>f"));
+}
+
+#[test]
+fn export_dialog() {
+    check_screen("export_dialog", seed, |app| {
+        press(app, "1");
+        open_export_dialog(app);
+    });
+}
+
+#[test]
+fn ambiguous_and_halfwidth_names() {
+    check_screen("ambiguous_list", ambiguous, |_| {});
+}
+
+#[test]
+fn ambiguous_names_grouped_by_municipality() {
+    check_screen("ambiguous_grouped", ambiguous, |app| press(app, "vvv"));
+}
+
+#[test]
+fn ambiguous_row_detail_popup() {
+    check_screen("ambiguous_row_popup", ambiguous, open_row_popup);
+}
+
+// ---- The harness itself -------------------------------------------------------
+
+#[test]
+fn key_scripts_name_special_keys() {
+    assert_eq!(
+        parse_keys("/ｸﾞ<Enter>f<"),
+        [
+            KeyCode::Char('/'),
+            KeyCode::Char('ｸ'),
+            KeyCode::Char('ﾞ'),
+            KeyCode::Enter,
+            KeyCode::Char('f'),
+            KeyCode::Char('<'),
+        ]
+    );
+}
+
+#[test]
+fn a_diff_names_each_differing_line() {
+    let actual = vec!["same".to_string(), "new".to_string()];
+    let diff = line_diff(&["same", "old", "gone"], &actual);
+    assert_eq!(diff.len(), 2, "{diff:?}");
+    assert!(diff[0].contains("line  2") && diff[0].contains("|old|") && diff[0].contains("|new|"));
+    assert!(diff[1].contains("line  3") && diff[1].contains("(no line)"));
+}
