@@ -20,12 +20,13 @@
 
 use std::path::{Path, PathBuf};
 
-use bedboard::feed::demo::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
-use bedboard::feed::poller::{FeedEvent, FeedSnapshot};
-use bedboard::feed::{self, ImportOptions};
+use bedboard::demo::generator::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+use bedboard::formats::{self, ImportOptions};
 use bedboard::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
 use bedboard::model::time::parse_datetime;
 use bedboard::model::{AreaCode, JstDateTime, MunicipalityCode, Report};
+use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
+use bedboard::text::width::{str_width, AmbiguousWidth};
 use bedboard::ui::app::{App, DisplayOptions, Popup};
 use bedboard::ui::draw;
 use bedboard::ui::export_dialog::ExportDialog;
@@ -33,7 +34,6 @@ use bedboard::ui::keymap::{Action, Mode};
 use bedboard::ui::painter::row_text;
 use bedboard::ui::theme::ThemeKind;
 use bedboard::view::ViewSpec;
-use bedboard::width::{str_width, AmbiguousWidth};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -59,7 +59,7 @@ fn at(text: &str) -> JstDateTime {
 
 fn read_report(file: &str) -> Report {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    feed::import_file(&path, &ImportOptions::default())
+    formats::import_file(&path, &ImportOptions::default())
         .unwrap_or_else(|err| panic!("{file}: {err}"))
         .report
 }
@@ -213,7 +213,7 @@ fn demo_feed_update(app: &mut App) {
     }
     report.rows.remove(2); // 髙橋記念病院 stops reporting
     let snapshot = FeedSnapshot {
-        report,
+        report: report.into(),
         fetched_at,
         source_label: DEMO.to_string(),
         problems: Vec::new(),
