@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod effects;
 pub mod export;
 pub mod feed;
 pub mod master;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::config::{AmbiguousChoice, Config};
+use crate::effects::Effects;
 use crate::feed::demo_server::{DemoFeed, DemoFeedOptions};
 use crate::feed::http::HttpOptions;
 use crate::feed::masters::MasterSource;
@@ -13,7 +14,7 @@ use crate::feed::poller::{self, Origin, PollerConfig};
 use crate::model::{time, PrefectureNumber, Report};
 use crate::store::MasterKind;
 use crate::ui::app::{App, DisplayOptions};
-use crate::ui::terminal;
+use crate::ui::terminal::{self, Ending};
 use crate::ui::theme::ThemeKind;
 use crate::view::ViewSpec;
 
@@ -252,8 +253,12 @@ pub fn dashboard(
     };
     let result = runtime.block_on(async {
         let handle = poller::start(poller_config);
-        app.poll_now = Some(handle.poll_now);
-        terminal::run(&mut term, &mut app, Some(handle.events)).await
+        let effects = Effects::new(Some(handle.poll_now.clone()));
+        let ending = terminal::run(&mut term, &mut app, Some(handle.events), &effects).await;
+        // Every way out of the dashboard comes here — q, Ctrl-C, SIGTERM,
+        // SIGHUP — with the runtime still running: the place to release the
+        // poller's lease and checkpoint the store before the process ends.
+        ending
     });
     terminal::restore();
     drop(demo);
@@ -264,7 +269,9 @@ pub fn dashboard(
     }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Ending::Quit) => ExitCode::SUCCESS,
+        // As a process killed by the signal would report it.
+        Ok(Ending::Signal(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Err(err) => {
             eprintln!("bedboard: {err}");
             ExitCode::FAILURE

@@ -177,6 +177,7 @@ fn row_cells(app: &App, index: usize) -> (String, Vec<String>) {
             };
             let r = &m.records()[index];
             let reporting = app
+                .prepared
                 .report
                 .rows
                 .iter()
