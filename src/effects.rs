@@ -88,3 +88,54 @@ fn export(
     };
     export_with_progress(&request, &job.path, &mut progress).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SavedView;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_runner_answers_off_the_ui_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let (reply, mut replies) = tokio::sync::mpsc::unbounded_channel();
+        let view = SavedView {
+            chart: true,
+            ..SavedView::default()
+        };
+        Effects::default().run(
+            Effect::SaveView {
+                path: path.clone(),
+                view,
+            },
+            reply,
+        );
+        match replies.recv().await {
+            Some(Msg::ViewSaved(Ok(saved))) => assert_eq!(saved, path),
+            other => panic!("{other:?}"),
+        }
+        assert!(path.exists());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn history_from_a_store_that_is_not_there_is_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let (reply, mut replies) = tokio::sync::mpsc::unbounded_channel();
+        Effects::default().run(
+            Effect::LoadHistory {
+                request: 7,
+                code: crate::model::HospitalCode::parse("1310170043").unwrap(),
+                store: dir.path().join("missing.sqlite3"),
+                since: crate::model::time::now_jst(),
+            },
+            reply,
+        );
+        match replies.recv().await {
+            Some(Msg::HistoryLoaded {
+                request: 7,
+                history: Err(reason),
+            }) => assert!(!reason.is_empty()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
