@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench dashboard`
 
+use std::sync::Arc;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -37,7 +39,7 @@ fn million_rows() -> Report {
 }
 
 fn dashboard(c: &mut Criterion) {
-    let report = million_rows();
+    let report = Arc::new(million_rows());
     let base = time::parse_datetime(demo::ASSET_BASE_TIME).expect("valid time");
     let mut spec = ViewSpec::new(base);
     spec.sort = Some(SortKey {
@@ -76,6 +78,7 @@ fn dashboard(c: &mut Criterion) {
         ascii: false,
         theme: ThemeKind::Default,
     };
+    let report = Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
     let mut app = App::new(report, "bench".into(), false, options, spec);
     app.wait_for_view();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
+use bedboard::cli::effects::Effects;
 use bedboard::formats::{self, ImportOptions};
 use bedboard::model::time::parse_datetime;
 use bedboard::text::width::{grapheme_width, AmbiguousWidth};
-use bedboard::ui::app::{App, DisplayOptions};
+use bedboard::ui::app::{App, DisplayOptions, Effect};
 use bedboard::ui::draw;
 use bedboard::ui::keymap::Mode;
 use bedboard::ui::painter::row_text;
@@ -48,18 +49,33 @@ fn draw_buffer(app: &mut App, width: u16, height: u16) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        key(app, KeyCode::Char(c));
-    }
+/// Presses keys; returns the effects asked for, not yet done.
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|c| key(app, KeyCode::Char(c)))
+        .collect()
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    if let Some(action) = app
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match app
         .keys
         .action(KeyEvent::new(code, KeyModifiers::NONE), app.mode)
     {
-        app.update(action);
+        Some(action) => app.update(action),
+        None => Vec::new(),
+    }
+}
+
+/// Does the effects as the dashboard does (files, config, store) and gives
+/// the app their answers.
+fn settle(app: &mut App, effects: Vec<Effect>) {
+    let (reply, mut replies) = tokio::sync::mpsc::unbounded_channel();
+    let runner = Effects::default();
+    for effect in effects {
+        runner.perform(effect, &reply);
+    }
+    while let Ok(msg) = replies.try_recv() {
+        assert!(app.on_message(msg).is_empty());
     }
 }
 
@@ -72,7 +88,7 @@ fn row_names(app: &App) -> Vec<String> {
         .view
         .order
         .iter()
-        .map(|&i| app.report.rows[i].hospital_name.clone())
+        .map(|&i| app.report().rows[i].hospital_name.clone())
         .collect()
 }
 
@@ -164,7 +180,7 @@ fn search_jumps_and_filter_mode_hides_the_rest() {
     press(&mut app, "/病院１６");
     key(&mut app, KeyCode::Enter);
     let selected = app.selected_row().unwrap();
-    assert_eq!(app.report.rows[selected].hospital_name, "東京都 病院16");
+    assert_eq!(app.report().rows[selected].hospital_name, "東京都 病院16");
     press(&mut app, "f");
     let text = screen(&mut app);
     assert!(text.contains("レコード数 1 / 12"), "{text}");
@@ -179,7 +195,7 @@ fn n_and_capital_n_walk_the_matches() {
     press(&mut app, "/病院1");
     key(&mut app, KeyCode::Enter);
     let name = |app: &App| {
-        app.report.rows[app.selected_row().unwrap()]
+        app.report().rows[app.selected_row().unwrap()]
             .hospital_name
             .clone()
     };
@@ -320,13 +336,22 @@ fn moving_keys() {
     assert_eq!(app.selected, 11);
     press(&mut app, "g");
     assert_eq!(app.selected, 0);
-    key(&mut app, KeyCode::PageDown);
-    let paged = app.selected;
-    assert!(paged > 0);
     key(&mut app, KeyCode::Up);
-    assert_eq!(app.selected, paged - 1, "Up moves one line");
-    press(&mut app, "k");
-    assert_eq!(app.selected, paged - 2, "k moves one line");
+    assert_eq!(app.selected, 0, "Up stops at the first line");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 2);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, 1, "Up moves one line back");
+    app.page_rows = 5;
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected, 6);
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(app.selected, 1);
+    key(&mut app, KeyCode::End);
+    assert_eq!(app.selected, 11);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 11, "Down stops at the last line");
     key(&mut app, KeyCode::Home);
     assert_eq!(app.selected, 0);
     key(&mut app, KeyCode::Up);
@@ -442,7 +467,7 @@ fn tab_moves_between_the_list_and_the_area_and_municipality_summaries() {
     key(&mut app, KeyCode::Tab);
     assert!(draw(&mut app, 120, 40).join("\n").contains("[市区町村別]"));
     let mut municipalities: Vec<&str> = app
-        .report
+        .report()
         .rows
         .iter()
         .map(|r| r.municipality_code.as_str())
@@ -464,7 +489,8 @@ fn w_saves_the_view_and_a_new_start_restores_it() {
     let mut app = seed();
     app.config_path = Some(path.clone());
     press(&mut app, "ssv1b");
-    press(&mut app, "w");
+    let effects = press(&mut app, "w");
+    settle(&mut app, effects);
     assert!(
         screen(&mut app).contains("既定の表示を保存しました"),
         "{}",
@@ -521,7 +547,8 @@ fn e_exports_what_is_on_screen() {
         text.contains("bedboard-") && text.contains(".csv"),
         "{text}"
     );
-    key(&mut app, KeyCode::Enter);
+    let effects = key(&mut app, KeyCode::Enter);
+    settle(&mut app, effects);
     let message = draw(&mut app, 120, 30).join("\n");
     assert!(message.contains("6 行を書き出しました"), "{message}");
     let written: Vec<_> = std::fs::read_dir(dir.path())
@@ -547,7 +574,8 @@ fn e_exports_what_is_on_screen() {
     let blocked = dir.path().join("file");
     std::fs::write(&blocked, "").unwrap();
     press(&mut app, &format!("{}/out.csv", blocked.display()));
-    key(&mut app, KeyCode::Enter);
+    let effects = key(&mut app, KeyCode::Enter);
+    settle(&mut app, effects);
     assert_eq!(app.mode, Mode::Export);
     let text = draw(&mut app, 120, 30).join("\n");
     assert!(text.contains("書き出し（今の表示のまま）"), "{text}");
@@ -597,7 +625,14 @@ fn the_hospital_page_puts_phones_first_and_draws_the_history() {
     .unwrap();
     app.set_masters(Some(master.master), None, now);
     app.store_path = Some(store_path);
-    app.open_page(code);
+    let effects = app.open_page(code);
+    assert!(
+        draw(&mut app, 120, 40)
+            .join("\n")
+            .contains("履歴を読み込み中…"),
+        "the page opens before its history is read"
+    );
+    settle(&mut app, effects);
     let text = draw(&mut app, 120, 40).join("\n");
     let phone_line = text
         .lines()
@@ -614,8 +649,10 @@ fn the_hospital_page_puts_phones_first_and_draws_the_history() {
         text.contains("1日あたり") || text.contains("1週間あたり"),
         "{text}"
     );
-    key(&mut app, KeyCode::Char('c'));
-    let copied = app.clipboard.clone().expect("a number to copy");
+    let copied = match key(&mut app, KeyCode::Char('c')).as_slice() {
+        [Effect::Copy(text)] => text.clone(),
+        other => panic!("a number to copy: {other:?}"),
+    };
     assert!(
         copied.chars().all(|c| c.is_ascii_digit()) && copied.len() >= 10,
         "{copied}"

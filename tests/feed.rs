@@ -473,7 +473,7 @@ async fn two_dashboards_on_one_store_poll_once_and_the_other_takes_over() {
     let mut seen = false;
     for _ in 0..20 {
         let outcome = outcome_text(next_outcome(&mut b, &mut b_app).await);
-        if outcome == "snapshot 12" && b_app.report.rows[2].ready == Some(0) {
+        if outcome == "snapshot 12" && b_app.report().rows[2].ready == Some(0) {
             seen = true;
             break;
         }

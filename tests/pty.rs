@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -240,6 +240,8 @@ impl Term {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm-256color")
             .env("BEDBOARD_LOG", &log)
+            // The demo's session store goes here, where a test can look for it.
+            .env("TMPDIR", dir.path())
             .env_remove("COLUMNS")
             .env_remove("LINES")
             .stdin(Stdio::from(slave.try_clone().expect("dup pty slave")))
@@ -286,6 +288,11 @@ impl Term {
             log,
             _dir: dir,
         }
+    }
+
+    /// The child's temporary folder (its `TMPDIR`).
+    fn temp_dir(&self) -> &Path {
+        self._dir.path()
     }
 
     /// Types bytes at the keyboard.
@@ -589,10 +596,49 @@ fn quit_asks_first_and_restores_the_terminal() {
     term.assert_restored();
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
+/// SIGTERM and SIGHUP end the dashboard the way `q` does: the event loop
+/// returns, the terminal is restored, and the exit status names the signal.
+fn a_signal_ends_the_dashboard(signal: libc::c_int) {
+    use std::os::unix::process::ExitStatusExt;
     let mut term = Term::spawn(&["--source", SEED, "--no-color"]);
     term.wait_for_text("レコード数 12");
+    term.signal(signal);
+    let status = term.wait_exit();
+    assert_eq!(
+        (status.code(), status.signal()),
+        (Some(128 + signal), None),
+        "an exit of its own, not a kill by the signal: {status}\n{}",
+        term.diagnostics()
+    );
+    term.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    a_signal_ends_the_dashboard(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    a_signal_ends_the_dashboard(libc::SIGHUP);
+}
+
+#[test]
+fn sigterm_runs_the_shutdown_the_demo_cleans_up_after() {
+    let mut term = Term::spawn(&["--no-color"]);
+    // The first fetch is in (and stored): the screen no longer shows the empty start.
+    term.wait_until("the demo's first report", |s| {
+        let text = s.contents();
+        text.contains("レコード数 ") && !text.contains("レコード数 0 ")
+    });
+    let store = term
+        .temp_dir()
+        .join(format!("bedboard-demo-{}.sqlite3", term.pid()));
+    assert!(
+        store.exists(),
+        "the demo keeps a session store\n{}",
+        term.diagnostics()
+    );
     term.signal(libc::SIGTERM);
     let status = term.wait_exit();
     // Exited on its own, as a shell reports a process ended by SIGTERM: 128 + 15.
@@ -603,6 +649,10 @@ fn sigterm_restores_the_terminal() {
         term.diagnostics()
     );
     term.assert_restored();
+    assert!(
+        !store.exists(),
+        "the shutdown after the event loop removes the demo's store"
+    );
 }
 
 #[test]
@@ -819,7 +869,9 @@ fn quitting_frees_the_lease_and_checkpoints_the_store() {
 fn the_demos_store_is_removed_when_it_quits() {
     let mut term = Term::spawn(&["--no-color"]);
     term.wait_for_text("デモ");
-    let store = std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", term.pid()));
+    let store = term
+        .temp_dir()
+        .join(format!("bedboard-demo-{}.sqlite3", term.pid()));
     term.wait_until("the demo's store", |_| store.exists());
     let status = quit(&mut term);
     assert!(status.success(), "{status}\n{}", term.diagnostics());

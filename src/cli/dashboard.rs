@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::cli::effects::Effects;
 use crate::config::{AmbiguousChoice, Config};
 use crate::demo::server::{DemoFeed, DemoFeedOptions};
 use crate::model::{time, PrefectureNumber, Report};
@@ -13,7 +14,7 @@ use crate::poll::poller::{self, Origin, PollerConfig};
 use crate::source::http::HttpOptions;
 use crate::store::MasterKind;
 use crate::ui::app::{App, DisplayOptions};
-use crate::ui::terminal;
+use crate::ui::terminal::{self, Ending};
 use crate::ui::theme::ThemeKind;
 use crate::view::ViewSpec;
 
@@ -253,10 +254,12 @@ pub fn dashboard(
     };
     let result = runtime.block_on(async {
         let mut handle = poller::start(poller_config);
-        app.poll_now = Some(handle.poll_now.clone());
+        let effects = Effects::new(Some(handle.poll_now.clone()));
         let events = handle.take_events();
-        let result = terminal::run(&mut term, &mut app, Some(events)).await;
-        // The lease is free for the next dashboard and the store's file is closed.
+        let result = terminal::run(&mut term, &mut app, Some(events), &effects).await;
+        // Every way out of the dashboard comes here (q, Ctrl-C, SIGTERM,
+        // SIGHUP): the lease is freed for the next dashboard, the WAL
+        // checkpointed and the store's file closed before the process ends.
         handle.shutdown().await;
         result
     });
@@ -270,7 +273,9 @@ pub fn dashboard(
     }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Ending::Quit) => ExitCode::SUCCESS,
+        // As a process killed by the signal would report it.
+        Ok(Ending::Signal(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Err(err) => {
             eprintln!("bedboard: {err}");
             ExitCode::FAILURE

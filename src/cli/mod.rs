@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod dashboard;
+pub mod effects;
 
 use clap::{Args, Parser, Subcommand};
 

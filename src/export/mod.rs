@@ -230,9 +230,21 @@ pub enum ExportError {
 ///
 /// Nothing is written when it fails: not the file, not a temporary one.
 pub fn export(request: &ExportRequest, path: &Path) -> Result<ExportSummary, ExportError> {
+    export_with_progress(request, path, &mut |_, _| {})
+}
+
+/// Rows between two progress reports of an export.
+const PROGRESS_STEP: usize = 5_000;
+
+/// [`export`], telling `progress` the rows done so far and the rows in all.
+pub fn export_with_progress(
+    request: &ExportRequest,
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ExportSummary, ExportError> {
     let (bytes, rows, replaced) = match request.export_view {
         ExportView::Details => {
-            let (bytes, rows, replaced) = details_csv(request);
+            let (bytes, rows, replaced) = details_csv(request, progress);
             if request.strict && !replaced.is_empty() {
                 return Err(ExportError::Unmappable { places: replaced });
             }
@@ -240,7 +252,10 @@ pub fn export(request: &ExportRequest, path: &Path) -> Result<ExportSummary, Exp
         }
         ExportView::Formatted => {
             let rows = shown_rows(request.report, request.view).count();
-            (workbook::formatted(request)?, rows, Vec::new())
+            progress(0, rows);
+            let bytes = workbook::formatted(request)?;
+            progress(rows, rows);
+            (bytes, rows, Vec::new())
         }
     };
     crate::files::atomic::write_file(path, &bytes)?;
@@ -267,13 +282,25 @@ fn shown_rows<'r>(report: &'r Report, view: &'r View) -> impl Iterator<Item = &'
 }
 
 /// The 「詳細のみ」 CSV: its bytes, the rows written and what became 〓.
-fn details_csv(request: &ExportRequest) -> (Vec<u8>, usize, Vec<(usize, char)>) {
+fn details_csv(
+    request: &ExportRequest,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Vec<u8>, usize, Vec<(usize, char)>) {
     let rows = shown_rows(request.report, request.view).count();
+    progress(0, rows);
+    let mut done = 0;
+    let counted = shown_rows(request.report, request.view).inspect(|_| {
+        done += 1;
+        if done % PROGRESS_STEP == 0 {
+            progress(done, rows);
+        }
+    });
     let (bytes, lost) = gmis_csv::write_csv(
         &request.report.extra_columns,
-        shown_rows(request.report, request.view),
+        counted,
         request.encoding.output(),
     );
+    progress(rows, rows);
     let replaced = lost
         .into_iter()
         .map(|u| (if u.in_header { 0 } else { u.row + 1 }, u.character))

@@ -218,6 +218,8 @@ fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     } else if let Some(message) = &app.message {
         // A problem is said first, before anything else on the line.
         (message.clone(), theme.error.patch(theme.status))
+    } else if let Some((done, total)) = app.export_progress {
+        (format!("書き出し中… {done} / {total} 行"), theme.status)
     } else if app.feed.live {
         let style = if app.feed.last_failure.is_some() || app.feed.not_stored {
             theme.error.patch(theme.status)
@@ -439,7 +441,7 @@ impl TableLayout {
             .clamp(8, usize::from(screen_width / 3).max(12)) as u16;
         let mut x = 2 + name_width;
         let mut columns = Vec::new();
-        for column in scrollable_columns(&app.report)
+        for column in scrollable_columns(&app.prepared.report)
             .into_iter()
             .skip(app.column_offset)
         {
@@ -470,7 +472,7 @@ impl TableLayout {
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separator, style);
             p.put(x - 3, y + 1, x, self.separator, style);
-            let name = view::column_header(&app.report, column);
+            let name = view::column_header(&app.prepared.report, column);
             let mut lines = width::wrap(name, usize::from(w), p.amb).into_iter();
             let first = lines.next().unwrap_or_default();
             let rest: String = lines.collect();
@@ -545,7 +547,9 @@ impl TableLayout {
         base: Style,
         selected: bool,
     ) {
-        let row = &app.report.rows[i];
+        let Some(row) = app.prepared.report.rows.get(i) else {
+            return;
+        };
         let now = app.now();
         let flagged = row.flags(now).has_errors();
         let stale = row.is_stale(now, app.stale_after());
@@ -716,12 +720,15 @@ fn draw_help(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
 }
 
 fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_index: usize) {
-    let row = &app.report.rows[row_index];
-    let mut lines: Vec<(String, String)> = crate::view::display_columns(&app.report)
+    let report = &app.prepared.report;
+    let Some(row) = report.rows.get(row_index) else {
+        return;
+    };
+    let mut lines: Vec<(String, String)> = crate::view::display_columns(report)
         .into_iter()
         .map(|c| {
             (
-                view::column_header(&app.report, c).to_string(),
+                view::column_header(report, c).to_string(),
                 view::cell_text(row, c, &app.spec),
             )
         })

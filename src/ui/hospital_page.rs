@@ -1,17 +1,16 @@
 //! The hospital page: phones first, the master record, the latest report, the
-//! cross-check findings and 30 days of history drawn in Braille.
-
-use std::path::Path;
+//! cross-check findings and 30 days of history drawn in Braille. The page
+//! opens with what is in memory; the history comes later from the store.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
 use super::chart::{report_frequency, sample_daily, BrailleChart};
+use super::effect::History;
 use super::painter::Painter;
 use super::theme::Theme;
 use crate::master::{dial_string, HospitalRecord};
 use crate::model::{time, HospitalCode, JstDateTime, ReportRow};
-use crate::store::Store;
 use crate::text::width::Align;
 use crate::view::{self, ViewSpec};
 
@@ -35,8 +34,10 @@ pub struct HospitalPage {
     /// Daily 即応病床 / 入院中 / 空床, oldest first; empty without history.
     pub history: [Vec<Option<f64>>; 3],
     pub frequency: String,
-    /// Why there is no history, if there is none.
+    /// Why there is no history (or that it is being read), if there is none.
     pub history_note: Option<String>,
+    /// The start of the history shown.
+    pub since: JstDateTime,
 }
 
 impl HospitalPage {
@@ -45,7 +46,6 @@ impl HospitalPage {
         row: Option<&ReportRow>,
         record: Option<&HospitalRecord>,
         findings: Vec<String>,
-        store: Option<&Path>,
         spec: &ViewSpec,
     ) -> Self {
         let name = record
@@ -72,7 +72,8 @@ impl HospitalPage {
             findings,
             history: Default::default(),
             frequency: String::new(),
-            history_note: None,
+            history_note: Some("履歴はありません（履歴ファイルを使っていません）".into()),
+            since: spec.now - chrono::Duration::days(HISTORY_DAYS as i64 - 1),
         };
         if record.is_none() {
             page.details.push((
@@ -80,18 +81,17 @@ impl HospitalPage {
                 "登録がありません（--master で読み込めます）".into(),
             ));
         }
-        page.load_history(store, &spec.now);
         page
     }
 
-    fn load_history(&mut self, store: Option<&Path>, now: &JstDateTime) {
-        let Some(path) = store else {
-            self.history_note = Some("履歴はありません（履歴ファイルを使っていません）".into());
-            return;
-        };
-        let from = *now - chrono::Duration::days(HISTORY_DAYS as i64 - 1);
-        let versions =
-            Store::open_read_only(path).and_then(|s| s.hospital_history(&self.code, from));
+    /// The history is asked of the store: say so until it comes.
+    pub fn history_loading(&mut self) {
+        self.history_note = Some("履歴を読み込み中…".into());
+    }
+
+    /// Takes the history read from the store (since [`HospitalPage::since`]).
+    pub fn show_history(&mut self, versions: Result<History, String>) {
+        let from = self.since;
         let versions = match versions {
             Ok(v) if !v.is_empty() => v,
             Ok(_) => {
@@ -99,10 +99,11 @@ impl HospitalPage {
                 return;
             }
             Err(err) => {
-                self.history_note = Some(err.to_string());
+                self.history_note = Some(err);
                 return;
             }
         };
+        self.history_note = None;
         let series = |value: fn(&ReportRow) -> Option<i64>| -> Vec<Option<f64>> {
             let points: Vec<(JstDateTime, i64)> = versions
                 .iter()

@@ -176,6 +176,7 @@ fn row_cells(app: &App, index: usize) -> (String, Vec<String>) {
             };
             let r = &m.records()[index];
             let reporting = app
+                .prepared
                 .report
                 .rows
                 .iter()

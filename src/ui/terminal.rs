@@ -1,18 +1,21 @@
 //! The terminal: raw mode and the alternate screen, restored on every way out
-//! (quit, panic, SIGTERM, SIGHUP when an SSH connection drops).
+//! (quit, panic, SIGTERM, SIGHUP when an SSH connection drops), and the event loop.
 
 use std::io::{self, Stdout, Write};
-use std::time::Duration;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
 use ratatui::Terminal;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::Notify;
 
 use super::app::App;
 use super::backend::TrackingBackend;
 use super::draw;
+use super::effect::{Effect, EffectRunner, Msg};
 use crate::poll::poller::FeedEvent;
 use crate::text::width::AmbiguousWidth;
 
@@ -41,17 +44,44 @@ fn install_panic_hook() {
     }));
 }
 
+/// A signal that asks the dashboard to end, for the event loop to see.
+struct Shutdown {
+    signal: AtomicI32,
+    asked: Notify,
+}
+
+fn shutdown() -> &'static Shutdown {
+    static SHUTDOWN: OnceLock<Shutdown> = OnceLock::new();
+    SHUTDOWN.get_or_init(|| Shutdown {
+        signal: AtomicI32::new(0),
+        asked: Notify::new(),
+    })
+}
+
+/// SIGTERM, SIGHUP (an SSH connection dropped) and SIGINT end the event loop
+/// the way `q` does, so the caller's shutdown runs. A signal that comes
+/// before the loop waits is kept until it does.
 fn install_signal_handler() {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
         return;
     };
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            restore();
-            std::process::exit(128 + signal);
+        for signal in signals.forever() {
+            let shutdown = shutdown();
+            shutdown.signal.store(signal, Ordering::SeqCst);
+            shutdown.asked.notify_one();
         }
     });
+}
+
+/// Why the event loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit (or the terminal's input ended).
+    Quit,
+    /// This signal asked the dashboard to end.
+    Signal(i32),
 }
 
 /// Asks the terminal how wide it draws an ambiguous character: print one,
@@ -76,59 +106,85 @@ pub fn probe_ambiguous_width() -> AmbiguousWidth {
     }
 }
 
-/// The event loop: one task that waits for a key, a resize, the feed, a
-/// finished background sort, or the minute when ages change, and draws only
-/// when something changed.
+/// The event loop: one task that waits for a key, a resize, the feed, the
+/// answer to an effect, a view prepared in the background, a signal, or the
+/// minute when ages change, and draws only when something changed. Effects
+/// go to `runner`, except those that only write to the terminal.
 pub async fn run(
     term: &mut Term,
     app: &mut App,
     mut feed: Option<UnboundedReceiver<FeedEvent>>,
-) -> io::Result<()> {
+    runner: &dyn EffectRunner,
+) -> io::Result<Ending> {
     let mut events = EventStream::new();
+    let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let shutdown = shutdown();
     loop {
         if app.dirty {
             term.draw(|frame| draw::draw(frame, app))?;
             app.dirty = false;
-            if let Some(text) = app.clipboard.take() {
-                // OSC 52: the terminal puts the text on the clipboard of the
-                // machine in front of the user, over SSH too.
-                write!(io::stdout(), "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
-                io::stdout().flush()?;
-            }
-            if std::mem::take(&mut app.bell) {
-                // The terminal's own bell: a sound, or a flash on a silent console.
-                io::stdout().write_all(b"\x07")?;
-                io::stdout().flush()?;
-            }
         }
         if app.should_quit {
-            return Ok(());
+            return Ok(Ending::Quit);
         }
-        // While a sort runs in the background, look for its result often.
-        let wait = if app.is_pending() {
-            Duration::from_millis(30)
-        } else {
-            app.until_next_minute()
-        };
-        tokio::select! {
+        let wait = app.until_next_minute();
+        let effects = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => on_terminal_event(app, event),
                 Some(Err(err)) => return Err(err),
-                None => return Ok(()),
+                None => return Ok(Ending::Quit),
             },
             event = next_feed_event(&mut feed) => match event {
                 Some(event) => app.on_feed(event),
                 // The poller has stopped: keep showing what we have.
-                None => feed = None,
-            },
-            _ = tokio::time::sleep(wait) => {
-                if !app.poll_worker() {
-                    app.set_now(crate::model::time::now_jst());
-                    app.dirty = true;
+                None => {
+                    feed = None;
+                    Vec::new()
                 }
+            },
+            Some(msg) = replies.recv() => app.on_message(msg),
+            ready = app.next_view() => {
+                app.on_view(ready);
+                Vec::new()
             }
+            _ = shutdown.asked.notified() => {
+                return Ok(Ending::Signal(shutdown.signal.load(Ordering::SeqCst)));
+            }
+            _ = tokio::time::sleep(wait) => {
+                app.set_now(crate::model::time::now_jst());
+                app.dirty = true;
+                Vec::new()
+            }
+        };
+        for effect in effects {
+            perform(effect, runner, &reply)?;
         }
-        app.poll_worker();
+    }
+}
+
+/// Writes the terminal's own effects; hands the rest to the runner.
+fn perform(
+    effect: Effect,
+    runner: &dyn EffectRunner,
+    reply: &UnboundedSender<Msg>,
+) -> io::Result<()> {
+    let mut out = io::stdout();
+    match effect {
+        Effect::Copy(text) => {
+            // OSC 52: the terminal puts the text on the clipboard of the
+            // machine in front of the user, over SSH too.
+            write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+            out.flush()
+        }
+        Effect::Bell => {
+            // The terminal's own bell: a sound, or a flash on a silent console.
+            out.write_all(b"\x07")?;
+            out.flush()
+        }
+        other => {
+            runner.run(other, reply.clone());
+            Ok(())
+        }
     }
 }
 
@@ -152,15 +208,19 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn on_terminal_event(app: &mut App, event: Event) {
+fn on_terminal_event(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
-            if let Some(action) = app.keys.action(key, app.mode) {
-                app.update(action);
+            match app.keys.action(key, app.mode) {
+                Some(action) => app.update(action),
+                None => Vec::new(),
             }
         }
-        Event::Resize(..) => app.dirty = true,
-        _ => {}
+        Event::Resize(..) => {
+            app.dirty = true;
+            Vec::new()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -1,0 +1,141 @@
+//! The dashboard's effects done for real: exports, the config file and the
+//! store's history, each on a blocking thread, answered as messages. The UI
+//! only describes them (`crate::ui::effect`).
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::Notify;
+
+use crate::export::{export_with_progress, ExportRequest};
+use crate::store::Store;
+use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg};
+
+/// Runs effects against files, the config and the store.
+#[derive(Clone, Default)]
+pub struct Effects {
+    /// Wakes the poller for `r`; none when nothing is polled.
+    poll_now: Option<Arc<Notify>>,
+}
+
+impl Effects {
+    pub fn new(poll_now: Option<Arc<Notify>>) -> Self {
+        Self { poll_now }
+    }
+
+    /// Does one effect on the calling thread, sending its answers on `reply`.
+    /// The terminal's own effects (copy, bell) are the event loop's; they do nothing here.
+    pub fn perform(&self, effect: Effect, reply: &UnboundedSender<Msg>) {
+        // A closed reply channel means the dashboard has gone; nobody is left to tell.
+        let send = |msg: Msg| {
+            let _ = reply.send(msg);
+        };
+        match effect {
+            Effect::Export(job) => send(Msg::Exported(export(*job, reply))),
+            Effect::SaveView { path, view } => {
+                send(Msg::ViewSaved(
+                    crate::config::save_view(&path, &view).map(|()| path),
+                ));
+            }
+            Effect::LoadHistory {
+                request,
+                code,
+                store,
+                since,
+            } => {
+                let history: Result<History, String> = Store::open_read_only(&store)
+                    .and_then(|s| s.hospital_history(&code, since))
+                    .map_err(|e| e.to_string());
+                send(Msg::HistoryLoaded { request, history });
+            }
+            Effect::PollNow => {
+                if let Some(poll_now) = &self.poll_now {
+                    poll_now.notify_one();
+                }
+            }
+            Effect::Copy(_) | Effect::Bell => {}
+        }
+    }
+}
+
+impl EffectRunner for Effects {
+    fn run(&self, effect: Effect, reply: UnboundedSender<Msg>) {
+        if matches!(effect, Effect::PollNow) {
+            self.perform(effect, &reply);
+            return;
+        }
+        let effects = self.clone();
+        tokio::task::spawn_blocking(move || effects.perform(effect, &reply));
+    }
+}
+
+/// Writes an export, telling `reply` how far it has got.
+fn export(
+    job: ExportJob,
+    reply: &UnboundedSender<Msg>,
+) -> Result<crate::export::ExportSummary, String> {
+    let request = ExportRequest {
+        report: &job.report,
+        view: &job.view,
+        spec: &job.spec,
+        export_view: job.export_view,
+        encoding: job.encoding,
+        strict: false,
+        header: job.header,
+    };
+    let mut progress = |done, total| {
+        let _ = reply.send(Msg::ExportProgress { done, total });
+    };
+    export_with_progress(&request, &job.path, &mut progress).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SavedView;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_runner_answers_off_the_ui_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let (reply, mut replies) = tokio::sync::mpsc::unbounded_channel();
+        let view = SavedView {
+            chart: true,
+            ..SavedView::default()
+        };
+        Effects::default().run(
+            Effect::SaveView {
+                path: path.clone(),
+                view,
+            },
+            reply,
+        );
+        match replies.recv().await {
+            Some(Msg::ViewSaved(Ok(saved))) => assert_eq!(saved, path),
+            other => panic!("{other:?}"),
+        }
+        assert!(path.exists());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn history_from_a_store_that_is_not_there_is_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let (reply, mut replies) = tokio::sync::mpsc::unbounded_channel();
+        Effects::default().run(
+            Effect::LoadHistory {
+                request: 7,
+                code: crate::model::HospitalCode::parse("1310170043").unwrap(),
+                store: dir.path().join("missing.sqlite3"),
+                since: crate::model::time::now_jst(),
+            },
+            reply,
+        );
+        match replies.recv().await {
+            Some(Msg::HistoryLoaded {
+                request: 7,
+                history: Err(reason),
+            }) => assert!(!reason.is_empty()),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Taking what the poller says: new data, its changes and watch alerts, the
+//! feed's state, and masters.
+
+use std::sync::Arc;
+
+use super::app::{App, CHANGE_LOG_LIMIT};
+use super::effect::Effect;
+use super::view_model::SharedStats;
+use crate::master::{cross_check, CrossCheck, HospitalMaster, MunicipalityMaster};
+use crate::model::{time, JstDateTime, Report};
+use crate::poll::poller::{FeedEvent, FeedSnapshot};
+use crate::view::changes;
+
+impl App {
+    /// Takes what the poller says. New data is compared with the newest data
+    /// before it: changed cells are marked until the next change, and watched
+    /// hospitals whose 空床 fell to 0 or came back raise an alert (and the bell).
+    pub fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
+        self.dirty = true;
+        if matches!(
+            event,
+            FeedEvent::Snapshot(_) | FeedEvent::Unchanged { .. } | FeedEvent::Failed { .. }
+        ) {
+            self.feed.fetching = false;
+        }
+        match event {
+            FeedEvent::Snapshot(snapshot) => return self.on_snapshot(*snapshot),
+            FeedEvent::Unchanged { at } => {
+                self.feed.last_fetch = Some(at);
+                self.feed.last_failure = None;
+            }
+            FeedEvent::Failed { at, message } => self.feed.last_failure = Some((at, message)),
+            FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
+            FeedEvent::Notice(text) => self.message = Some(text),
+            FeedEvent::Masters(update) => {
+                let update = *update;
+                if let Some(first) = update.problems.first() {
+                    self.message = Some(match update.problems.len() {
+                        1 => first.clone(),
+                        n => format!("{first}（ほか {} 件）", n - 1),
+                    });
+                }
+                // A master not in this update stays as it was.
+                let hospitals = update
+                    .hospitals
+                    .or_else(|| self.hospitals.as_deref().cloned());
+                let municipalities = update
+                    .municipalities
+                    .or_else(|| self.municipalities.as_deref().cloned());
+                if hospitals.is_some() || municipalities.is_some() {
+                    let at = update.read_at.unwrap_or_else(time::now_jst);
+                    self.set_masters(hospitals, municipalities, at);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_snapshot(&mut self, snapshot: FeedSnapshot) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let first = self.incoming.rows.is_empty();
+        if !first {
+            let (changes, log) =
+                changes::diff(&self.incoming, &snapshot.report, snapshot.fetched_at);
+            if !changes.is_empty() {
+                self.changes = changes;
+                for entry in log {
+                    self.change_log.push_front(entry);
+                }
+                self.change_log.truncate(CHANGE_LOG_LIMIT);
+            }
+            let alerts = changes::watch_alerts(&self.incoming, &snapshot.report, &self.watch);
+            if !alerts.is_empty() {
+                effects.push(Effect::Bell);
+            }
+            self.alerts.extend(alerts);
+        }
+        if !snapshot.from_store {
+            self.feed.last_failure = None;
+            self.feed.not_stored = snapshot.stored == Some(false);
+        }
+        self.feed.last_fetch = Some(snapshot.fetched_at);
+        self.feed.out_of_scope = snapshot.out_of_scope;
+        self.source_label = snapshot.source_label;
+        if let Some(first) = snapshot.problems.first() {
+            self.message = Some(match snapshot.problems.len() {
+                1 => first.clone(),
+                n => format!("{first}（ほか {} 件）", n - 1),
+            });
+        }
+        self.set_report(snapshot.report, snapshot.fetched_at);
+        effects
+    }
+
+    /// Replaces the data (a reload), keeping the view settings. The screen
+    /// keeps showing the view before until the new one is prepared.
+    pub fn set_report(&mut self, report: impl Into<Arc<Report>>, now: JstDateTime) {
+        self.incoming = report.into();
+        self.check_against_masters();
+        self.stats = SharedStats::default();
+        self.loaded_at = now;
+        self.refresh_view();
+    }
+
+    /// Puts masters in force (either may be absent) and checks the report against them.
+    pub fn set_masters(
+        &mut self,
+        hospitals: Option<HospitalMaster>,
+        municipalities: Option<MunicipalityMaster>,
+        read_at: JstDateTime,
+    ) {
+        self.hospitals = hospitals.map(Arc::new);
+        self.municipalities = municipalities.map(Arc::new);
+        self.masters_read_at = Some(read_at);
+        self.check_against_masters();
+        self.refresh_view();
+    }
+
+    fn check_against_masters(&mut self) {
+        if self.hospitals.is_none() && self.municipalities.is_none() {
+            self.cross = CrossCheck::default();
+            return;
+        }
+        self.cross = cross_check(
+            &self.incoming,
+            self.hospitals.as_deref(),
+            self.municipalities.as_deref(),
+        );
+    }
+}

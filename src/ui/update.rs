@@ -1,0 +1,473 @@
+//! The reducer: how a key's action, or the answer to an effect, changes the
+//! dashboard. I/O is returned as [`Effect`]s, never done here.
+
+use super::app::{App, Popup};
+use super::effect::{Effect, ExportJob, Msg};
+use super::export_dialog::{self, ExportDialog};
+use super::hospital_page::HospitalPage;
+use super::keymap::{Action, Mode};
+use super::preparation::Intent;
+use super::view_model::{scrollable_columns, sortable_columns, TableLine, Toggles, ViewKind};
+use crate::config::SavedView;
+use crate::model::{time, HospitalCode};
+use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey};
+
+impl App {
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        use Action::*;
+        self.dirty = true;
+        // A message stays until the next key.
+        if !matches!(action, Input(_) | DeleteChar | Submit) {
+            self.message = None;
+        }
+        let page = self.page_rows.max(1) as isize;
+        match action {
+            Up => self.navigate(Intent::Move(-1)),
+            Down => self.navigate(Intent::Move(1)),
+            PageUp => self.navigate(Intent::Move(-page)),
+            PageDown => self.navigate(Intent::Move(page)),
+            Top => self.navigate(Intent::Top),
+            Bottom => self.navigate(Intent::Bottom),
+            Left => self.column_offset = self.column_offset.saturating_sub(1),
+            Right => {
+                let last = scrollable_columns(&self.prepared.report)
+                    .len()
+                    .saturating_sub(1);
+                self.column_offset = (self.column_offset + 1).min(last)
+            }
+            NextSortColumn => self.next_sort_column(),
+            ReverseSort => {
+                if let Some(key) = &mut self.spec.sort {
+                    key.direction = key.direction.reversed();
+                    self.refresh_view();
+                }
+            }
+            StartSearch => {
+                self.mode = Mode::Search;
+                self.search.clear();
+            }
+            Input(c) => {
+                self.search.push(c);
+                self.after_search_edit();
+            }
+            DeleteChar => {
+                self.search.pop();
+                self.after_search_edit();
+            }
+            Submit => self.mode = Mode::Table,
+            NextMatch => self.jump_to_match(true),
+            PreviousMatch => self.jump_to_match(false),
+            ToggleFilterMode => {
+                self.filter_mode = !self.filter_mode;
+                self.refresh_view();
+            }
+            ToggleFreeOnly => self.toggle_quick(|q| &mut q.free_only),
+            ToggleStaleOnly => self.toggle_quick(|q| &mut q.stale_only),
+            ToggleFlaggedOnly => self.toggle_quick(|q| &mut q.flagged_only),
+            NextGrouping => {
+                self.spec.group = match self.spec.group {
+                    Grouping::None => Grouping::Prefecture,
+                    Grouping::Prefecture => Grouping::Area,
+                    Grouping::Area => Grouping::Municipality,
+                    Grouping::Municipality => Grouping::None,
+                };
+                self.refresh_view();
+            }
+            ToggleRowCounts => self.toggles.row_counts = !self.toggles.row_counts,
+            ToggleDetailRows => self.toggle(|t| &mut t.detail_rows),
+            ToggleSubtotals => self.toggle(|t| &mut t.subtotals),
+            ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
+            ToggleChart => self.show_chart = !self.show_chart,
+            Open => return self.open(),
+            CopyPhone => match self.page.as_ref().and_then(HospitalPage::phone_to_copy) {
+                Some(digits) => {
+                    self.message = Some(format!(
+                        "電話番号 {digits} をコピーしました（端末のクリップボード）"
+                    ));
+                    return vec![Effect::Copy(digits)];
+                }
+                None => self.message = Some("コピーする電話番号がありません".to_string()),
+            },
+            NextPhone => {
+                if let Some(page) = &mut self.page {
+                    page.next_phone();
+                }
+            }
+            Help => {
+                self.popup = Some(Popup::Help);
+                self.mode = Mode::Popup;
+            }
+            Back => self.back(),
+            Reload if self.feed.live => {
+                self.feed.fetching = true;
+                return vec![Effect::PollNow];
+            }
+            Reload => self.message = Some("このデータは取得し直せません".to_string()),
+            ToggleWatch => self.toggle_watch(),
+            Export if self.exporting.is_some() => {
+                self.message = Some("書き出し中です。終わるまでお待ちください".to_string())
+            }
+            Export if self.kind != ViewKind::ChangeLog => {
+                self.export_dialog = Some(ExportDialog::new(&self.export_folder, time::now_jst()));
+                self.mode = Mode::Export;
+            }
+            Export => {}
+            DialogKey(key) => return self.on_dialog_key(key),
+            Acknowledge => self.alerts.clear(),
+            SaveView => return self.save_view(),
+            NextView => {
+                self.kind = self.kind.next();
+                self.selected = 0;
+                self.scroll = 0;
+                self.intents.clear();
+                self.refresh_view();
+            }
+            Quit => self.mode = Mode::ConfirmQuit,
+            Confirm => self.should_quit = true,
+            Cancel => {
+                if self.mode == Mode::Search {
+                    self.search.clear();
+                    self.after_search_edit();
+                }
+                self.mode = Mode::Table;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Takes the answer to an effect.
+    pub fn on_message(&mut self, msg: Msg) -> Vec<Effect> {
+        self.dirty = true;
+        match msg {
+            Msg::ExportProgress { done, total } => {
+                if self.exporting.is_some() {
+                    self.export_progress = Some((done, total));
+                }
+            }
+            Msg::Exported(result) => self.on_exported(result),
+            Msg::ViewSaved(result) => {
+                self.message = Some(match result {
+                    Ok(path) => format!("既定の表示を保存しました（{}）", path.display()),
+                    Err(err) => err,
+                })
+            }
+            Msg::HistoryLoaded { request, history } => {
+                if request == self.page_request {
+                    if let Some(page) = &mut self.page {
+                        page.show_history(history);
+                    }
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Enter: the hospital page from a row, a master row or the change log;
+    /// a group from a summary line.
+    fn open(&mut self) -> Vec<Effect> {
+        match self.kind {
+            ViewKind::ChangeLog => {
+                self.open_logged_hospital();
+                Vec::new()
+            }
+            ViewKind::HospitalMaster => {
+                let code = self
+                    .master_lines
+                    .get(self.selected)
+                    .and_then(|&i| self.hospitals.as_deref()?.records().get(i).map(|r| r.code));
+                code.map_or_else(Vec::new, |code| self.open_page(code))
+            }
+            ViewKind::MunicipalityMaster => Vec::new(),
+            ViewKind::ByArea | ViewKind::ByMunicipality => {
+                self.open_group();
+                Vec::new()
+            }
+            ViewKind::Rows => match self.selected_row() {
+                Some(row) => self.open_page(self.prepared.report.rows[row].hospital_code),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Opens the hospital page at once with what is in memory; its history
+    /// comes from the store as [`Msg::HistoryLoaded`].
+    pub fn open_page(&mut self, code: HospitalCode) -> Vec<Effect> {
+        let row = self
+            .prepared
+            .report
+            .rows
+            .iter()
+            .find(|r| r.hospital_code == code);
+        let record = self.hospitals.as_deref().and_then(|m| m.get(&code));
+        let findings = self
+            .cross
+            .for_hospital(&code)
+            .iter()
+            .map(|f| f.message.clone())
+            .collect();
+        let mut page = HospitalPage::new(code, row, record, findings, &self.spec);
+        self.page_request += 1;
+        let mut effects = Vec::new();
+        if let Some(store) = &self.store_path {
+            page.history_loading();
+            effects.push(Effect::LoadHistory {
+                request: self.page_request,
+                code,
+                store: store.clone(),
+                since: page.since,
+            });
+        }
+        self.page = Some(page);
+        self.popup = Some(Popup::Hospital);
+        self.mode = Mode::Page;
+        effects
+    }
+
+    /// From a change-log line to that hospital's row in the list.
+    fn open_logged_hospital(&mut self) {
+        let Some(code) = self.change_log.get(self.selected).map(|e| e.code) else {
+            return;
+        };
+        self.kind = ViewKind::Rows;
+        self.intents.clear();
+        self.refresh_view();
+        self.navigate(Intent::ShowHospital(code));
+    }
+
+    /// From a summary line to the hospital list, grouped the same way, at that group.
+    fn open_group(&mut self) {
+        let Some(TableLine::Summary(g)) = self.prepared.lines.get(self.selected).copied() else {
+            return;
+        };
+        let Some(label) = self.prepared.view.groups.get(g).map(|g| g.label.clone()) else {
+            return;
+        };
+        self.spec.group = self.kind.grouping().unwrap_or_default();
+        self.kind = ViewKind::Rows;
+        self.intents.clear();
+        self.refresh_view();
+        self.navigate(Intent::ShowGroup(label));
+    }
+
+    fn on_dialog_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let Some(dialog) = &mut self.export_dialog else {
+            self.mode = Mode::Table;
+            return Vec::new();
+        };
+        match dialog.handle(key) {
+            export_dialog::Outcome::Continue => {}
+            export_dialog::Outcome::Cancel => {
+                self.export_dialog = None;
+                self.mode = Mode::Table;
+            }
+            export_dialog::Outcome::Submit => return self.export(),
+        }
+        Vec::new()
+    }
+
+    /// Asks for what is on screen to be written — scope, filter, sort and
+    /// grouping applied. The dialog steps aside while it runs; a failure
+    /// brings it back with the reason.
+    fn export(&mut self) -> Vec<Effect> {
+        let Some(dialog) = self.export_dialog.take() else {
+            return Vec::new();
+        };
+        let job = ExportJob {
+            report: self.prepared.report.clone(),
+            view: self.prepared.view.clone(),
+            spec: self.spec.clone(),
+            export_view: dialog.view,
+            encoding: dialog.encoding,
+            header: crate::export::ReportHeader {
+                fire_department: self.profile.as_ref().map(|p| p.fire_department.clone()),
+                ..crate::export::ReportHeader::new(&self.spec, self.feed.last_fetch)
+            },
+            path: dialog.path(),
+        };
+        self.export_progress = Some((0, job.view.order.len()));
+        self.exporting = Some(dialog);
+        self.mode = Mode::Table;
+        vec![Effect::Export(Box::new(job))]
+    }
+
+    fn on_exported(&mut self, result: Result<crate::export::ExportSummary, String>) {
+        self.export_progress = None;
+        let Some(mut dialog) = self.exporting.take() else {
+            return;
+        };
+        match result {
+            Ok(summary) => {
+                let mut text = summary.message();
+                if let Some(warning) = summary.warning() {
+                    text = format!("{text}。{warning}");
+                }
+                self.message = Some(text);
+            }
+            Err(err) => {
+                dialog.error = Some(err);
+                self.export_dialog = Some(dialog);
+                self.mode = Mode::Export;
+            }
+        }
+    }
+
+    fn toggle_watch(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return;
+        };
+        let row = &self.prepared.report.rows[row];
+        let name = crate::text::sanitize(&row.hospital_name).into_owned();
+        self.message = Some(if self.watch.remove(&row.hospital_code) {
+            format!("{name} を監視から外しました（w で保存）")
+        } else {
+            self.watch.insert(row.hospital_code);
+            format!(
+                "{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます（w で保存）"
+            )
+        });
+    }
+
+    /// The view settings as the config file keeps them.
+    pub fn saved_view(&self) -> SavedView {
+        let quick = self.spec.quick;
+        SavedView {
+            sort: self.spec.sort,
+            group: self.spec.group,
+            filter: if self.filter_mode {
+                self.search.clone()
+            } else {
+                String::new()
+            },
+            free_only: quick.free_only,
+            stale_only: quick.stale_only,
+            flagged_only: quick.flagged_only,
+            chart: self.show_chart,
+            watch: self.watch.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    /// Puts a saved view in force.
+    pub fn apply_view(&mut self, view: &SavedView) {
+        self.spec.sort = view.sort;
+        self.spec.group = view.group;
+        self.spec.quick = view::QuickFilters {
+            free_only: view.free_only,
+            stale_only: view.stale_only,
+            flagged_only: view.flagged_only,
+        };
+        self.search = view.filter.clone();
+        self.filter_mode = !view.filter.is_empty();
+        self.show_chart = view.chart;
+        self.watch = view
+            .watch
+            .iter()
+            .filter_map(|c| HospitalCode::parse(c).ok())
+            .collect();
+        self.refresh_view();
+    }
+
+    fn save_view(&mut self) -> Vec<Effect> {
+        let path = self
+            .config_path
+            .clone()
+            .unwrap_or_else(crate::config::user_config_path);
+        vec![Effect::SaveView {
+            path,
+            view: self.saved_view(),
+        }]
+    }
+
+    fn back(&mut self) {
+        if self.popup.take().is_some() {
+            // The table is as it was: same row, same scroll.
+            self.page = None;
+            self.mode = Mode::Table;
+        } else if !self.search.is_empty() {
+            self.search.clear();
+            self.after_search_edit();
+        }
+    }
+
+    fn toggle(&mut self, field: impl Fn(&mut Toggles) -> &mut bool) {
+        let flag = field(&mut self.toggles);
+        *flag = !*flag;
+        self.refresh_view();
+    }
+
+    fn toggle_quick(&mut self, field: impl Fn(&mut view::QuickFilters) -> &mut bool) {
+        let flag = field(&mut self.spec.quick);
+        *flag = !*flag;
+        self.refresh_view();
+    }
+
+    fn after_search_edit(&mut self) {
+        if self.filter_mode {
+            self.refresh_view();
+        } else if !self.search.is_empty() && !self.line_matches(self.selected) {
+            self.jump_to_match(true);
+        }
+    }
+
+    fn next_sort_column(&mut self) {
+        let columns = sortable_columns(&self.incoming);
+        let next = match self.spec.sort {
+            None => columns[0],
+            Some(key) => {
+                let i = columns.iter().position(|c| *c == key.column).unwrap_or(0);
+                columns[(i + 1) % columns.len()]
+            }
+        };
+        // Counts read best largest first; text in its natural order.
+        let direction = if next.kind() == crate::model::ColumnKind::Number {
+            SortDirection::Descending
+        } else {
+            SortDirection::Ascending
+        };
+        self.spec.sort = Some(SortKey {
+            column: next,
+            direction,
+        });
+        self.refresh_view();
+    }
+
+    fn line_matches(&self, line: usize) -> bool {
+        let query = SearchQuery::new(&self.search);
+        self.prepared
+            .row_at(line)
+            .is_some_and(|i| view::matches_row(&query, &self.prepared.report.rows[i]))
+    }
+
+    fn jump_to_match(&mut self, forward: bool) {
+        let n = self.prepared.lines.len();
+        if self.search.is_empty() || n == 0 {
+            return;
+        }
+        let query = SearchQuery::new(&self.search);
+        let rows = &self.prepared.report.rows;
+        let found = (1..=n)
+            .map(|step| {
+                if forward {
+                    (self.selected + step) % n
+                } else {
+                    (self.selected + n - step % n) % n
+                }
+            })
+            .find(|&line| {
+                self.prepared
+                    .row_at(line)
+                    .is_some_and(|i| view::matches_row(&query, &rows[i]))
+            });
+        match found {
+            Some(line) => {
+                self.message = None;
+                self.move_to(line);
+            }
+            None => {
+                self.message = Some(format!(
+                    "「{}」は見つかりません",
+                    crate::text::sanitize(&self.search)
+                ))
+            }
+        }
+    }
+}

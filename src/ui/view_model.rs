@@ -1,0 +1,291 @@
+//! The view model: what one preparation of a report gives the screen. A
+//! [`Prepared`] view holds the report it was built from, so drawing and
+//! selection never pair one report's positions with another's rows.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::model::{Column, JstDateTime, Report};
+use crate::text::width::{self, AmbiguousWidth};
+use crate::view::{self, Grouping, SortDirection, SortKey, View, ViewSpec};
+
+/// The G-MIS report footer toggles: 行数 / 詳細行 / 小計 / 総計.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Toggles {
+    pub row_counts: bool,
+    pub detail_rows: bool,
+    pub subtotals: bool,
+    pub grand_total: bool,
+}
+
+impl Default for Toggles {
+    fn default() -> Self {
+        Self {
+            row_counts: true,
+            detail_rows: true,
+            subtotals: true,
+            grand_total: true,
+        }
+    }
+}
+
+/// One line of the table body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableLine {
+    /// A group's heading (index into `View::groups`).
+    Heading(usize),
+    /// A report row (index into the report's rows).
+    Row(usize),
+    Subtotal(usize),
+    /// One group as a line of its own, in the summary views.
+    Summary(usize),
+}
+
+/// What the table lists: Tab moves between them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ViewKind {
+    /// One line per hospital.
+    #[default]
+    Rows,
+    /// One line per 二次医療圏, with its totals.
+    ByArea,
+    /// One line per 市区町村.
+    ByMunicipality,
+    /// What changed, newest first.
+    ChangeLog,
+    /// The 医療機関マスタ.
+    HospitalMaster,
+    /// The 自治体マスタ.
+    MunicipalityMaster,
+}
+
+impl ViewKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewKind::Rows => "病床一覧",
+            ViewKind::ByArea => "二次医療圏別",
+            ViewKind::ByMunicipality => "市区町村別",
+            ViewKind::ChangeLog => "変更履歴",
+            ViewKind::HospitalMaster => "医療機関マスタ",
+            ViewKind::MunicipalityMaster => "自治体マスタ",
+        }
+    }
+
+    pub(super) fn next(self) -> Self {
+        match self {
+            ViewKind::Rows => ViewKind::ByArea,
+            ViewKind::ByArea => ViewKind::ByMunicipality,
+            ViewKind::ByMunicipality => ViewKind::ChangeLog,
+            ViewKind::ChangeLog => ViewKind::HospitalMaster,
+            ViewKind::HospitalMaster => ViewKind::MunicipalityMaster,
+            ViewKind::MunicipalityMaster => ViewKind::Rows,
+        }
+    }
+
+    /// The grouping a summary view lists.
+    pub fn grouping(self) -> Option<Grouping> {
+        match self {
+            ViewKind::Rows
+            | ViewKind::ChangeLog
+            | ViewKind::HospitalMaster
+            | ViewKind::MunicipalityMaster => None,
+            ViewKind::ByArea => Some(Grouping::Area),
+            ViewKind::ByMunicipality => Some(Grouping::Municipality),
+        }
+    }
+}
+
+/// A view ready to show, with what the screen needs about all of its rows.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// The report the view was built from: every position in `view` and
+    /// `lines` indexes its rows.
+    pub report: Arc<Report>,
+    /// That report's stats.
+    pub stats: SharedStats,
+    pub view: View,
+    pub lines: Vec<TableLine>,
+    pub name_width: usize,
+    pub stale: usize,
+    pub flagged: usize,
+    /// The prefectures the data covers, for the header.
+    pub scope: String,
+    /// The newest 報告日時 in the data.
+    pub newest: Option<JstDateTime>,
+}
+
+impl Prepared {
+    /// The report row a table line shows, if it shows one.
+    pub fn row_at(&self, line: usize) -> Option<usize> {
+        match self.lines.get(line)? {
+            TableLine::Row(i) if *i < self.report.rows.len() => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+/// Groups in a summary view: by the sort column's total when it is a
+/// count, else in code order.
+fn summary_order(view: &View, sort: Option<SortKey>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..view.groups.len()).collect();
+    let Some(key) = sort else {
+        return order;
+    };
+    let total = |g: usize| -> Option<f64> {
+        let t = &view.groups[g].totals;
+        match key.column {
+            Column::Secured => t.secured.map(|v| v as f64),
+            Column::Ready => t.ready.map(|v| v as f64),
+            Column::Inpatients => t.inpatients.map(|v| v as f64),
+            Column::Free => t.free.map(|v| v as f64),
+            Column::Occupancy => t.occupancy(),
+            _ => Some(g as f64),
+        }
+    };
+    order.sort_by(|&a, &b| match (total(a), total(b)) {
+        (Some(x), Some(y)) => {
+            let ord = x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal);
+            if key.direction == SortDirection::Descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        }
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    order
+}
+
+/// What the screen needs about a whole report, computed once per report
+/// (off the input path for big ones) and shared by every view of it.
+#[derive(Clone, Debug, Default)]
+pub struct ReportStats {
+    /// The widest 医療機関名, in cells.
+    pub name_width: usize,
+    /// The prefectures the data covers, for the header.
+    pub scope: String,
+    /// The newest 報告日時 in the data.
+    pub newest: Option<JstDateTime>,
+    /// Per row: a consistency error that does not depend on the clock.
+    pub static_errors: Vec<bool>,
+}
+
+impl ReportStats {
+    pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
+        Self {
+            name_width: report
+                .rows
+                .iter()
+                .map(|r| width::str_width(&r.hospital_name, amb))
+                .max()
+                .unwrap_or(0),
+            scope: scope(report),
+            newest: report.rows.iter().map(|r| r.reported_at).max(),
+            static_errors: report
+                .rows
+                .iter()
+                .map(|r| r.static_flags().has_errors())
+                .collect(),
+        }
+    }
+}
+
+/// Report stats, made by whichever prepare needs them first.
+pub type SharedStats = Arc<OnceLock<ReportStats>>;
+
+/// Builds a view and its lines: O(rows), run off the input path for big reports.
+pub fn prepare(
+    report: &Arc<Report>,
+    stats: &SharedStats,
+    spec: &ViewSpec,
+    toggles: Toggles,
+    kind: ViewKind,
+    amb: AmbiguousWidth,
+) -> Prepared {
+    let figures = stats.get_or_init(|| ReportStats::of(report, amb));
+    let view = match kind.grouping() {
+        Some(group) => View::build(
+            report,
+            &ViewSpec {
+                group,
+                ..spec.clone()
+            },
+        ),
+        None => View::build(report, spec),
+    };
+    let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
+    if kind.grouping().is_some() {
+        lines.extend(
+            summary_order(&view, spec.sort)
+                .into_iter()
+                .map(TableLine::Summary),
+        );
+    } else if view.groups.is_empty() {
+        lines.extend(view.order.iter().map(|&i| TableLine::Row(i)));
+    } else {
+        for (g, group) in view.groups.iter().enumerate() {
+            lines.push(TableLine::Heading(g));
+            if toggles.detail_rows {
+                lines.extend(
+                    view.order[group.rows.clone()]
+                        .iter()
+                        .map(|&i| TableLine::Row(i)),
+                );
+            }
+            if toggles.subtotals {
+                lines.push(TableLine::Subtotal(g));
+            }
+        }
+    }
+    let rows = || view.order.iter().map(|&i| (i, &report.rows[i]));
+    let stale = rows()
+        .filter(|(_, r)| r.is_stale(&spec.now, spec.stale_after))
+        .count();
+    let flagged = rows()
+        .filter(|(i, r)| figures.static_errors[*i] || r.is_reported_in_future(&spec.now))
+        .count();
+    Prepared {
+        report: report.clone(),
+        stats: stats.clone(),
+        view,
+        lines,
+        name_width: figures.name_width,
+        stale,
+        flagged,
+        scope: figures.scope.clone(),
+        newest: figures.newest,
+    }
+}
+
+/// The prefectures a report covers.
+fn scope(report: &Report) -> String {
+    let mut seen = [false; 48];
+    for row in &report.rows {
+        seen[usize::from(row.prefecture_no.get())] = true;
+    }
+    let names: Vec<&str> = crate::model::codes::PREFECTURES
+        .iter()
+        .zip(&seen[1..])
+        .filter(|(_, &s)| s)
+        .map(|(name, _)| *name)
+        .collect();
+    match names.len() {
+        0 => "-".to_string(),
+        1..=3 => names.join("・"),
+        n => format!("{n} 都道府県"),
+    }
+}
+
+/// The columns right of the frozen name, in display order.
+pub fn scrollable_columns(report: &Report) -> Vec<Column> {
+    view::display_columns(report)
+        .into_iter()
+        .filter(|c| *c != Column::HospitalName)
+        .collect()
+}
+
+/// The columns `s` steps through.
+pub fn sortable_columns(report: &Report) -> Vec<Column> {
+    view::display_columns(report)
+}
