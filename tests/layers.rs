@@ -16,7 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 3),
     ("master", 3),
     ("poll", 4),
-    ("demo", 4),
+    ("demo", 7),
     ("view", 5),
     ("export", 6),
     ("config", 7),
