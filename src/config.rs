@@ -418,14 +418,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => None,
     };
     let stale_hours = match raw.display.stale_hours {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "display.stale_hours",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => Some(*v.get_ref()),
+        Some(v) => Some(positive(&v, "display.stale_hours", &check)?),
         None => None,
     };
     let sort = match raw.view.sort {
@@ -487,14 +480,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => None,
     };
     let retention_days = match raw.store.retention_days {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "store.retention_days",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => *v.get_ref(),
+        Some(v) => positive(&v, "store.retention_days", &check)?,
         None => DEFAULT_RETENTION_DAYS,
     };
 
@@ -540,6 +526,18 @@ fn named<T: Named>(value: &Spanned<String>, key: &str, check: &Check) -> Result<
     })
 }
 
+/// A count that must be 1 or more.
+fn positive<T: Default + PartialEq + Copy>(
+    value: &Spanned<T>,
+    key: &str,
+    check: &Check,
+) -> Result<T, ConfigError> {
+    if *value.get_ref() == T::default() {
+        return Err(check(value.span(), key, "1 以上にしてください".into()));
+    }
+    Ok(*value.get_ref())
+}
+
 fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
     let defaults = FeedConfig::default();
     let format = match raw.format {
@@ -562,25 +560,12 @@ fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
         None => defaults.interval,
     };
     let timeout = match raw.timeout_secs {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "feed.timeout_secs",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => Duration::from_secs(*v.get_ref()),
+        Some(v) => Duration::from_secs(positive(&v, "feed.timeout_secs", check)?),
         None => defaults.timeout,
     };
     let max_bytes = match raw.max_mib {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "feed.max_mib",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => v.get_ref() * 1024 * 1024,
+        // So large a limit is no limit; it must not overflow.
+        Some(v) => positive(&v, "feed.max_mib", check)?.saturating_mul(1024 * 1024),
         None => defaults.max_bytes,
     };
     let auth = match raw.auth.map(Spanned::into_inner) {
@@ -711,6 +696,18 @@ mod tests {
         assert_eq!(config.retention_days, 30);
         let by_name = parse_str("[scope]\nprefecture = \"神奈川\"\n").unwrap();
         assert_eq!(by_name.prefecture.unwrap().get(), 14);
+        let err = parse_str("[feed]\ntimeout_secs = 0\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config.toml:2: feed.timeout_secs: 1 以上にしてください"
+        );
+        let err = parse_str("[store]\nretention_days = 0\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config.toml:2: store.retention_days: 1 以上にしてください"
+        );
+        let huge = parse_str("[feed]\nmax_mib = 9223372036854775807\n").unwrap();
+        assert_eq!(huge.feed.max_bytes, u64::MAX);
         let err = parse_str("[feed]\ninterval_secs = 5\n").unwrap_err();
         assert_eq!(
             err,
@@ -777,6 +774,11 @@ mod tests {
             err,
             "config.toml:2: display.theme: default・basic・high-contrast・mono のいずれかです: neon"
         );
+        let any_case =
+            parse_str("[display]\ntheme = \"HIGH-CONTRAST\"\n[feed]\nformat = \"Report\"\n")
+                .unwrap();
+        assert_eq!(any_case.theme, Some(ThemeKind::HighContrast));
+        assert_eq!(any_case.feed.format, FeedFormat::Report);
         let err = parse_str("[view]\ngroup = \"city\"\n").unwrap_err();
         assert_eq!(
             err,

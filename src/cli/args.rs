@@ -129,7 +129,7 @@ fn parse_prefecture(text: &str) -> Result<PrefectureNumber, String> {
 /// `bedboard export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// G-MIS「詳細のみ」CSV・JSON・.xlsx のパス（省略時は内蔵のデモデータ）
+    /// G-MIS「詳細のみ」CSV・JSON・.xlsx のパスか、ドロップフォルダ（省略時は内蔵のデモデータ）
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
 
@@ -215,7 +215,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct PrintArgs {
-    /// G-MIS「詳細のみ」CSV のパス（省略時は内蔵のデモデータ）
+    /// G-MIS「詳細のみ」CSV・JSON・.xlsx のパスか、ドロップフォルダ（省略時は内蔵のデモデータ）
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
 
