@@ -669,6 +669,13 @@ mod tests {
         parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
     }
 
+    /// Each text fails with exactly its message.
+    fn assert_errors(cases: &[(&str, &str)]) {
+        for (text, message) in cases {
+            assert_eq!(parse_str(text).unwrap_err(), *message, "{text}");
+        }
+    }
+
     #[test]
     fn the_example_config_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
@@ -696,16 +703,16 @@ mod tests {
         assert_eq!(config.retention_days, 30);
         let by_name = parse_str("[scope]\nprefecture = \"神奈川\"\n").unwrap();
         assert_eq!(by_name.prefecture.unwrap().get(), 14);
-        let err = parse_str("[feed]\ntimeout_secs = 0\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: feed.timeout_secs: 1 以上にしてください"
-        );
-        let err = parse_str("[store]\nretention_days = 0\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: store.retention_days: 1 以上にしてください"
-        );
+        assert_errors(&[
+            (
+                "[feed]\ntimeout_secs = 0\n",
+                "config.toml:2: feed.timeout_secs: 1 以上にしてください",
+            ),
+            (
+                "[store]\nretention_days = 0\n",
+                "config.toml:2: store.retention_days: 1 以上にしてください",
+            ),
+        ]);
         let huge = parse_str("[feed]\nmax_mib = 9223372036854775807\n").unwrap();
         assert_eq!(huge.feed.max_bytes, u64::MAX);
         let err = parse_str("[feed]\ninterval_secs = 5\n").unwrap_err();
@@ -769,26 +776,25 @@ mod tests {
             (typed.line, typed.key(), typed.file.as_path()),
             (Some(3), Some("view.sort"), Path::new("config.toml"))
         );
-        let err = parse_str("[display]\ntheme = \"neon\"\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: display.theme: default・basic・high-contrast・mono のいずれかです: neon"
-        );
+        assert_errors(&[
+            (
+                "[display]\ntheme = \"neon\"\n",
+                "config.toml:2: display.theme: default・basic・high-contrast・mono のいずれかです: neon",
+            ),
+            (
+                "[view]\ngroup = \"city\"\n",
+                "config.toml:2: view.group: none・prefecture・area・municipality のいずれかです: city",
+            ),
+            (
+                "[feed]\nencoding = \"latin1\"\nformat = \"CSV\"\n",
+                "config.toml:2: feed.encoding: auto・sjis・utf8 のいずれかです: latin1",
+            ),
+        ]);
         let any_case =
             parse_str("[display]\ntheme = \"HIGH-CONTRAST\"\n[feed]\nformat = \"Report\"\n")
                 .unwrap();
         assert_eq!(any_case.theme, Some(ThemeKind::HighContrast));
         assert_eq!(any_case.feed.format, FeedFormat::Report);
-        let err = parse_str("[view]\ngroup = \"city\"\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: view.group: none・prefecture・area・municipality のいずれかです: city"
-        );
-        let err = parse_str("[feed]\nencoding = \"latin1\"\nformat = \"CSV\"\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: feed.encoding: auto・sjis・utf8 のいずれかです: latin1"
-        );
         let err = parse_str("[display]\nambiguous_width = \"3\"\n").unwrap_err();
         assert!(
             err.starts_with("config.toml:2: display.ambiguous_width:"),

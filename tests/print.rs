@@ -281,12 +281,15 @@ fn without_a_terminal_a_folder_shows_its_newest_complete_export() {
     );
     let empty = tempfile::tempdir().unwrap();
     let out = dashboard_without_terminal(&["--source", empty.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("にまだエクスポートがありません"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_fails_saying(&out, 2, "にまだエクスポートがありません");
+}
+
+/// The command stopped with `code`, printed nothing and said `reason` on stderr.
+fn assert_fails_saying(out: &Output, code: i32, reason: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains(reason), "{stderr}");
 }
 
 #[test]
@@ -301,13 +304,7 @@ fn without_a_terminal_prefecture_and_encoding_still_apply() {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = dashboard_without_terminal(&["--source", SEED, "--encoding", "utf8"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("見出し行を UTF-8 として読めません"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_fails_saying(&out, 2, "見出し行を UTF-8 として読めません");
 }
 
 #[test]
@@ -339,13 +336,9 @@ fn without_a_terminal_a_url_is_fetched_once_or_the_failure_is_said() {
     let url = format!("http://{}/report.csv", closed.local_addr().unwrap());
     drop(closed);
     let out = dashboard_without_terminal(&["--source", &url]);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.starts_with(&format!(
-            "bedboard: {url} から取得できません: 接続できません"
-        )),
-        "{stderr}"
+    assert_fails_saying(
+        &out,
+        3,
+        &format!("bedboard: {url} から取得できません: 接続できません"),
     );
 }
