@@ -14,6 +14,7 @@ use crate::master::OperatorProfile;
 use crate::model::PrefectureNumber;
 use crate::source::http::Auth;
 use crate::source::secret::SecretSource;
+use crate::text::names::Named;
 use crate::text::width::AmbiguousWidth;
 use crate::view::{Grouping, SortKey};
 
@@ -252,7 +253,7 @@ impl Default for Config {
 }
 
 /// Which palette the dashboard draws with (`[display] theme`, `--theme`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ThemeKind {
     /// 256 colours, readable on a dark console
     #[default]
@@ -265,6 +266,13 @@ pub enum ThemeKind {
     Mono,
 }
 
+crate::text::names::named!(ThemeKind {
+    Default => "default",
+    Basic => "basic",
+    HighContrast => "high-contrast",
+    Mono => "mono",
+});
+
 /// `[keys]` as written: action names and the keys for each. The UI checks
 /// them when it builds its key map, naming `place` in its message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -273,6 +281,67 @@ pub struct KeyOverrides {
     /// `file:line: keys`, where the section starts.
     pub place: Option<String>,
 }
+
+/// Why the config could not be read, checked or saved: the file, and where
+/// known the line and the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub kind: ConfigErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    /// The file could not be read (the reason as the files layer words it).
+    Unreadable(String),
+    /// Not TOML, an unknown key or a value of the wrong type.
+    Syntax(String),
+    /// A value of the right type that is not allowed.
+    Invalid { key: String, message: String },
+    /// Saving failed at `step` (読み込み, 書き込み, …).
+    Unsaved { step: &'static str, detail: String },
+}
+
+impl ConfigError {
+    /// The key the error is about, when it is about one.
+    pub fn key(&self) -> Option<&str> {
+        match &self.kind {
+            ConfigErrorKind::Invalid { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    /// `file:line`, or the file alone when there is no line.
+    fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.file.display()),
+            None => self.file.display().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.file.display();
+        match &self.kind {
+            ConfigErrorKind::Unreadable(reason) => {
+                write!(f, "設定ファイル {file} を読めません（{reason}）")
+            }
+            ConfigErrorKind::Syntax(message) => {
+                write!(f, "{}: 設定ファイルの誤り: {message}", self.place())
+            }
+            ConfigErrorKind::Invalid { key, message } => {
+                write!(f, "{}: {key}: {message}", self.place())
+            }
+            ConfigErrorKind::Unsaved { step, detail } => {
+                write!(f, "{file} に保存できません（{step}: {detail}）")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Where the config is looked for: `--config`, then `$BEDBOARD_CONFIG`, then
 /// the user's config directory. The first two must exist; the last may not.
@@ -288,16 +357,22 @@ pub fn locate(flag: Option<&Path>) -> (PathBuf, bool) {
 
 /// `$XDG_CONFIG_HOME/bedboard/config.toml`, else `~/.config/bedboard/config.toml`.
 pub fn user_config_path() -> PathBuf {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
+    user_dir("XDG_CONFIG_HOME", ".config").join("config.toml")
+}
+
+/// bedboard's folder under an XDG base directory: `$variable/bedboard`, else
+/// `~/{under_home}/bedboard`, else `./bedboard` when there is no home either.
+pub fn user_dir(variable: &str, under_home: &str) -> PathBuf {
+    std::env::var_os(variable)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("bedboard").join("config.toml")
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(under_home)))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("bedboard")
 }
 
 /// Loads the config the flag, the environment or the user's directory names.
-pub fn load(flag: Option<&Path>) -> Result<Config, String> {
+pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
     let (path, required) = locate(flag);
     match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text, &path),
@@ -305,24 +380,30 @@ pub fn load(flag: Option<&Path>) -> Result<Config, String> {
             path: Some(path),
             ..Config::default()
         }),
-        Err(err) => Err(format!(
-            "設定ファイル {} を読めません（{}）",
-            path.display(),
-            crate::files::io_error_text(&err)
-        )),
+        Err(err) => Err(ConfigError {
+            file: path,
+            line: None,
+            kind: ConfigErrorKind::Unreadable(crate::files::io_error_text(&err)),
+        }),
     }
 }
 
 /// Parses and checks config text; `path` is for messages.
-pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let at =
         |span: std::ops::Range<usize>| format!("{}:{}", path.display(), line_of(text, span.start));
-    let raw: RawConfig = toml::from_str(text).map_err(|err| {
-        let place = err.span().map_or_else(|| path.display().to_string(), &at);
-        format!("{place}: 設定ファイルの誤り: {}", err.message().trim())
+    let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError {
+        file: path.to_path_buf(),
+        line: err.span().map(|span| line_of(text, span.start)),
+        kind: ConfigErrorKind::Syntax(err.message().trim().to_string()),
     })?;
-    let check = |span: std::ops::Range<usize>, key: &str, message: String| {
-        format!("{}: {key}: {message}", at(span))
+    let check = |span: std::ops::Range<usize>, key: &str, message: String| ConfigError {
+        file: path.to_path_buf(),
+        line: Some(line_of(text, span.start)),
+        kind: ConfigErrorKind::Invalid {
+            key: key.to_string(),
+            message,
+        },
     };
 
     let ambiguous_width = match raw.display.ambiguous_width {
@@ -333,29 +414,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         None => None,
     };
     let theme = match raw.display.theme {
-        Some(v) => Some(
-            <ThemeKind as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
-                check(
-                    v.span(),
-                    "display.theme",
-                    format!(
-                        "default・basic・high-contrast・mono のいずれかです: {}",
-                        v.get_ref()
-                    ),
-                )
-            })?,
-        ),
+        Some(v) => Some(named(&v, "display.theme", &check)?),
         None => None,
     };
     let stale_hours = match raw.display.stale_hours {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "display.stale_hours",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => Some(*v.get_ref()),
+        Some(v) => Some(positive(&v, "display.stale_hours", &check)?),
         None => None,
     };
     let sort = match raw.view.sort {
@@ -363,16 +426,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         None => None,
     };
     let group = match raw.view.group {
-        Some(v) => <Grouping as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
-            check(
-                v.span(),
-                "view.group",
-                format!(
-                    "none・prefecture・area・municipality のいずれかです: {}",
-                    v.get_ref()
-                ),
-            )
-        })?,
+        Some(v) => named(&v, "view.group", &check)?,
         None => Grouping::None,
     };
     let mut overrides = BTreeMap::new();
@@ -426,14 +480,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         None => None,
     };
     let retention_days = match raw.store.retention_days {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "store.retention_days",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => *v.get_ref(),
+        Some(v) => positive(&v, "store.retention_days", &check)?,
         None => DEFAULT_RETENTION_DAYS,
     };
 
@@ -466,30 +513,39 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
     })
 }
 
-type Check<'a> = dyn Fn(std::ops::Range<usize>, &str, String) -> String + 'a;
+type Check<'a> = dyn Fn(std::ops::Range<usize>, &str, String) -> ConfigError + 'a;
 
-fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, String> {
+/// One of a closed set of names, in any case; the message lists them all.
+fn named<T: Named>(value: &Spanned<String>, key: &str, check: &Check) -> Result<T, ConfigError> {
+    T::from_name(value.get_ref()).ok_or_else(|| {
+        check(
+            value.span(),
+            key,
+            format!("{} のいずれかです: {}", T::choices(), value.get_ref()),
+        )
+    })
+}
+
+/// A count that must be 1 or more.
+fn positive<T: Default + PartialEq + Copy>(
+    value: &Spanned<T>,
+    key: &str,
+    check: &Check,
+) -> Result<T, ConfigError> {
+    if *value.get_ref() == T::default() {
+        return Err(check(value.span(), key, "1 以上にしてください".into()));
+    }
+    Ok(*value.get_ref())
+}
+
+fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
     let defaults = FeedConfig::default();
     let format = match raw.format {
-        Some(v) => <FeedFormat as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
-            check(
-                v.span(),
-                "feed.format",
-                format!("auto・csv・json・report のいずれかです: {}", v.get_ref()),
-            )
-        })?,
+        Some(v) => named(&v, "feed.format", check)?,
         None => defaults.format,
     };
     let encoding = match raw.encoding {
-        Some(v) => {
-            <EncodingChoice as clap::ValueEnum>::from_str(v.get_ref(), true).map_err(|_| {
-                check(
-                    v.span(),
-                    "feed.encoding",
-                    format!("auto・sjis・utf8 のいずれかです: {}", v.get_ref()),
-                )
-            })?
-        }
+        Some(v) => named(&v, "feed.encoding", check)?,
         None => defaults.encoding,
     };
     let interval = match raw.interval_secs {
@@ -504,25 +560,12 @@ fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, String> {
         None => defaults.interval,
     };
     let timeout = match raw.timeout_secs {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "feed.timeout_secs",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => Duration::from_secs(*v.get_ref()),
+        Some(v) => Duration::from_secs(positive(&v, "feed.timeout_secs", check)?),
         None => defaults.timeout,
     };
     let max_bytes = match raw.max_mib {
-        Some(v) if *v.get_ref() == 0 => {
-            return Err(check(
-                v.span(),
-                "feed.max_mib",
-                "1 以上にしてください".into(),
-            ))
-        }
-        Some(v) => v.get_ref() * 1024 * 1024,
+        // So large a limit is no limit; it must not overflow.
+        Some(v) => positive(&v, "feed.max_mib", check)?.saturating_mul(1024 * 1024),
         None => defaults.max_bytes,
     };
     let auth = match raw.auth.map(Spanned::into_inner) {
@@ -561,9 +604,14 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// Writes `view` as the `[view]` table of the config file, keeping every
 /// other line and comment; the file is replaced in one step, never half-written.
-pub fn save_view(path: &Path, view: &SavedView) -> Result<(), String> {
-    let fail = |what: &str, err: &dyn std::fmt::Display| {
-        format!("{} に保存できません（{what}: {err}）", path.display())
+pub fn save_view(path: &Path, view: &SavedView) -> Result<(), ConfigError> {
+    let fail = |step: &'static str, err: &dyn std::fmt::Display| ConfigError {
+        file: path.to_path_buf(),
+        line: None,
+        kind: ConfigErrorKind::Unsaved {
+            step,
+            detail: err.to_string(),
+        },
     };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -580,9 +628,7 @@ pub fn save_view(path: &Path, view: &SavedView) -> Result<(), String> {
         };
         table["sort"] = toml_edit::value(format!("{}:{direction}", sort.column.name()));
     }
-    let group = clap::ValueEnum::to_possible_value(&view.group)
-        .map_or("none".to_string(), |v| v.get_name().to_string());
-    table["group"] = toml_edit::value(group);
+    table["group"] = toml_edit::value(view.group.name());
     table["filter"] = toml_edit::value(view.filter.clone());
     table["free_only"] = toml_edit::value(view.free_only);
     table["stale_only"] = toml_edit::value(view.stale_only);
@@ -620,7 +666,14 @@ mod tests {
     use crate::view::SortDirection;
 
     fn parse_str(text: &str) -> Result<Config, String> {
-        parse(text, Path::new("config.toml"))
+        parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
+    }
+
+    /// Each text fails with exactly its message.
+    fn assert_errors(cases: &[(&str, &str)]) {
+        for (text, message) in cases {
+            assert_eq!(parse_str(text).unwrap_err(), *message, "{text}");
+        }
     }
 
     #[test]
@@ -650,6 +703,18 @@ mod tests {
         assert_eq!(config.retention_days, 30);
         let by_name = parse_str("[scope]\nprefecture = \"神奈川\"\n").unwrap();
         assert_eq!(by_name.prefecture.unwrap().get(), 14);
+        assert_errors(&[
+            (
+                "[feed]\ntimeout_secs = 0\n",
+                "config.toml:2: feed.timeout_secs: 1 以上にしてください",
+            ),
+            (
+                "[store]\nretention_days = 0\n",
+                "config.toml:2: store.retention_days: 1 以上にしてください",
+            ),
+        ]);
+        let huge = parse_str("[feed]\nmax_mib = 9223372036854775807\n").unwrap();
+        assert_eq!(huge.feed.max_bytes, u64::MAX);
         let err = parse_str("[feed]\ninterval_secs = 5\n").unwrap_err();
         assert_eq!(
             err,
@@ -706,6 +771,30 @@ mod tests {
         assert!(err.contains("colour"), "{err}");
         let err = parse_str("[view]\n\nsort = \"beds\"\n").unwrap_err();
         assert_eq!(err, "config.toml:3: view.sort: 列「beds」はありません");
+        let typed = parse("[view]\n\nsort = \"beds\"\n", Path::new("config.toml")).unwrap_err();
+        assert_eq!(
+            (typed.line, typed.key(), typed.file.as_path()),
+            (Some(3), Some("view.sort"), Path::new("config.toml"))
+        );
+        assert_errors(&[
+            (
+                "[display]\ntheme = \"neon\"\n",
+                "config.toml:2: display.theme: default・basic・high-contrast・mono のいずれかです: neon",
+            ),
+            (
+                "[view]\ngroup = \"city\"\n",
+                "config.toml:2: view.group: none・prefecture・area・municipality のいずれかです: city",
+            ),
+            (
+                "[feed]\nencoding = \"latin1\"\nformat = \"CSV\"\n",
+                "config.toml:2: feed.encoding: auto・sjis・utf8 のいずれかです: latin1",
+            ),
+        ]);
+        let any_case =
+            parse_str("[display]\ntheme = \"HIGH-CONTRAST\"\n[feed]\nformat = \"Report\"\n")
+                .unwrap();
+        assert_eq!(any_case.theme, Some(ThemeKind::HighContrast));
+        assert_eq!(any_case.feed.format, FeedFormat::Report);
         let err = parse_str("[display]\nambiguous_width = \"3\"\n").unwrap_err();
         assert!(
             err.starts_with("config.toml:2: display.ambiguous_width:"),
@@ -765,6 +854,10 @@ mod tests {
         let blocked = dir.path().join("file-not-folder");
         std::fs::write(&blocked, "").unwrap();
         let err = save_view(&blocked.join("config.toml"), &SavedView::default()).unwrap_err();
-        assert!(err.contains("に保存できません"), "{err}");
+        assert!(
+            matches!(err.kind, ConfigErrorKind::Unsaved { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("に保存できません"), "{err}");
     }
 }

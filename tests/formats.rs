@@ -782,7 +782,7 @@ fn detection_leaves_every_csv_fixture_to_the_csv_importer() {
 
 #[test]
 fn the_format_is_named_in_config_and_on_the_command_line() {
-    use clap::ValueEnum;
+    use bedboard::text::Named;
     for (text, format) in [
         ("auto", FeedFormat::Auto),
         ("csv", FeedFormat::Csv),
@@ -793,7 +793,8 @@ fn the_format_is_named_in_config_and_on_the_command_line() {
             serde_json::from_str::<FeedFormat>(&format!("\"{text}\"")).unwrap(),
             format
         );
-        assert_eq!(FeedFormat::from_str(text, false).unwrap(), format);
+        assert_eq!(FeedFormat::from_name(text), Some(format));
+        assert_eq!(format.name(), text);
     }
     assert!(serde_json::from_str::<FeedFormat>("\"xml\"").is_err());
     assert_eq!(FeedFormat::default(), FeedFormat::Auto);

@@ -176,6 +176,34 @@ fn the_ui_does_no_file_or_database_io() {
     assert!(found.is_empty(), "I/O under src/ui/:\n{}", found.join("\n"));
 }
 
+/// Whether a file may name clap: the command line and the binary only.
+fn may_use_clap(path: &Path) -> bool {
+    let relative = path.strip_prefix(src()).unwrap();
+    relative.starts_with("cli") || relative == Path::new("main.rs")
+}
+
+#[test]
+fn clap_lives_only_in_the_cli() {
+    let mut found = Vec::new();
+    for path in all_files().iter().filter(|p| !may_use_clap(p)) {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (line, code) in code_lines(&text) {
+            if code.contains("clap::") || code.contains("use clap") {
+                found.push(format!(
+                    "{}:{line}: {}",
+                    path.strip_prefix(src()).unwrap().display(),
+                    code.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "clap outside src/cli/:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn the_checks_themselves_find_what_they_look_for() {
     assert_eq!(
@@ -188,6 +216,10 @@ fn the_checks_themselves_find_what_they_look_for() {
             .collect::<Vec<_>>(),
         ["let a = 1;"]
     );
+    assert!(may_use_clap(&src().join("cli").join("args.rs")));
+    assert!(may_use_clap(&src().join("main.rs")));
+    assert!(!may_use_clap(&src().join("config.rs")));
+    assert!(!may_use_clap(&src().join("client").join("x.rs")));
     let by_module: BTreeMap<_, _> = all_files()
         .iter()
         .filter_map(|p| module_of(p))

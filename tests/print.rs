@@ -227,3 +227,118 @@ fn flags_are_shown_as_words() {
     let first = text.lines().find(|l| l.contains("1310170018")).unwrap();
     assert!(first.contains("古い"), "stale after 24 hours: {first}");
 }
+
+/// The dashboard with stdout on a pipe, so it falls back to the plain table;
+/// no config is read but the one the flags name.
+fn dashboard_without_terminal(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_bedboard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("BEDBOARD_CONFIG")
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("HOME", home.path())
+        .output()
+        .expect("the binary runs")
+}
+
+fn copy_dated(from: &str, to: &std::path::Path, age: std::time::Duration) {
+    std::fs::copy(from, to).unwrap();
+    let file = std::fs::File::options().write(true).open(to).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+}
+
+#[test]
+fn print_reads_every_format_the_dashboard_reads() {
+    for source in [
+        "tests/fixtures/json/seed-tokyo-rows.json",
+        "tests/fixtures/json/seed-tokyo-report-tabular.json",
+        SEED,
+    ] {
+        let text = print(&["--source", source]);
+        assert!(text.starts_with("レコード数 12 "), "{source}: {text}");
+        assert!(text.lines().nth(1).unwrap().contains(source), "{text}");
+    }
+}
+
+#[test]
+fn without_a_terminal_a_folder_shows_its_newest_complete_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = std::time::Duration::from_secs(3600);
+    copy_dated(SEED, &dir.path().join("older.csv"), 2 * hour);
+    let newest = dir.path().join("newer.json");
+    copy_dated("tests/fixtures/json/seed-tokyo-rows.json", &newest, hour);
+    let out = dashboard_without_terminal(&["--source", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("レコード数 12 "), "{stdout}");
+    let source_line = stdout.lines().nth(1).unwrap();
+    assert!(
+        source_line.contains(&format!("{}（UTF-8）", newest.display())),
+        "{source_line}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = dashboard_without_terminal(&["--source", empty.path().to_str().unwrap()]);
+    assert_fails_saying(&out, 2, "にまだエクスポートがありません");
+}
+
+/// The command stopped with `code`, printed nothing and said `reason` on stderr.
+fn assert_fails_saying(out: &Output, code: i32, reason: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains(reason), "{stderr}");
+}
+
+#[test]
+fn without_a_terminal_prefecture_and_encoding_still_apply() {
+    let out = dashboard_without_terminal(&["--source", SEED, "--prefecture", "神奈川"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("レコード数 0 "));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("bedboard: 範囲外（神奈川県 以外）の 12 行を除きました"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dashboard_without_terminal(&["--source", SEED, "--encoding", "utf8"]);
+    assert_fails_saying(&out, 2, "見出し行を UTF-8 として読めません");
+}
+
+#[test]
+fn without_a_terminal_a_url_is_fetched_once_or_the_failure_is_said() {
+    use bedboard::demo::server::{DemoFeed, DemoFeedOptions};
+    let feed = DemoFeed::start(DemoFeedOptions {
+        addr: "127.0.0.1:0".into(),
+        change_every: std::time::Duration::from_secs(3600),
+        basic_auth: None,
+    })
+    .unwrap();
+    let url = feed.url("/report.csv");
+    let out = dashboard_without_terminal(&["--source", &url]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("レコード数 "), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains(&format!("{url}（Shift-JIS）")),
+        "{stdout}"
+    );
+
+    // A port nobody listens on any more.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/report.csv", closed.local_addr().unwrap());
+    drop(closed);
+    let out = dashboard_without_terminal(&["--source", &url]);
+    assert_fails_saying(
+        &out,
+        3,
+        &format!("bedboard: {url} から取得できません: 接続できません"),
+    );
+}

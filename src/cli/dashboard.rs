@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::effects::Effects;
+use crate::cli::error::{CommandError, Outcome};
 use crate::config::{AmbiguousChoice, Config};
 use crate::demo::server::{DemoFeed, DemoFeedOptions};
 use crate::model::{time, PrefectureNumber, Report};
@@ -31,12 +32,7 @@ pub struct Settings {
 
 /// `$XDG_DATA_HOME/bedboard/history.sqlite3`, else `~/.local/share/bedboard/history.sqlite3`.
 pub fn default_store_path() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("bedboard").join("history.sqlite3")
+    crate::config::user_dir("XDG_DATA_HOME", ".local/share").join("history.sqlite3")
 }
 
 fn is_url(source: &str) -> bool {
@@ -65,12 +61,7 @@ pub fn log_path() -> PathBuf {
     if let Some(path) = std::env::var_os("BEDBOARD_LOG").filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("bedboard").join("bedboard.log")
+    crate::config::user_dir("XDG_STATE_HOME", ".local/state").join("bedboard.log")
 }
 
 /// Sends log lines to a file (never to the screen the dashboard draws on).
@@ -105,7 +96,8 @@ pub fn holder_name() -> String {
     format!("{}@{host}", std::process::id())
 }
 
-fn origin_for(source: &str, config: &Config) -> Origin {
+/// Where the dashboard reads `source` from: a URL with the `[feed]` settings, a folder or a file.
+pub fn origin_for(source: &str, config: &Config) -> Origin {
     if is_url(source) {
         let feed = &config.feed;
         let mut options = HttpOptions::new(source);
@@ -129,7 +121,7 @@ pub fn dashboard(
     display: DisplayChoice,
     encoding: crate::formats::EncodingChoice,
     masters: MasterFiles,
-) -> ExitCode {
+) -> Outcome {
     let Settings {
         config,
         source,
@@ -154,22 +146,17 @@ pub fn dashboard(
                 (origin, true)
             }
             Err(err) => {
-                eprintln!("bedboard: デモ用のフィードを起動できません（{err}）");
-                return ExitCode::FAILURE;
+                return Err(CommandError::Failed(format!(
+                    "デモ用のフィードを起動できません（{err}）"
+                )))
             }
         },
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("bedboard: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+        .map_err(|err| CommandError::Failed(err.to_string()))?;
     let now = time::now_jst();
     let mut spec = ViewSpec::new(now);
     spec.stale_after = chrono::Duration::hours(i64::from(stale_hours));
@@ -177,8 +164,9 @@ pub fn dashboard(
         Ok(term) => term,
         Err(err) => {
             terminal::restore();
-            eprintln!("bedboard: 端末を準備できません（{err}）");
-            return ExitCode::FAILURE;
+            return Err(CommandError::Failed(format!(
+                "端末を準備できません（{err}）"
+            )));
         }
     };
     let ambiguous = match display
@@ -272,14 +260,10 @@ pub fn dashboard(
         }
     }
     runtime.shutdown_timeout(Duration::from_millis(200));
-    match result {
-        Ok(Ending::Quit) => ExitCode::SUCCESS,
+    match result.map_err(|err| CommandError::Failed(err.to_string()))? {
+        Ending::Quit => Ok(ExitCode::SUCCESS),
         // As a process killed by the signal would report it.
-        Ok(Ending::Signal(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
-        Err(err) => {
-            eprintln!("bedboard: {err}");
-            ExitCode::FAILURE
-        }
+        Ending::Signal(signal) => Ok(ExitCode::from(128u8.saturating_add(signal as u8))),
     }
 }
 

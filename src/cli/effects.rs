@@ -34,7 +34,9 @@ impl Effects {
             Effect::Export(job) => send(Msg::Exported(export(*job, reply))),
             Effect::SaveView { path, view } => {
                 send(Msg::ViewSaved(
-                    crate::config::save_view(&path, &view).map(|()| path),
+                    crate::config::save_view(&path, &view)
+                        .map(|()| path)
+                        .map_err(|e| e.to_string()),
                 ));
             }
             Effect::LoadHistory {

@@ -15,7 +15,7 @@ use crate::model::{time, JstDateTime, Report, ReportRow};
 use crate::view::{View, ViewSpec};
 
 /// G-MIS's 「エクスポートビュー」.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ExportView {
     /// 「詳細のみ」: the detail rows as CSV, what bedboard and other systems import.
     #[default]
@@ -23,6 +23,11 @@ pub enum ExportView {
     /// 「フォーマット済みレポート」: an Excel workbook (.xlsx) laid out as the report.
     Formatted,
 }
+
+crate::text::names::named!(ExportView {
+    Details => "details",
+    Formatted => "formatted",
+});
 
 impl ExportView {
     pub fn label(self) -> &'static str {
@@ -42,7 +47,7 @@ impl ExportView {
 }
 
 /// The text encoding of a 「詳細のみ」 CSV.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ExportEncoding {
     /// Shift-JIS (Windows-31J / CP932), as G-MIS writes it.
     #[default]
@@ -52,6 +57,12 @@ pub enum ExportEncoding {
     /// UTF-8 with BOM, which Excel needs to open UTF-8 as UTF-8.
     Utf8Bom,
 }
+
+crate::text::names::named!(ExportEncoding {
+    Sjis => "sjis",
+    Utf8 => "utf8",
+    Utf8Bom => "utf8-bom",
+});
 
 impl ExportEncoding {
     pub fn label(self) -> &'static str {

@@ -5,7 +5,7 @@ use super::json::{self, JsonKind};
 use super::xlsx;
 
 /// A feed's format, chosen by config or `--format`, or detected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FeedFormat {
     /// Detect from the content: a report JSON, JSON rows, or else the CSV.
@@ -18,6 +18,13 @@ pub enum FeedFormat {
     /// The analytics report JSON of the platform G-MIS runs on.
     Report,
 }
+
+crate::text::names::named!(FeedFormat {
+    Auto => "auto",
+    Csv => "csv",
+    Json => "json",
+    Report => "report",
+});
 
 impl FeedFormat {
     /// A short name for the status line and messages.

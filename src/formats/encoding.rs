@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 /// What the user asked for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum EncodingChoice {
     /// Detect: a UTF-8 BOM or valid UTF-8 is UTF-8, anything else Shift-JIS.
     #[default]
@@ -13,6 +13,12 @@ pub enum EncodingChoice {
     /// UTF-8, with or without BOM.
     Utf8,
 }
+
+crate::text::names::named!(EncodingChoice {
+    Auto => "auto",
+    Sjis => "sjis",
+    Utf8 => "utf8",
+});
 
 /// What a file turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

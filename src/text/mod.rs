@@ -3,9 +3,11 @@
 //! small encodings (base64, hex) that several layers need.
 
 pub mod html;
+pub mod names;
 pub mod normalize;
 pub mod sanitize;
 pub mod width;
 
 pub use html::strip_html;
+pub use names::Named;
 pub use sanitize::sanitize;

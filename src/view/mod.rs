@@ -13,7 +13,7 @@ pub use search::SearchQuery;
 pub use sort::{SortDirection, SortKey};
 
 /// How rows are grouped, as G-MIS groups its report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Grouping {
     #[default]
     None,
@@ -24,6 +24,13 @@ pub enum Grouping {
     /// 市区町村
     Municipality,
 }
+
+crate::text::names::named!(Grouping {
+    None => "none",
+    Prefecture => "prefecture",
+    Area => "area",
+    Municipality => "municipality",
+});
 
 impl Grouping {
     pub fn label(self) -> &'static str {

@@ -1,0 +1,244 @@
+//! Running each subcommand. Each returns an [`Outcome`]; `cli::run` tells the
+//! user why one stopped.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::cli::args::{
+    DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, RegistrationFormArgs, StatusArgs, TableArgs,
+};
+use crate::cli::dashboard::{self, DisplayChoice, MasterFiles, Settings};
+use crate::cli::error::{say, CommandError, Outcome, EXIT_STALE};
+use crate::cli::input::{self, Reading};
+use crate::config::AmbiguousChoice;
+use crate::formats::FeedFormat;
+use crate::model::time;
+use crate::poll::poller::Origin;
+use crate::ui::plain;
+use crate::view::View;
+
+/// The dashboard, or the plain table when there is no screen to draw on.
+pub fn dashboard(args: &DashboardArgs) -> Outcome {
+    let config = crate::config::load(args.config.path.as_deref())?;
+    crate::ui::keymap::KeyMap::for_config(&config.keys).map_err(CommandError::Keys)?;
+    let source = args.source.clone().or_else(|| config.feed.source.clone());
+    let encoding = args.encoding.unwrap_or(config.feed.encoding);
+    let format = args.format.unwrap_or(config.feed.format);
+    let prefecture = args.prefecture.or(config.prefecture);
+    let stale_hours = args.stale_hours.or(config.stale_hours).unwrap_or(24);
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !std::io::stdout().is_terminal() || dumb {
+        // No screen to draw on: the plain table of the same source is the fallback.
+        let mut table = TableArgs::defaults();
+        table.encoding = encoding;
+        table.view.prefecture = prefecture;
+        table.view.stale_hours = stale_hours;
+        table.ascii = args.ascii || config.ascii;
+        if let Some(AmbiguousChoice::Fixed(width)) = args.ambiguous_width.or(config.ambiguous_width)
+        {
+            table.ambiguous_width = width.cells() as u8;
+        }
+        let origin = source.as_deref().map(|s| dashboard::origin_for(s, &config));
+        return print_table(origin.as_ref(), format, &table);
+    }
+    let store = dashboard::store_for(source.as_deref(), args.store.as_deref(), &config);
+    let masters = MasterFiles {
+        hospitals: args
+            .master
+            .clone()
+            .or_else(|| config.hospital_master.clone()),
+        municipalities: args
+            .municipalities
+            .clone()
+            .or_else(|| config.municipality_master.clone()),
+    };
+    let mut config = config;
+    config.feed.format = format;
+    let settings = Settings {
+        source,
+        store,
+        prefecture,
+        interval: args
+            .interval
+            .map_or(config.feed.interval, std::time::Duration::from_secs),
+        stale_hours,
+        config,
+    };
+    let display = DisplayChoice {
+        ambiguous: args.ambiguous_width,
+        ascii: args.ascii,
+        no_color: args.no_color,
+        theme: args.theme,
+    };
+    dashboard::dashboard(settings, display, encoding, masters)
+}
+
+pub fn print(args: &PrintArgs) -> Outcome {
+    let origin = args.source.as_deref().map(input::path_origin);
+    print_table(origin.as_ref(), FeedFormat::Auto, &args.table)
+}
+
+/// Reads the source once and writes the plain table to stdout.
+fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -> Outcome {
+    let spec = table.view.view_spec();
+    let reading = Reading {
+        format,
+        encoding: table.encoding,
+        prefecture: table.view.prefecture,
+    };
+    let loaded = input::load(origin, reading, &spec.now)?;
+    for message in &loaded.messages {
+        say(message);
+    }
+    let view = View::build(&loaded.report, &spec);
+    let text = plain::render(
+        &loaded.report,
+        &view,
+        &spec,
+        &loaded.label,
+        &table.plain_options(plain::stdout_terminal_width()),
+    );
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(err) => Err(CommandError::Failed(format!("書き出せません（{err}）"))),
+    }
+}
+
+pub fn export(args: &ExportArgs) -> Outcome {
+    let spec = args.view_args.view_spec();
+    let origin = args.source.as_deref().map(input::path_origin);
+    let reading = Reading {
+        format: FeedFormat::Auto,
+        encoding: args.input_encoding,
+        prefecture: args.view_args.prefecture,
+    };
+    let loaded = input::load(origin.as_ref(), reading, &spec.now)?;
+    for message in &loaded.messages {
+        say(message);
+    }
+    let view = View::build(&loaded.report, &spec);
+    let request = crate::export::ExportRequest {
+        report: &loaded.report,
+        view: &view,
+        spec: &spec,
+        export_view: args.view,
+        encoding: args.encoding,
+        strict: args.strict,
+        header: crate::export::ReportHeader::new(&spec, Some(spec.now)),
+    };
+    let summary = crate::export::export(&request, &args.out)?;
+    println!("{}", summary.message());
+    if let Some(warning) = summary.warning() {
+        say(&warning);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn registration_form(args: &RegistrationFormArgs) -> Outcome {
+    let config = crate::config::load(args.config.path.as_deref())?;
+    let Some(profile) = &config.profile else {
+        return Err(CommandError::Unusable(
+            "設定ファイルに [profile]（都道府県・消防本部名・担当部署名・担当者氏名・メールアドレス・電話番号）がありません".to_string(),
+        ));
+    };
+    crate::master::write_registration_form(&args.out, profile, &args.reason)
+        .map_err(CommandError::Unusable)?;
+    println!("{} に書き出しました", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn demo_feed(args: &DemoFeedArgs) -> Outcome {
+    let basic_auth = match &args.user {
+        None => None,
+        Some(user) => match std::env::var("BEDBOARD_DEMO_PASSWORD") {
+            Ok(password) if !password.is_empty() => Some((user.clone(), password)),
+            _ => {
+                return Err(CommandError::Unusable(
+                    "--user には環境変数 BEDBOARD_DEMO_PASSWORD でパスワードを渡してください"
+                        .to_string(),
+                ))
+            }
+        },
+    };
+    let options = crate::demo::server::DemoFeedOptions {
+        addr: args.addr.clone(),
+        change_every: std::time::Duration::from_secs(args.change_every),
+        basic_auth,
+    };
+    crate::demo::server::run_forever(options)
+        .map_err(|err| CommandError::Failed(format!("デモ用フィードを起動できません（{err}）")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(args: &StatusArgs) -> Outcome {
+    let config = crate::config::load(args.config.path.as_deref())?;
+    let path = args
+        .store
+        .clone()
+        .or_else(|| config.store_path.clone())
+        .unwrap_or_else(dashboard::default_store_path);
+    if !path.exists() {
+        return Err(CommandError::Unusable(format!(
+            "履歴ファイル {} がありません",
+            path.display()
+        )));
+    }
+    let store = crate::store::Store::open_read_only(&path)?;
+    let now = time::now_jst();
+    let stale_after = chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24)));
+    println!("履歴ファイル: {}", path.display());
+    let fresh = print_latest(&store, now, stale_after);
+    match store.lease() {
+        Ok(Some((holder, until))) if until > now => {
+            println!(
+                "取得中のプロセス: {holder}（{} まで）",
+                time::format_datetime(&until)
+            )
+        }
+        _ => println!("取得中のプロセス: なし"),
+    }
+    match store.last_error() {
+        Ok(Some((at, message))) => println!(
+            "最後のエラー: {}（{}）",
+            message,
+            time::format_datetime(&at)
+        ),
+        _ => println!("最後のエラー: なし"),
+    }
+    if fresh {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "状態: データが古くなっています（{} 時間より前）",
+        stale_after.num_hours()
+    );
+    Ok(ExitCode::from(EXIT_STALE))
+}
+
+/// The newest snapshot's line; whether it is younger than `stale_after`.
+fn print_latest(
+    store: &crate::store::Store,
+    now: crate::model::JstDateTime,
+    stale_after: chrono::Duration,
+) -> bool {
+    match store.latest_snapshot().ok().flatten() {
+        Some(s) => {
+            let age = now.signed_duration_since(s.fetched_at);
+            println!(
+                "最新のデータ: {}（{}）・{} 件・取得元 {}",
+                time::format_datetime(&s.fetched_at),
+                time::format_age(age),
+                s.report.rows.len(),
+                s.source
+            );
+            age <= stale_after
+        }
+        None => {
+            println!("最新のデータ: なし");
+            false
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading a report once, for `print`, `export` and the dashboard without a
+//! terminal: from a file, a drop folder's newest complete export, a URL, or
+//! the built-in demo data. Every format goes through the one dispatcher.
+
+use std::path::Path;
+
+use crate::cli::error::CommandError;
+use crate::formats::{import_any, EncodingChoice, FeedFormat, ImportOptions};
+use crate::model::{JstDateTime, PrefectureNumber, Report};
+use crate::poll::poller::Origin;
+use crate::source::dropdir::{self, DropOptions};
+use crate::source::http::{redact_url, Fetched, Fetcher, HttpOptions};
+
+/// How the bytes are read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reading {
+    pub format: FeedFormat,
+    pub encoding: EncodingChoice,
+    /// Rows of other prefectures are dropped and counted.
+    pub prefecture: Option<PrefectureNumber>,
+}
+
+/// A report read once, with where it came from and what to tell the user.
+pub struct Loaded {
+    pub report: Report,
+    /// `source（encoding）`, or 「デモデータ」.
+    pub label: String,
+    /// Rows that could not be read, rows out of scope.
+    pub messages: Vec<String>,
+}
+
+/// A path named on the command line: a folder is a drop folder, anything else a file.
+pub fn path_origin(path: &Path) -> Origin {
+    if path.is_dir() {
+        Origin::Dir(path.to_path_buf())
+    } else {
+        Origin::File(path.to_path_buf())
+    }
+}
+
+/// Reads `origin` once, or makes the demo data when there is none.
+pub fn load(
+    origin: Option<&Origin>,
+    reading: Reading,
+    now: &JstDateTime,
+) -> Result<Loaded, CommandError> {
+    let Some(origin) = origin else {
+        return Ok(Loaded {
+            report: crate::demo::generator::demo_report(now),
+            label: "デモデータ".to_string(),
+            messages: Vec::new(),
+        }
+        .scoped(reading.prefecture));
+    };
+    let (bytes, source_name) = read_once(origin)?;
+    let options = ImportOptions {
+        encoding: reading.encoding,
+        source_name,
+    };
+    let import = import_any(&bytes, reading.format, &options)?;
+    Ok(Loaded {
+        label: format!("{}（{}）", import.source_name, import.encoding.label()),
+        messages: import.messages(),
+        report: import.report,
+    }
+    .scoped(reading.prefecture))
+}
+
+impl Loaded {
+    /// Drops other prefectures' rows, saying how many.
+    fn scoped(mut self, prefecture: Option<PrefectureNumber>) -> Self {
+        if let Some(pref) = prefecture {
+            let before = self.report.rows.len();
+            self.report.rows.retain(|row| row.prefecture_no == pref);
+            let dropped = before - self.report.rows.len();
+            if dropped > 0 {
+                self.messages.push(format!(
+                    "範囲外（{} 以外）の {dropped} 行を除きました",
+                    pref.name()
+                ));
+            }
+        }
+        self
+    }
+}
+
+/// The bytes and the name messages give them.
+fn read_once(origin: &Origin) -> Result<(Vec<u8>, String), CommandError> {
+    match origin {
+        Origin::File(path) => read_file(path),
+        Origin::Dir(dir) => match dropdir::newest_complete(&DropOptions::new(dir.clone())) {
+            Ok(Some(path)) => read_file(&path),
+            Ok(None) => Err(CommandError::Unusable(format!(
+                "{} にまだエクスポートがありません",
+                dir.display()
+            ))),
+            Err(err) => Err(unreadable(dir, &err)),
+        },
+        Origin::Http(options) => fetch_once(options),
+    }
+}
+
+fn read_file(path: &Path) -> Result<(Vec<u8>, String), CommandError> {
+    let bytes = std::fs::read(path).map_err(|err| unreadable(path, &err))?;
+    Ok((bytes, path.display().to_string()))
+}
+
+fn unreadable(path: &Path, err: &std::io::Error) -> CommandError {
+    CommandError::Unusable(format!(
+        "{}: {}",
+        path.display(),
+        crate::files::io_error_text(err)
+    ))
+}
+
+/// One GET, as the dashboard's first poll would make it.
+fn fetch_once(options: &HttpOptions) -> Result<(Vec<u8>, String), CommandError> {
+    let unreachable = |error| CommandError::Unreachable {
+        url: redact_url(&options.url),
+        error,
+    };
+    let mut fetcher = Fetcher::new(options.clone()).map_err(unreachable)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| CommandError::Failed(format!("取得の準備ができません（{err}）")))?;
+    match runtime.block_on(fetcher.fetch()).map_err(unreachable)? {
+        Fetched::Body { bytes, url, .. } => Ok((bytes, redact_url(&url))),
+        // A first request sends no validators, so a 304 is the server's error.
+        Fetched::NotModified => Err(unreachable(crate::source::http::FetchError::Status {
+            status: 304,
+        })),
+    }
+}
