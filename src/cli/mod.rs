@@ -464,7 +464,7 @@ fn registration_form(args: &RegistrationFormArgs) -> ExitCode {
         eprintln!("bedboard: 設定ファイルに [profile]（都道府県・消防本部名・担当部署名・担当者氏名・メールアドレス・電話番号）がありません");
         return ExitCode::from(EXIT_UNUSABLE_INPUT);
     };
-    match crate::master::write_registration_form(&args.out, profile, &args.reason) {
+    match crate::export::registration::write_registration_form(&args.out, profile, &args.reason) {
         Ok(()) => {
             println!("{} に書き出しました", args.out.display());
             ExitCode::SUCCESS
