@@ -1,6 +1,5 @@
 //! The analytics report JSON of the platform G-MIS runs on.
 //!
-//!
 //! The reply of `GET /services/data/vNN.N/analytics/reports/{id}?includeDetails=true`:
 //! columns are `reportMetadata.detailColumns`, named by
 //! `reportExtendedMetadata.detailColumnInfo[name].label` and mapped to G-MIS's
@@ -30,9 +29,6 @@ pub fn import_analytics(bytes: &[u8], options: &ImportOptions) -> Result<Import,
     let table = report_table(document, &options.source_name)?;
     import_table_as(&table, encoding, options)
 }
-
-// ---------------------------------------------------------------------------
-// Analytics report JSON
 
 /// The detail rows of an analytics report, with its totals: what any report
 /// holds, before G-MIS's columns are looked for.

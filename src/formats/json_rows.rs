@@ -1,6 +1,5 @@
-//! JSON rows: a list of row objects keyed by G-MIS's column names.
-//!
-//! # JSON rows
+//! JSON rows: a list of row objects keyed by G-MIS's column names, read
+//! through the CSV importer's checks.
 //!
 //! ```text
 //! [
@@ -45,7 +44,6 @@
 //!   from 1 (「feed.json: 3 件目: 列「即応病床」: 数値ではありません（abc）」),
 //!   and the other rows are still read.
 //! - UTF-8, with or without a BOM. Nesting deeper than 128 levels is refused.
-//!
 
 use serde_json::Value;
 
@@ -61,9 +59,6 @@ pub fn import_json(bytes: &[u8], options: &ImportOptions) -> Result<Import, Impo
     let document = parse_document(body, &options.source_name)?;
     import_rows(document, encoding, options)
 }
-
-// ---------------------------------------------------------------------------
-// JSON rows into records
 
 /// The name a problem is reported under: G-MIS's own name for its columns.
 fn problem_column(name: &str, column: Option<Column>) -> String {
