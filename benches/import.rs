@@ -5,7 +5,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use bedboard::demo::generator as demo;
-use bedboard::formats::gmis_csv::{import_bytes, write_csv, OutputEncoding};
+use bedboard::export::csv::{write_csv, OutputEncoding};
+use bedboard::formats::gmis_csv::import_bytes;
 use bedboard::formats::ImportOptions;
 use bedboard::model::{time, HospitalCode, ReportRow};
 

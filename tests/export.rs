@@ -6,11 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use bedboard::export::csv as csv_export;
 use bedboard::export::{
     export, ExportEncoding, ExportError, ExportRequest, ExportSummary, ExportView, ReportHeader,
 };
 use bedboard::files::WriteError;
-use bedboard::formats::gmis_csv::{self, TotalCheck};
+use bedboard::formats::TotalCheck;
 use bedboard::formats::{import_any, FeedFormat, Import, ImportOptions};
 use bedboard::model::{
     time, AreaCode, Column, HospitalCode, JstDateTime, MunicipalityCode, PrefectureNumber, Report,
@@ -271,14 +272,14 @@ fn pythons_csv_module_reads_the_shift_jis_export() {
     let read: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
 
     // What the file holds: every field as written, formula starters behind a quote.
-    let file_cell = |field: &str| gmis_csv::neutralize_formula(field).into_owned();
+    let file_cell = |field: &str| csv_export::neutralize_formula(field).into_owned();
     let mut expected = vec![Column::GMIS
         .iter()
         .map(|c| c.name().to_string())
         .chain(["'=備考".to_string()])
         .collect::<Vec<_>>()];
     expected.extend(report.rows.iter().map(|row| {
-        gmis_csv::row_fields(row)
+        csv_export::row_fields(row)
             .iter()
             .map(|f| file_cell(f))
             .collect()

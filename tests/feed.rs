@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use bedboard::formats::gmis_csv::{write_csv, OutputEncoding};
+use bedboard::export::csv::{write_csv, OutputEncoding};
 use bedboard::formats::{import_file, EncodingChoice, FeedFormat, ImportOptions};
 use bedboard::model::time::now_jst;
 use bedboard::model::{PrefectureNumber, Report};

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use bedboard::formats::dispatch::{self as format, FeedFormat};
-use bedboard::formats::gmis_csv::{self, Numbering};
+use bedboard::export::csv as csv_export;
+use bedboard::formats::gmis_csv;
 use bedboard::formats::json::{self, ReportTable};
+use bedboard::formats::{self as format, FeedFormat, Numbering};
 use bedboard::formats::{Import, ImportOptions};
 use bedboard::model::{Column, ReportRow, Totals};
 use proptest::prelude::*;
@@ -308,7 +309,7 @@ fn records_follow_the_csv_rules() {
         .iter()
         .enumerate()
         .map(|(i, row)| {
-            let mut fields = gmis_csv::row_fields(row);
+            let mut fields = csv_export::row_fields(row);
             fields.push("メモ\u{1b}[31m".to_string());
             (i as u64 + 1, fields)
         })
@@ -768,7 +769,7 @@ fn detection_leaves_every_csv_fixture_to_the_csv_importer() {
         let bytes = read(name);
         assert_eq!(format::detect(&bytes), FeedFormat::Csv, "{name}");
         let auto = format::import_any(&bytes, FeedFormat::Auto, &options(name));
-        let csv = gmis_csv::import_bytes(&bytes, &options(name));
+        let csv = format::import_any(&bytes, FeedFormat::Csv, &options(name));
         match (auto, csv) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a.report, b.report, "{name}");

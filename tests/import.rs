@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use bedboard::formats::{
-    self, gmis_csv::TotalCheck, DetectedEncoding, EncodingChoice, ImportError, ImportOptions,
+    self, DetectedEncoding, EncodingChoice, ImportError, ImportOptions, TotalCheck,
 };
 use bedboard::model::{Column, Totals};
 

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use bedboard::demo::generator::{self as demo, demo_master_csv, MASTER_COLUMNS};
-use bedboard::formats::gmis_csv::{self, Numbering};
-use bedboard::formats::{DetectedEncoding, ImportError, ImportOptions};
+use bedboard::export::registration::write_registration_form;
+use bedboard::formats::gmis_csv;
+use bedboard::formats::{DetectedEncoding, ImportErrorKind, ImportOptions, Numbering};
 use bedboard::master::{
     cross_check, dial_string, import_hospital_master, import_hospital_master_file,
-    import_municipality_master_file, write_registration_form, FindingKind, HospitalMaster,
-    MasterImport, MunicipalityMaster, OperatorProfile, Side,
+    import_municipality_master_file, FindingKind, HospitalMaster, MasterImport, MunicipalityMaster,
+    OperatorProfile, Side,
 };
 use bedboard::model::{HospitalCode, MunicipalityCode, Report};
 
@@ -238,7 +239,7 @@ fn files_that_are_not_masters_are_refused_in_words() {
     }
     let err =
         import_hospital_master_file(&path("missing.csv"), &ImportOptions::default()).unwrap_err();
-    assert!(matches!(err, ImportError::Io { .. }));
+    assert!(matches!(err.kind, ImportErrorKind::Io { .. }));
     assert!(
         err.to_string().ends_with("ファイルが見つかりません"),
         "{err}"

@@ -747,7 +747,7 @@ impl Drop for CountingFeed {
 
 /// The seed report with one hospital renamed, as a CP932 export.
 fn seed_export(renamed: &str) -> Vec<u8> {
-    use bedboard::formats::gmis_csv::{write_csv, OutputEncoding};
+    use bedboard::export::csv::{write_csv, OutputEncoding};
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
     let mut report = bedboard::formats::import_file(&path, &Default::default())

@@ -1,7 +1,8 @@
 //! Property tests: rows written as a G-MIS CSV read back as the same rows,
 //! and no input whatever makes the importer panic.
 
-use bedboard::formats::gmis_csv::{import_bytes, write_csv, OutputEncoding};
+use bedboard::export::csv::{write_csv, OutputEncoding};
+use bedboard::formats::gmis_csv::import_bytes;
 use bedboard::formats::{EncodingChoice, ImportOptions};
 use bedboard::model::ReportRow;
 use common::{row, text};

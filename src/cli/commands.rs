@@ -144,7 +144,7 @@ pub fn registration_form(args: &RegistrationFormArgs) -> Outcome {
             "設定ファイルに [profile]（都道府県・消防本部名・担当部署名・担当者氏名・メールアドレス・電話番号）がありません".to_string(),
         ));
     };
-    crate::master::write_registration_form(&args.out, profile, &args.reason)
+    crate::export::registration::write_registration_form(&args.out, profile, &args.reason)
         .map_err(CommandError::Unusable)?;
     println!("{} に書き出しました", args.out.display());
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Timelike};
 
-use crate::formats::gmis_csv::{self, OutputEncoding};
+use crate::export::csv::{self as csv_export, OutputEncoding};
 use crate::model::codes::luhn_check_digit;
 use crate::model::{
     time, AreaCode, HospitalCode, JstDateTime, MunicipalityCode, PrefectureNumber, Report,
@@ -897,7 +897,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn write_demo_assets(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let report = demo_report(&asset_base_time());
-    let (bytes, lost) = gmis_csv::write_csv(
+    let (bytes, lost) = csv_export::write_csv(
         &report.extra_columns,
         &report.rows,
         OutputEncoding::ShiftJis,
@@ -1099,9 +1099,9 @@ mod tests {
     #[test]
     fn the_report_survives_a_csv_round_trip() {
         let report = demo_report(&base());
-        let (bytes, lost) = gmis_csv::write_csv(&[], &report.rows, OutputEncoding::ShiftJis);
+        let (bytes, lost) = csv_export::write_csv(&[], &report.rows, OutputEncoding::ShiftJis);
         assert!(lost.is_empty());
-        let import = gmis_csv::import_bytes(&bytes, &Default::default()).unwrap();
+        let import = crate::formats::gmis_csv::import_bytes(&bytes, &Default::default()).unwrap();
         assert!(import.problems.is_empty(), "{:?}", import.problems);
         assert_eq!(import.report, report);
     }

@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::generator::demo_report;
-use crate::formats::gmis_csv::{self, OutputEncoding};
+use crate::export::csv::{self as csv_export, OutputEncoding};
 use crate::model::{time, Column, JstDateTime, Report};
 
 /// Where `bedboard demo-feed` listens unless told otherwise.
@@ -404,7 +404,7 @@ impl Feed {
         let report = &self.report;
         self.csv
             .get_or_insert_with(|| {
-                let (bytes, lost) = gmis_csv::write_csv(
+                let (bytes, lost) = csv_export::write_csv(
                     &report.extra_columns,
                     &report.rows,
                     OutputEncoding::ShiftJis,
@@ -708,7 +708,7 @@ pub fn report_json(report: &Report) -> String {
     let mut out = String::from("[");
     for (n, row) in report.rows.iter().enumerate() {
         out.push_str(if n == 0 { "\n{" } else { ",\n{" });
-        let mut values: Vec<String> = gmis_csv::row_fields(row)
+        let mut values: Vec<String> = csv_export::row_fields(row)
             .iter()
             .map(|field| quote(field))
             .collect();

@@ -6,13 +6,16 @@
 //! rows. The file is written to a temporary name beside it and renamed, so a failed
 //! export never leaves a half-written file under the name asked for.
 
+pub mod csv;
+pub mod registration;
 mod workbook;
 
 use std::path::{Path, PathBuf};
 
-use crate::formats::gmis_csv::{self, OutputEncoding};
 use crate::model::{time, JstDateTime, Report, ReportRow};
 use crate::view::{View, ViewSpec};
+
+use self::csv::OutputEncoding;
 
 /// G-MIS's 「エクスポートビュー」.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -306,7 +309,7 @@ fn details_csv(
             progress(done, rows);
         }
     });
-    let (bytes, lost) = gmis_csv::write_csv(
+    let (bytes, lost) = self::csv::write_csv(
         &request.report.extra_columns,
         counted,
         request.encoding.output(),

@@ -26,7 +26,8 @@ use std::ops::RangeInclusive;
 use calamine::{Data, Reader, Xlsx, XlsxError};
 
 use super::encoding::DetectedEncoding;
-use super::gmis_csv::{self, Import, ImportError, ImportOptions, Numbering, Record, TotalCheck};
+use super::gmis_csv::{self, Record};
+use super::import::{Import, ImportError, ImportErrorKind, ImportOptions, Numbering, TotalCheck};
 use crate::model::{Column, Totals};
 
 /// A row with at least this many G-MIS column names is the header row.
@@ -40,17 +41,19 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// Reads a report from an .xlsx workbook.
 pub fn import_xlsx(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
     let source_name = options.source_name.clone();
-    let unreadable = |err: &XlsxError| ImportError::XlsxUnreadable {
-        source_name: source_name.clone(),
-        message: xlsx_error_text(err),
+    let unreadable = |err: &XlsxError| {
+        ImportErrorKind::XlsxUnreadable {
+            message: xlsx_error_text(err),
+        }
+        .of(&source_name)
     };
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let names = workbook.sheet_names();
     if names.is_empty() {
-        return Err(ImportError::XlsxUnreadable {
-            source_name,
+        return Err(ImportErrorKind::XlsxUnreadable {
             message: "シートがありません".to_string(),
-        });
+        }
+        .of(&source_name));
     }
     let mut any_cell = false;
     for name in &names {
@@ -62,12 +65,9 @@ pub fn import_xlsx(bytes: &[u8], options: &ImportOptions) -> Result<Import, Impo
         }
     }
     if any_cell {
-        Err(ImportError::NotAReport {
-            source_name,
-            line: 0,
-        })
+        Err(ImportErrorKind::NotAReport { line: 0 }.of(&source_name))
     } else {
-        Err(ImportError::Empty { source_name })
+        Err(ImportErrorKind::Empty.of(&source_name))
     }
 }
 

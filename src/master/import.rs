@@ -1,6 +1,7 @@
-//! Reading the masters: the same CSV reader, encoding detection, row numbering and
-//! problem reports as the report importer ([`crate::formats::gmis_csv`]), with the
-//! masters' own columns (see the table in [`crate::master`]).
+//! Reading the masters: the same CSV reader, header layout, encoding detection,
+//! row numbering and problem reports as the report importer
+//! ([`crate::formats::gmis_csv`]), with the masters' own columns (see the table in
+//! [`crate::master`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -10,10 +11,14 @@ use csv::ByteRecord;
 
 use super::phone::normalize_phone;
 use super::{HospitalMaster, HospitalRecord, MasterImport, MunicipalityMaster, MunicipalityRecord};
+use crate::formats::csv_records::{decode_lossy, record_text, CsvRecords};
 use crate::formats::encoding::{self, DetectedEncoding};
-use crate::formats::gmis_csv::{
-    decode_lossy, parse_count, show, CsvRecords, ImportError, ImportOptions, Numbering, RowProblem,
+use crate::formats::gmis_csv::{parse_count, show};
+use crate::formats::header::{HeaderLayout, HeaderSpec};
+use crate::formats::import::{
+    keep_problems, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem,
 };
+use crate::formats::read_source_file;
 use crate::model::{AreaCode, CodeError, Column, HospitalCode, MunicipalityCode};
 use crate::text::normalize::normalize;
 
@@ -206,135 +211,69 @@ fn header_key(header: &str) -> String {
     normalize(header.trim_matches('\u{feff}'))
 }
 
-/// Where each known column is in the file.
-struct Layout {
-    /// By [`MasterField::slot`]: the field index in a record.
-    index: [Option<usize>; MasterField::ALL.len()],
-    /// The header text of every column, for messages.
-    headers: Vec<String>,
-    extra_index: Vec<usize>,
-    extra_names: Vec<String>,
-    width: usize,
-}
+impl HeaderSpec for Spec {
+    fn slots(&self) -> usize {
+        MasterField::ALL.len()
+    }
 
-impl Layout {
-    fn from_header(
-        record: &ByteRecord,
-        encoding: DetectedEncoding,
-        line: u64,
-        source_name: &str,
-        spec: &Spec,
-    ) -> Result<Self, ImportError> {
-        let names: Vec<String> = record
-            .iter()
-            .map(|f| {
-                let name = decode_lossy(f, encoding);
-                crate::text::sanitize(name.trim().trim_matches('\u{feff}')).into_owned()
-            })
-            .collect();
-        let spellings: Vec<(MasterField, Vec<String>)> = spec
-            .fields
-            .iter()
-            .map(|&f| (f, f.spellings().iter().map(|s| normalize(s)).collect()))
-            .collect();
-        // The best spelling found for each field: (column, rank of the spelling).
-        let mut best: [Option<(usize, usize)>; MasterField::ALL.len()] = Default::default();
-        for (column, name) in names.iter().enumerate() {
-            let key = header_key(name);
-            if key.is_empty() {
-                continue;
-            }
-            let found = spellings
-                .iter()
-                .find_map(|(f, s)| s.iter().position(|s| *s == key).map(|rank| (*f, rank)));
-            let Some((field, rank)) = found else {
-                continue;
-            };
-            let slot = &mut best[field.slot()];
-            match *slot {
-                Some((_, taken)) if taken == rank => {
-                    return Err(ImportError::DuplicateColumn {
-                        source_name: source_name.to_string(),
-                        line,
-                        column: field.name(),
-                    })
-                }
-                // A better spelling is already there: this column is kept as an extra.
-                Some((_, taken)) if taken < rank => {}
-                _ => *slot = Some((column, rank)),
-            }
+    fn recognise(&self, name: &str) -> Option<(usize, usize)> {
+        let key = header_key(name);
+        if key.is_empty() {
+            return None;
         }
-        let mut index = [None; MasterField::ALL.len()];
-        for (slot, found) in best.iter().enumerate() {
-            index[slot] = found.map(|(column, _)| column);
-        }
-
-        if let Some(reason) = foreign_document(&names, spec) {
-            return Err(ImportError::NotAMaster {
-                source_name: source_name.to_string(),
-                line,
-                expected: spec.master,
-                reason: reason.to_string(),
-            });
-        }
-        if index.iter().all(Option::is_none) {
-            if record
-                .iter()
-                .any(|f| encoding::decode(f, encoding).is_none())
-            {
-                return Err(ImportError::WrongEncoding {
-                    source_name: source_name.to_string(),
-                    line,
-                    encoding: encoding.label(),
-                });
-            }
-            return Err(ImportError::NotAMaster {
-                source_name: source_name.to_string(),
-                line,
-                expected: spec.master,
-                reason: format!("見出し行に{}の列名がありません", spec.master),
-            });
-        }
-        let missing: Vec<&'static str> = spec
-            .required
-            .iter()
-            .filter(|f| index[f.slot()].is_none())
-            .map(|f| f.name())
-            .collect();
-        if !missing.is_empty() {
-            return Err(ImportError::MissingColumns {
-                source_name: source_name.to_string(),
-                line,
-                missing,
-            });
-        }
-        let (extra_index, extra_names) = names
-            .iter()
-            .enumerate()
-            .filter(|(i, name)| !index.contains(&Some(*i)) && !name.is_empty())
-            .map(|(i, name)| (i, name.clone()))
-            .unzip();
-        Ok(Self {
-            index,
-            headers: names,
-            extra_index,
-            extra_names,
-            width: record.len(),
+        self.fields.iter().find_map(|field| {
+            let rank = field.spellings().iter().position(|s| normalize(s) == key)?;
+            Some((field.slot(), rank))
         })
     }
 
+    fn slot_name(&self, slot: usize) -> &'static str {
+        MasterField::ALL[slot].name()
+    }
+
+    fn required(&self) -> Vec<usize> {
+        self.required.iter().map(|f| f.slot()).collect()
+    }
+
+    fn foreign(&self, names: &[String], line: u64) -> Option<ImportErrorKind> {
+        let reason = foreign_document(names, self)?;
+        Some(ImportErrorKind::NotAMaster {
+            line,
+            expected: self.master,
+            reason: reason.to_string(),
+        })
+    }
+
+    fn unrecognised(&self, line: u64) -> ImportErrorKind {
+        ImportErrorKind::NotAMaster {
+            line,
+            expected: self.master,
+            reason: format!("見出し行に{}の列名がありません", self.master),
+        }
+    }
+}
+
+/// Where each known column is in the file.
+struct Layout(HeaderLayout);
+
+impl Layout {
     fn column(&self, field: MasterField) -> Option<usize> {
-        self.index[field.slot()]
+        self.0.column(field.slot())
+    }
+
+    /// The header text of a column, for messages.
+    fn header_name(&self, field: MasterField) -> Option<&String> {
+        self.column(field).and_then(|i| self.0.names.get(i))
+    }
+
+    fn width(&self) -> usize {
+        self.0.width
     }
 
     /// After a blank line, a record is still data if it has a code where one belongs.
     fn looks_like_data(&self, record: &ByteRecord, spec: &Spec) -> bool {
-        let code = self
-            .column(spec.key)
-            .and_then(|i| record.get(i))
-            .unwrap_or(b"")
-            .trim_ascii();
-        record.len() >= self.width
+        let code = self.0.field(record, spec.key.slot()).trim_ascii();
+        record.len() >= self.width()
             && code.len() == spec.key_len
             && code.iter().all(u8::is_ascii_digit)
     }
@@ -355,8 +294,7 @@ impl<'a> Row<'a> {
     fn fail(&mut self, field: MasterField, reason: String, fatal: bool) {
         let column = self
             .layout
-            .column(field)
-            .and_then(|i| self.layout.headers.get(i))
+            .header_name(field)
             .cloned()
             .unwrap_or_else(|| field.name().to_string());
         let reason = if fatal {
@@ -373,10 +311,7 @@ impl<'a> Row<'a> {
     }
 
     fn bytes(&self, field: MasterField) -> &'a [u8] {
-        self.layout
-            .column(field)
-            .and_then(|i| self.record.get(i))
-            .unwrap_or(b"")
+        self.layout.0.field(self.record, field.slot())
     }
 
     /// The field's text, trimmed and with control characters neutralised; empty when
@@ -489,6 +424,7 @@ impl<'a> Row<'a> {
 
     fn extra(&self) -> Vec<String> {
         self.layout
+            .0
             .extra_index
             .iter()
             .map(|&i| {
@@ -624,9 +560,6 @@ impl MasterRecord for MunicipalityRecord {
     }
 }
 
-/// How many problems are kept in full; the rest are only counted.
-const MAX_PROBLEMS_KEPT: usize = 10_000;
-
 /// Takes rows one by one into records, problems and counts.
 struct Collector<'a, R> {
     layout: &'a Layout,
@@ -663,16 +596,10 @@ impl<'a, R: MasterRecord> Collector<'a, R> {
             problems: Vec::new(),
             rejected: false,
         };
-        let result = if record.len() < self.layout.width {
-            row.problems.push(RowProblem {
-                line,
-                column: None,
-                reason: format!(
-                    "列の数が足りません（見出しは {} 列、この行は {} 列）",
-                    self.layout.width,
-                    record.len()
-                ),
-            });
+        let result = if record.len() < self.layout.width() {
+            let width = self.layout.width();
+            row.problems
+                .push(RowProblem::too_few_fields(line, width, record.len()));
             None
         } else {
             R::read(&mut row).filter(|_| !row.rejected)
@@ -682,7 +609,7 @@ impl<'a, R: MasterRecord> Collector<'a, R> {
             match self.seen.get(&key) {
                 Some(&first) => {
                     let spec = R::SPEC;
-                    let column = self.layout.column(spec.key).map(|i| self.layout.headers[i].clone());
+                    let column = self.layout.header_name(spec.key).cloned();
                     let first = match self.numbering {
                         Numbering::Line => format!("{first} 行目"),
                         Numbering::Record => format!("{first} 件目"),
@@ -710,9 +637,7 @@ impl<'a, R: MasterRecord> Collector<'a, R> {
             }
             None => self.rejected_rows += 1,
         }
-        let room = MAX_PROBLEMS_KEPT.saturating_sub(self.problems.len());
-        row.problems.truncate(room);
-        self.problems.append(&mut row.problems);
+        keep_problems(&mut self.problems, &mut row.problems);
     }
 
     fn finish(self, source_name: String, footer: Vec<String>) -> MasterImport<Vec<R>> {
@@ -737,10 +662,9 @@ fn import_csv<R: MasterRecord>(
     let source_name = options.source_name.clone();
     let mut csv = CsvRecords::open(bytes, options)?;
     let encoding = csv.encoding();
-    let Some(header_line) = csv.header()? else {
-        return Err(ImportError::Empty { source_name });
-    };
-    let layout = Layout::from_header(csv.record(), encoding, header_line, &source_name, spec)?;
+    let header_line = csv.header()?;
+    let header = HeaderLayout::read(csv.record(), encoding, header_line, &source_name, spec)?;
+    let layout = Layout(header);
     let mut rows = Collector::<R>::new(&layout, encoding, Numbering::Line);
     let mut footer = Vec::new();
     let mut in_footer = false;
@@ -748,18 +672,13 @@ fn import_csv<R: MasterRecord>(
         let record = csv.record();
         in_footer |= place.after_blank_line;
         if in_footer && !layout.looks_like_data(record, spec) {
-            let text: Vec<String> = record
-                .iter()
-                .map(|f| crate::text::sanitize(decode_lossy(f, encoding).trim()).into_owned())
-                .filter(|f| !f.is_empty())
-                .collect();
-            footer.push(text.join(" "));
+            footer.push(record_text(record, encoding));
             continue;
         }
         rows.take(place.line, record);
     }
     let import = rows.finish(source_name, footer);
-    Ok((layout.extra_names.clone(), import))
+    Ok((layout.0.extra_names.clone(), import))
 }
 
 fn import_split<R: MasterRecord>(
@@ -769,7 +688,14 @@ fn import_split<R: MasterRecord>(
 ) -> Result<(Vec<String>, MasterImport<Vec<R>>), ImportError> {
     let header_record: ByteRecord = header.iter().map(String::as_bytes).collect();
     let encoding = DetectedEncoding::Utf8;
-    let layout = Layout::from_header(&header_record, encoding, 0, &options.source_name, R::SPEC)?;
+    let source_name = &options.source_name;
+    let layout = Layout(HeaderLayout::read(
+        &header_record,
+        encoding,
+        0,
+        source_name,
+        R::SPEC,
+    )?);
     let mut rows = Collector::<R>::new(&layout, encoding, Numbering::Record);
     let mut record = ByteRecord::new();
     for (number, fields) in records {
@@ -778,7 +704,7 @@ fn import_split<R: MasterRecord>(
         rows.take(number, &record);
     }
     let import = rows.finish(options.source_name.clone(), Vec::new());
-    Ok((layout.extra_names.clone(), import))
+    Ok((layout.0.extra_names.clone(), import))
 }
 
 fn into_master<R, M>(
@@ -836,28 +762,12 @@ pub fn import_municipality_records(
         .map(|i| into_master(i, MunicipalityMaster::new))
 }
 
-fn read_file(
-    path: &Path,
-    options: &ImportOptions,
-) -> Result<(Vec<u8>, ImportOptions), ImportError> {
-    let source_name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|err| ImportError::Io {
-        source_name: source_name.clone(),
-        message: crate::files::io_error_text(&err),
-    })?;
-    let options = ImportOptions {
-        source_name,
-        ..options.clone()
-    };
-    Ok((bytes, options))
-}
-
 /// Reads a 医療機関マスタ file; messages name it by its path.
 pub fn import_hospital_master_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<MasterImport<HospitalMaster>, ImportError> {
-    let (bytes, options) = read_file(path, options)?;
+    let (bytes, options) = read_source_file(path, options)?;
     import_hospital_master(&bytes, &options)
 }
 
@@ -866,7 +776,7 @@ pub fn import_municipality_master_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<MasterImport<MunicipalityMaster>, ImportError> {
-    let (bytes, options) = read_file(path, options)?;
+    let (bytes, options) = read_source_file(path, options)?;
     import_municipality_master(&bytes, &options)
 }
 

@@ -55,8 +55,8 @@ pub mod profile;
 
 use std::collections::HashMap;
 
-use crate::formats::gmis_csv::{Numbering, RowProblem};
 use crate::formats::DetectedEncoding;
+use crate::formats::{Numbering, RowProblem};
 use crate::model::{AreaCode, HospitalCode, MunicipalityCode};
 
 pub use checks::{cross_check, CrossCheck, Finding, FindingKind, Side};
@@ -66,7 +66,7 @@ pub use import::{
     MasterField,
 };
 pub use phone::{dial_string, normalize_phone};
-pub use profile::{registration_form_csv, write_registration_form, OperatorProfile};
+pub use profile::OperatorProfile;
 
 /// One hospital of the 医療機関マスタ.
 #[derive(Clone, Debug, PartialEq)]
@@ -259,25 +259,15 @@ pub struct MasterImport<M> {
 impl<M> MasterImport<M> {
     /// Messages for the user, in Japanese: one per problem, then the counts.
     pub fn messages(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .problems
-            .iter()
-            .map(|p| p.describe_as(&self.source_name, self.numbering))
-            .collect();
-        let unit = match self.numbering {
-            Numbering::Line => "行",
-            Numbering::Record => "件",
-        };
-        if self.rejected_rows > 0 {
-            out.push(format!(
-                "{}: {} {unit}を取り込めませんでした（上記）",
-                self.source_name, self.rejected_rows
-            ));
-        }
+        let mut out =
+            self.numbering
+                .messages(&self.source_name, &self.problems, self.rejected_rows);
         if self.partial_rows > 0 {
             out.push(format!(
-                "{}: {} {unit}は読めない欄を空欄にして取り込みました（上記）",
-                self.source_name, self.partial_rows
+                "{}: {} {}は読めない欄を空欄にして取り込みました（上記）",
+                self.source_name,
+                self.partial_rows,
+                self.numbering.unit()
             ));
         }
         out

@@ -1,13 +1,9 @@
 //! The operator profile: who runs this console, as the seed's registration form
-//! (別添1「消防ユーザ登録情報」) asks for it, and that form written as a CP932 CSV.
-
-use std::io::Write;
-use std::path::Path;
+//! (別添1「消防ユーザ登録情報」) asks for it, and its checks. The form itself is
+//! written by `crate::export::registration`.
 
 use serde::Deserialize;
 
-use crate::formats::encoding::encode_sjis;
-use crate::formats::gmis_csv::neutralize_formula;
 use crate::model::PrefectureNumber;
 
 /// The fire department and the person this console belongs to. In the config:
@@ -36,18 +32,6 @@ pub struct OperatorProfile {
     /// 電話番号
     pub phone: String,
 }
-
-/// The registration form's header row, as the seed prints it.
-pub const REGISTRATION_FORM_HEADER: [&str; 8] = [
-    "#",
-    "都道府県",
-    "消防本部名",
-    "担当部署名",
-    "担当者氏名",
-    "メールアドレス",
-    "電話番号",
-    "申請理由",
-];
 
 /// Endings of the names fire departments go by: 〇〇消防本部, 〇〇市消防局,
 /// 東京消防庁, 〇〇広域消防組合, 〇〇行政事務組合, 〇〇広域連合.
@@ -209,102 +193,6 @@ fn check_phone(phone: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The registration form as the seed shows it: its header row and one row for this
-/// profile, in CP932 with CRLF, quoted where needed, fields that would start a
-/// formula neutralised. Returns the bytes and each character CP932 cannot hold
-/// (written as 〓).
-pub fn registration_form_csv(profile: &OperatorProfile, reason: &str) -> (Vec<u8>, Vec<char>) {
-    let prefecture = profile
-        .prefecture_name()
-        .map(str::to_string)
-        .unwrap_or_else(|| profile.prefecture.trim().to_string());
-    let row = [
-        "1".to_string(),
-        prefecture,
-        profile.fire_department.trim().to_string(),
-        profile.section.trim().to_string(),
-        profile.person.trim().to_string(),
-        profile.email.trim().to_string(),
-        profile.phone.trim().to_string(),
-        reason.trim().to_string(),
-    ];
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut lost = Vec::new();
-    let header = REGISTRATION_FORM_HEADER.map(str::to_string);
-    for record in [header, row] {
-        let encoded: Vec<Vec<u8>> = record
-            .iter()
-            .map(|field| {
-                let field = crate::text::sanitize(field);
-                let field = neutralize_formula(&field);
-                let (bytes, missing) = encode_sjis(&field);
-                lost.extend(missing);
-                bytes.into_owned()
-            })
-            .collect();
-        writer
-            .write_record(&encoded)
-            .expect("writing to memory cannot fail");
-    }
-    let bytes = writer.into_inner().expect("writing to memory cannot fail");
-    (bytes, lost)
-}
-
-/// Writes [`registration_form_csv`] to `path`: to a temporary file beside it, then
-/// renamed over it, so a reader never sees half a file. Characters CP932 cannot hold
-/// are an error (the form goes to the ministry as it is), as is an invalid profile.
-pub fn write_registration_form(
-    path: &Path,
-    profile: &OperatorProfile,
-    reason: &str,
-) -> Result<(), String> {
-    let shown = path.display();
-    if let Err(problems) = profile.validate() {
-        return Err(format!(
-            "登録情報に誤りがあります（設定ファイルを直してください）:\n{}",
-            problems.join("\n")
-        ));
-    }
-    let (bytes, lost) = registration_form_csv(profile, reason);
-    if !lost.is_empty() {
-        let chars: String = lost.iter().map(|c| format!("「{c}」")).collect();
-        return Err(format!(
-            "{shown}: Shift-JIS で書けない文字があります: {chars}（別の字に置き換えてください）"
-        ));
-    }
-    if path.is_dir() {
-        return Err(format!(
-            "{shown}: フォルダです（ファイル名を指定してください）"
-        ));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "registration.csv".to_string());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    };
-    write().map_err(|err| {
-        let _ = std::fs::remove_file(&temp);
-        let why = match err.kind() {
-            std::io::ErrorKind::NotFound => "書き込み先のフォルダがありません".to_string(),
-            std::io::ErrorKind::PermissionDenied => "書き込む権限がありません".to_string(),
-            _ => format!("書き込めません（{err}）"),
-        };
-        format!("{shown}: {why}")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,21 +267,5 @@ mod tests {
         }
         let empty = OperatorProfile::default().validate().unwrap_err();
         assert_eq!(empty.len(), 6, "{empty:?}");
-    }
-
-    #[test]
-    fn the_form_is_cp932_with_the_seed_header() {
-        let mut profile = good();
-        profile.prefecture = "東京".into();
-        profile.person = "髙橋 𠮷男".into();
-        let (bytes, lost) = registration_form_csv(&profile, "=救急搬送の受入れ調整のため");
-        assert_eq!(lost, vec!['𠮷']);
-        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
-        assert!(!bad);
-        assert_eq!(
-            text,
-            "#,都道府県,消防本部名,担当部署名,担当者氏名,メールアドレス,電話番号,申請理由\r\n\
-             1,東京都,東京消防庁,指令課,髙橋 〓男,taro@example.lg.jp,03-1234-5678,'=救急搬送の受入れ調整のため\r\n"
-        );
     }
 }

@@ -47,7 +47,7 @@ use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
 use super::masters::MasterUpdate;
-use crate::formats::{EncodingChoice, Import, ImportError, ImportOptions};
+use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
@@ -693,8 +693,8 @@ fn read_body(
 
 fn is_not_a_report(err: &ImportError) -> bool {
     matches!(
-        err,
-        ImportError::NotAReport { .. } | ImportError::MissingColumns { .. }
+        err.kind,
+        ImportErrorKind::NotAReport { .. } | ImportErrorKind::MissingColumns { .. }
     )
 }
 

@@ -1,0 +1,217 @@
+//! A CSV file read record by record on its raw bytes, each record with the line
+//! it starts on: the reader behind the report import ([`super::gmis_csv`]) and
+//! the master imports (`crate::master`).
+//!
+//! The CSV is parsed on the raw bytes even for Shift-JIS: no byte of a CP932
+//! double-byte character is a comma, a quote or a line break, so only text
+//! fields need decoding, and codes and numbers are read straight from ASCII.
+
+use std::borrow::Cow;
+
+use csv::ByteRecord;
+
+use super::encoding::{self, DetectedEncoding};
+use super::import::{ImportError, ImportErrorKind, ImportOptions};
+
+/// Where a record of a CSV file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RecordPlace {
+    /// The 1-based line the record starts on.
+    pub line: u64,
+    /// A blank line (or a line of nothing but blanks and commas) came before it.
+    pub after_blank_line: bool,
+}
+
+/// A CSV file read record by record. Blank records after the header are skipped
+/// and noted.
+pub(crate) struct CsvRecords<'a> {
+    body: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    record: ByteRecord,
+    lines: LineCounter,
+    encoding: DetectedEncoding,
+    source_name: String,
+}
+
+impl<'a> CsvRecords<'a> {
+    /// Refuses what is not text (binary, .xlsx, nothing at all) and decides the encoding.
+    pub(crate) fn open(bytes: &'a [u8], options: &ImportOptions) -> Result<Self, ImportError> {
+        check_is_text(bytes, &options.source_name)?;
+        let (encoding, body) = encoding::detect(bytes, options.encoding);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body);
+        Ok(Self {
+            body,
+            reader,
+            record: ByteRecord::new(),
+            lines: LineCounter::default(),
+            encoding,
+            source_name: options.source_name.clone(),
+        })
+    }
+
+    pub(crate) fn encoding(&self) -> DetectedEncoding {
+        self.encoding
+    }
+
+    /// The record last read.
+    pub(crate) fn record(&self) -> &ByteRecord {
+        &self.record
+    }
+
+    fn read(&mut self) -> Result<bool, ImportError> {
+        self.reader
+            .read_byte_record(&mut self.record)
+            .map_err(|err| {
+                ImportErrorKind::Malformed {
+                    line: err.position().map_or(0, |p| p.line()),
+                    message: err.to_string(),
+                }
+                .of(&self.source_name)
+            })
+    }
+
+    /// Reads the header: the first line that is not empty. Returns its line; a
+    /// file with no record at all is [`ImportErrorKind::Empty`].
+    pub(crate) fn header(&mut self) -> Result<u64, ImportError> {
+        if !self.read()? {
+            return Err(ImportErrorKind::Empty.of(&self.source_name));
+        }
+        let start = record_start(self.body, &self.record);
+        Ok(self.lines.line_at(self.body, start))
+    }
+
+    /// Reads the next record that is not blank.
+    pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
+        let mut after_blank_line = false;
+        while self.read()? {
+            let start = record_start(self.body, &self.record);
+            // The csv reader skips empty lines; one before a record shows in the bytes.
+            after_blank_line |= ends_with_blank_line(&self.body[..start]);
+            if is_blank_record(&self.record) {
+                after_blank_line = true;
+                continue;
+            }
+            let line = self.lines.line_at(self.body, start);
+            return Ok(Some(RecordPlace {
+                line,
+                after_blank_line,
+            }));
+        }
+        Ok(None)
+    }
+}
+
+fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(ImportErrorKind::Xlsx.of(source_name));
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(ImportErrorKind::Binary.of(source_name));
+    }
+    let blank = |b: &u8| b.is_ascii_whitespace() || *b == b',' || *b == b'"';
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if body.iter().all(blank) {
+        return Err(ImportErrorKind::Empty.of(source_name));
+    }
+    Ok(())
+}
+
+/// Where a record's text begins: the reader's position may sit on the line
+/// break that ended the previous record, or on blank lines before this one.
+fn record_start(body: &[u8], record: &ByteRecord) -> usize {
+    let from = record
+        .position()
+        .map_or(0, |p| p.byte() as usize)
+        .min(body.len());
+    from + body[from..]
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
+}
+
+/// Turns byte offsets into 1-based line numbers, scanning each byte once.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, body: &[u8], offset: usize) -> u64 {
+        let offset = offset.max(self.offset);
+        self.newlines += body[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.newlines + 1
+    }
+}
+
+/// True if the text ends with an empty line ("\n\n" or "\n\r\n").
+fn ends_with_blank_line(before: &[u8]) -> bool {
+    let Some(rest) = before.strip_suffix(b"\n") else {
+        return false;
+    };
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    rest.ends_with(b"\n")
+}
+
+/// A line of nothing but blanks and commas.
+fn is_blank_record(record: &ByteRecord) -> bool {
+    record.iter().all(|f| f.trim_ascii().is_empty())
+}
+
+/// A record as one line of text, for footer notices: its fields that are not
+/// blank, trimmed, control characters neutralised, joined by spaces.
+pub(crate) fn record_text(record: &ByteRecord, encoding: DetectedEncoding) -> String {
+    record
+        .iter()
+        .map(|f| crate::text::sanitize(decode_lossy(f, encoding).trim()).into_owned())
+        .filter(|f| !f.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A field's text; bytes the encoding cannot read are replaced.
+pub(crate) fn decode_lossy(bytes: &[u8], encoding: DetectedEncoding) -> String {
+    encoding::decode(bytes, encoding)
+        .map(Cow::into_owned)
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_lines() {
+        assert!(!ends_with_blank_line(b"a\r\n"));
+        assert!(ends_with_blank_line(b"a\r\n\r\n"));
+        assert!(ends_with_blank_line(b"a\n\n"));
+        assert!(!ends_with_blank_line(b""));
+    }
+
+    #[test]
+    fn line_numbers_count_quoted_line_breaks() {
+        let csv = "h\r\n\"a\nb\"\r\n\r\nc\r\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes());
+        let mut record = ByteRecord::new();
+        let mut lines = LineCounter::default();
+        let mut found = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record_start(csv.as_bytes(), &record);
+            found.push((
+                lines.line_at(csv.as_bytes(), start),
+                ends_with_blank_line(&csv.as_bytes()[..start]),
+            ));
+        }
+        assert_eq!(found, [(1, false), (2, false), (5, true)]);
+    }
+}
