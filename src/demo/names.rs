@@ -6,24 +6,26 @@ use std::collections::HashSet;
 use super::places::DemoMunicipality;
 use super::rng::Rng;
 
-/// Names with the characters real data holds and terminals and encoders trip over:
-/// CP932 extension characters (髙 﨑 ① ② ㈱ Ⅱ), halfwidth katakana with separate dakuten,
-/// a full-width space, and names far longer than a table column.
-/// (municipality code, slot within it, name).
+/// Names with the characters real data holds and terminals and encoders trip over, and
+/// names far longer than a table column: (municipality code, slot within it, name).
 #[rustfmt::skip]
 pub(super) const SPECIAL_NAMES: [(&str, usize, &str); 12] = [
+    // CP932 extension characters: 髙 﨑 ① ② ㈱ Ⅱ.
     ("131016", 2, "医療法人社団髙陽会 髙橋記念病院"),
     ("131083", 4, "㈱東雲重工業 豊洲健康管理センター診療所"),
-    ("131113", 8, "ﾒﾃﾞｨｶﾙﾌﾟﾗｻﾞ蒲田駅前ｸﾘﾆｯｸ"),
-    ("131121", 3, "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"),
-    ("131156", 9, "医療法人社団松風会 松風記念総合病院附属リハビリテーションセンター"),
     ("131199", 6, "青葉台病院（①病棟）"),
     ("131199", 7, "青葉台病院（②病棟）"),
     ("131202", 5, "宮﨑記念病院"),
-    ("131211", 11, "医療法人社団　若葉会　若葉病院"),
-    ("131237", 5, "公益財団法人白鷺医学振興財団 白鷺台総合医療センター附属診療所"),
     ("132012", 5, "山﨑内科クリニック"),
     ("132063", 2, "朝日が丘第Ⅱ病院"),
+    // Halfwidth katakana, with the dakuten as separate characters.
+    ("131113", 8, "ﾒﾃﾞｨｶﾙﾌﾟﾗｻﾞ蒲田駅前ｸﾘﾆｯｸ"),
+    ("131121", 3, "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"),
+    // Full-width spaces.
+    ("131211", 11, "医療法人社団　若葉会　若葉病院"),
+    // Far longer than a table column.
+    ("131156", 9, "医療法人社団松風会 松風記念総合病院附属リハビリテーションセンター"),
+    ("131237", 5, "公益財団法人白鷺医学振興財団 白鷺台総合医療センター附属診療所"),
 ];
 
 pub(super) fn special_name(code: &str, slot: usize) -> Option<&'static str> {
