@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::error::PollError;
 use crate::formats::{ImportError, ImportOptions};
 use crate::master::{
     import_hospital_master, import_municipality_master, HospitalMaster, MunicipalityMaster,
@@ -38,21 +39,24 @@ impl MasterSource {
     }
 
     /// The document's bytes.
-    pub async fn read(&self) -> Result<Vec<u8>, String> {
+    pub async fn read(&self) -> Result<Vec<u8>, PollError> {
         match self {
-            MasterSource::File(path) => tokio::fs::read(path)
-                .await
-                .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e))),
+            MasterSource::File(path) => {
+                tokio::fs::read(path)
+                    .await
+                    .map_err(|source| PollError::File {
+                        path: path.clone(),
+                        source,
+                    })
+            }
             MasterSource::Url(options) => {
                 // Building the client may read a CA file.
                 let options = (**options).clone();
-                let mut fetcher = tokio::task::spawn_blocking(move || Fetcher::new(options))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())?;
-                match fetcher.fetch().await.map_err(|e| e.to_string())? {
+                let mut fetcher =
+                    tokio::task::spawn_blocking(move || Fetcher::new(options)).await??;
+                match fetcher.fetch().await? {
                     Fetched::Body { bytes, .. } => Ok(bytes),
-                    Fetched::NotModified => Err("マスタの応答が空です（304）".to_string()),
+                    Fetched::NotModified => Err(PollError::MasterNotModified),
                 }
             }
         }
@@ -102,14 +106,13 @@ pub async fn parse_blocking(
     kind: MasterKind,
     bytes: Vec<u8>,
     source: String,
-) -> Result<(MasterUpdate, Vec<u8>), String> {
+) -> Result<(MasterUpdate, Vec<u8>), PollError> {
     tokio::task::spawn_blocking(move || {
         parse(kind, &bytes, &source)
             .map(|update| (update, bytes))
-            .map_err(|e| e.to_string())
+            .map_err(PollError::Master)
     })
-    .await
-    .map_err(|e| e.to_string())?
+    .await?
 }
 
 /// A document that is not a report may be a master: tried as a hospital

@@ -1,5 +1,8 @@
 //! Polling a source into the store and the dashboard, and keeping the
 //! masters in step: the layer that uses both formats and the store.
 
+pub mod error;
 pub mod masters;
 pub mod poller;
+
+pub use error::PollError;

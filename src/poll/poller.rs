@@ -46,12 +46,13 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
+use super::error::PollError;
 use super::masters::MasterUpdate;
 use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
-use crate::store::{FetchRecord, MasterKind, StoreHandle};
+use crate::store::{FetchRecord, MasterKind, Snapshot, StoreError, StoreHandle};
 
 /// Where data is fetched from.
 #[derive(Clone, Debug)]
@@ -203,6 +204,11 @@ impl Poller {
         self.tx.send(event).is_ok()
     }
 
+    /// A problem that does not stop the poll, for the status line.
+    fn notice(&self, error: PollError) {
+        self.send(FeedEvent::Notice(error.to_string()));
+    }
+
     /// Polls until told to stop or the dashboard has closed, then closes the store.
     async fn run(mut self, mut stop: oneshot::Receiver<()>) {
         tokio::select! {
@@ -309,11 +315,7 @@ impl Poller {
                 }
                 self.store = Some(store);
             }
-            Err(err) => {
-                self.send(FeedEvent::Notice(format!(
-                    "{err}。履歴に残さずに表示を続けます"
-                )));
-            }
+            Err(err) => self.notice(PollError::StoreOpen(err)),
         }
     }
 
@@ -322,15 +324,19 @@ impl Poller {
         let Some(store) = &self.store else {
             return;
         };
-        match store.latest_snapshot().await {
+        let found = store.latest_snapshot().await;
+        self.show_snapshot(found);
+    }
+
+    /// Shows a snapshot read from the store, if there is one.
+    fn show_snapshot(&mut self, found: Result<Option<Snapshot>, StoreError>) {
+        match found {
             Ok(Some(snapshot)) => {
                 self.last_snapshot = snapshot.id;
                 self.send(stored_event(snapshot));
             }
             Ok(None) => {}
-            Err(err) => {
-                self.send(FeedEvent::Notice(err.to_string()));
-            }
+            Err(err) => self.notice(PollError::Store(err)),
         }
     }
 
@@ -364,7 +370,7 @@ impl Poller {
                     update.hospitals = update.hospitals.or(parsed.hospitals);
                     update.municipalities = update.municipalities.or(parsed.municipalities);
                 }
-                Err(err) => update.problems.push(err),
+                Err(err) => update.problems.push(err.to_string()),
             }
         }
         self.send(FeedEvent::Masters(Box::new(update)));
@@ -379,9 +385,7 @@ impl Poller {
     ) {
         if let Some(store) = &self.store {
             if let Err(err) = store.record_master(kind, at, source, body).await {
-                self.send(FeedEvent::Notice(format!(
-                    "{err}（マスタは保存されません）"
-                )));
+                self.notice(PollError::MasterNotStored(err));
             }
         }
     }
@@ -398,7 +402,7 @@ impl Poller {
             {
                 Ok(held) => held,
                 Err(err) => {
-                    self.send(FeedEvent::Notice(err.to_string()));
+                    self.notice(PollError::Store(err));
                     true
                 }
             },
@@ -420,16 +424,8 @@ impl Poller {
         let Some(store) = self.store.clone() else {
             return;
         };
-        match store.snapshot_after(self.last_snapshot).await {
-            Ok(Some(snapshot)) => {
-                self.last_snapshot = snapshot.id;
-                self.send(stored_event(snapshot));
-            }
-            Ok(None) => {}
-            Err(err) => {
-                self.send(FeedEvent::Notice(err.to_string()));
-            }
-        }
+        let found = store.snapshot_after(self.last_snapshot).await;
+        self.show_snapshot(found);
         if let Ok(Some(fetch)) = store.last_fetch().await {
             if self.last_seen_fetch != Some(fetch.fetched_at) {
                 self.last_seen_fetch = Some(fetch.fetched_at);
@@ -456,13 +452,15 @@ impl Poller {
             }
             Ok(Some((bytes, label))) => match self.accept(bytes, label, at).await {
                 Ok(()) => self.backoff.success(),
-                Err(message) => self.fail(at, message).await,
+                Err(error) => self.fail(at, error).await,
             },
-            Err(message) => self.fail(at, message).await,
+            Err(error) => self.fail(at, error).await,
         }
     }
 
-    async fn fail(&mut self, at: JstDateTime, message: String) {
+    /// Records and shows a failed poll; its text is the error's, made here once.
+    async fn fail(&mut self, at: JstDateTime, error: PollError) {
+        let message = error.to_string();
         self.backoff.failure();
         self.record(
             FetchRecord {
@@ -481,38 +479,18 @@ impl Poller {
     }
 
     /// The body and a label for it, or none when nothing changed.
-    async fn fetch(&mut self) -> Result<Option<(Vec<u8>, String)>, String> {
-        match self.config.origin.clone() {
-            Origin::Http(options) => {
-                if self.fetcher.is_none() {
-                    // Building the client may read a CA file.
-                    let fetcher = tokio::task::spawn_blocking(move || Fetcher::new(*options))
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    self.fetcher = Some(fetcher.map_err(|e| e.to_string())?);
-                }
-                let fetcher = self.fetcher.as_mut().expect("just made");
-                match fetcher.fetch().await.map_err(|e| e.to_string())? {
-                    Fetched::NotModified => Ok(None),
-                    Fetched::Body { bytes, url, .. } => {
-                        Ok(Some((bytes, crate::source::http::redact_url(&url))))
-                    }
-                }
+    async fn fetch(&mut self) -> Result<Option<(Vec<u8>, String)>, PollError> {
+        match &self.config.origin {
+            Origin::Http(options) => fetch_http(&mut self.fetcher, options).await,
+            Origin::File(path) => {
+                let path = path.clone();
+                self.read_if_changed(path).await
             }
-            Origin::File(path) => self.read_if_changed(path).await,
             Origin::Dir(dir) => {
-                let options = DropOptions {
-                    dir: dir.clone(),
-                    settle: Duration::from_secs(1),
-                };
-                let newest =
-                    tokio::task::spawn_blocking(move || dropdir::newest_complete(&options))
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .map_err(|e| e.to_string())?;
-                match newest {
+                let dir = dir.clone();
+                match newest_export(dir.clone()).await? {
                     Some(path) => self.read_if_changed(path).await,
-                    None => Err(format!("{} にまだエクスポートがありません", dir.display())),
+                    None => Err(PollError::NoExport { dir }),
                 }
             }
         }
@@ -521,10 +499,11 @@ impl Poller {
     async fn read_if_changed(
         &mut self,
         path: PathBuf,
-    ) -> Result<Option<(Vec<u8>, String)>, String> {
-        let meta = tokio::fs::metadata(&path)
-            .await
-            .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e)))?;
+    ) -> Result<Option<(Vec<u8>, String)>, PollError> {
+        let meta = match tokio::fs::metadata(&path).await {
+            Ok(meta) => meta,
+            Err(source) => return Err(PollError::File { path, source }),
+        };
         let stamp = (
             path.clone(),
             meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
@@ -533,9 +512,10 @@ impl Poller {
         if self.last_file.as_ref() == Some(&stamp) {
             return Ok(None);
         }
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| format!("{}: {}", path.display(), crate::files::io_error_text(&e)))?;
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(source) => return Err(PollError::File { path, source }),
+        };
         self.last_file = Some(stamp);
         Ok(Some((bytes, path.display().to_string())))
     }
@@ -547,7 +527,7 @@ impl Poller {
         bytes: Vec<u8>,
         label: String,
         at: JstDateTime,
-    ) -> Result<(), String> {
+    ) -> Result<(), PollError> {
         let options = ImportOptions {
             encoding: self.config.encoding,
             source_name: label.clone(),
@@ -558,8 +538,7 @@ impl Poller {
             let (hash, body) = read_body(&bytes, last_hash.as_deref(), format, &options);
             (hash, body, bytes)
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         let import = match body {
             Body::Same => {
                 self.send(FeedEvent::Unchanged { at });
@@ -575,7 +554,7 @@ impl Poller {
                 self.send(FeedEvent::Unchanged { at });
                 return Ok(());
             }
-            Body::Unreadable(err) => return Err(format!("取得したデータを読めません: {err}")),
+            Body::Unreadable(err) => return Err(PollError::Unreadable(err)),
         };
         drop(bytes);
         let problems = import.messages();
@@ -587,14 +566,12 @@ impl Poller {
         }
         let out_of_scope = read_rows - report.rows.len();
         if report.rows.is_empty() && read_rows > 0 {
-            return Err(format!(
-                "取得したデータに範囲内の行がありません（範囲外 {out_of_scope} 件）"
-            ));
+            return Err(PollError::NoRowsInScope { out_of_scope });
         }
         if report.rows.is_empty() {
             return Err(match rejected_rows {
-                0 => "取得したデータに行がありません".to_string(),
-                n => format!("取得したデータの {n} 行すべてを取り込めませんでした"),
+                0 => PollError::NoRows,
+                rejected => PollError::AllRowsRejected { rejected },
             });
         }
         self.last_hash = Some(hash.clone());
@@ -632,8 +609,7 @@ impl Poller {
         match store.record_fetch(fetch, report).await {
             Ok(id) => id,
             Err(err) => {
-                let message = format!("{err}。表示は続けます（履歴には残りません）");
-                self.send(FeedEvent::Notice(message));
+                self.notice(PollError::StoreWrite(err));
                 None
             }
         }
@@ -651,7 +627,7 @@ impl Poller {
         self.last_prune = Some(now);
         if let Some(store) = &self.store {
             if let Err(err) = store.prune(now, self.config.retention).await {
-                self.send(FeedEvent::Notice(err.to_string()));
+                self.notice(PollError::Store(err));
             }
         }
     }
@@ -698,7 +674,41 @@ fn is_not_a_report(err: &ImportError) -> bool {
     )
 }
 
-fn stored_event(snapshot: crate::store::Snapshot) -> FeedEvent {
+/// One HTTP(S) poll; the fetcher is built at the first one and kept, with its validators.
+async fn fetch_http(
+    fetcher: &mut Option<Fetcher>,
+    options: &HttpOptions,
+) -> Result<Option<(Vec<u8>, String)>, PollError> {
+    let fetcher = match fetcher {
+        Some(fetcher) => fetcher,
+        None => {
+            // Building the client may read a CA file.
+            let options = options.clone();
+            let built = tokio::task::spawn_blocking(move || Fetcher::new(options)).await??;
+            fetcher.insert(built)
+        }
+    };
+    match fetcher.fetch().await? {
+        Fetched::NotModified => Ok(None),
+        Fetched::Body { bytes, url, .. } => {
+            Ok(Some((bytes, crate::source::http::redact_url(&url))))
+        }
+    }
+}
+
+/// The newest complete export in a drop folder, listed on a blocking thread (it may
+/// wait a moment for a file dated in the future to settle).
+async fn newest_export(dir: PathBuf) -> Result<Option<PathBuf>, PollError> {
+    let options = DropOptions {
+        dir,
+        settle: Duration::from_secs(1),
+    };
+    tokio::task::spawn_blocking(move || dropdir::newest_complete(&options))
+        .await?
+        .map_err(PollError::DropFolder)
+}
+
+fn stored_event(snapshot: Snapshot) -> FeedEvent {
     FeedEvent::Snapshot(Box::new(FeedSnapshot {
         report: Arc::new(snapshot.report),
         fetched_at: snapshot.fetched_at,

@@ -8,8 +8,8 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
 /// How long a secret command may run before it is killed.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -107,7 +107,8 @@ pub enum SecretError {
 }
 
 impl SecretSource {
-    /// Reads the secret now.
+    /// Reads the secret now. This blocks (a file, a command that may take seconds): async
+    /// code calls it on a blocking thread.
     pub fn resolve(&self) -> Result<Secret, SecretError> {
         self.resolve_with_timeout(COMMAND_TIMEOUT)
     }
@@ -221,75 +222,33 @@ fn program_label(command: &str) -> String {
 
 fn from_command(command: &str, timeout: Duration) -> Result<Secret, SecretError> {
     let program = program_label(command);
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        // The command's own messages must not reach the dashboard's screen, and
-        // could hold the secret: they are dropped.
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|err| SecretError::CommandSpawn {
-            program: program.clone(),
-            reason: crate::files::io_error_text(&err),
-        })?;
-
-    // Read stdout on a thread so that a full pipe cannot stall the command.
-    let stdout = child.stdout.take().expect("stdout was piped");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let result = stdout
-            .take(MAX_SECRET_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map(|_| bytes);
-        let _ = sender.send(result);
-    });
-
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SecretError::CommandTimeout {
-                    program,
-                    secs: timeout.as_secs().max(1),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(err) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SecretError::CommandSpawn {
-                    program,
-                    reason: crate::files::io_error_text(&err),
-                });
-            }
-        }
+    let spawn_error = |err: std::io::Error| SecretError::CommandSpawn {
+        program: program.clone(),
+        reason: crate::files::io_error_text(&err),
     };
-
-    // The command has ended; its output is complete unless a process it started still
-    // holds the pipe, which is given what is left of the time.
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    let output = match receiver.recv_timeout(remaining.max(Duration::from_millis(100))) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(err)) => {
-            return Err(SecretError::CommandSpawn {
-                program,
-                reason: crate::files::io_error_text(&err),
+    // A runtime of its own, on a thread of its own (the caller may be anywhere), awaits the
+    // command's end, its output and the deadline together, so nothing polls.
+    let run = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(run_command(command, timeout))
             })
-        }
-        Err(_) => {
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("実行が中断されました")))
+    });
+    let (status, mut output) = match run {
+        Ok(Some(ended)) => ended,
+        Ok(None) => {
             return Err(SecretError::CommandTimeout {
                 program,
                 secs: timeout.as_secs().max(1),
             })
         }
+        Err(err) => return Err(spawn_error(err)),
     };
-    let mut output = output;
 
     if !status.success() {
         // Only the exit status is told: the output may hold the secret.
@@ -325,6 +284,46 @@ fn from_command(command: &str, timeout: Duration) -> Result<Secret, SecretError>
         return Err(SecretError::CommandEmpty { program });
     }
     Ok(Secret::new(first.to_string()))
+}
+
+/// Runs `sh -c command` with the output piped; none if it has not ended, and closed its
+/// output, within `timeout` (it is then killed). A process it started that still holds
+/// the output counts as not ended.
+async fn run_command(
+    command: &str,
+    timeout: Duration,
+) -> std::io::Result<Option<(std::process::ExitStatus, Vec<u8>)>> {
+    use tokio::io::AsyncReadExt;
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // The command's own messages must not reach the dashboard's screen, and
+        // could hold the secret: they are dropped.
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .expect("stdout was piped")
+        .take(MAX_SECRET_BYTES + 1);
+    let mut output = Vec::new();
+    let ended = async {
+        // Read while waiting, so that a full pipe cannot stall the command.
+        let (read, status) = tokio::join!(stdout.read_to_end(&mut output), child.wait());
+        read.and(status)
+    };
+    let ended = tokio::time::timeout(timeout, ended).await;
+    match ended {
+        Ok(status) => Ok(Some((status?, output))),
+        Err(_) => {
+            let _ = child.kill().await;
+            wipe(&mut output);
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(unix)]
