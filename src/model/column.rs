@@ -131,6 +131,14 @@ impl Column {
         }
     }
 
+    /// A column a total row shows: a count, 空床, or 使用率 of the sums.
+    pub fn is_totalled(self) -> bool {
+        matches!(
+            self,
+            Column::Secured | Column::Ready | Column::Inpatients | Column::Free | Column::Occupancy
+        )
+    }
+
     /// Finds a known column by its Japanese name or English alias.
     pub fn find(text: &str) -> Option<Column> {
         let text = text.trim();

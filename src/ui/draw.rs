@@ -12,7 +12,7 @@ use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, changes, format_percent};
+use crate::view::{self, changes};
 
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
@@ -636,15 +636,7 @@ impl TableLayout {
         );
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separator, style);
-            let text = match column {
-                Column::Secured => totals.secured.map(|v| v.to_string()),
-                Column::Ready => totals.ready.map(|v| v.to_string()),
-                Column::Inpatients => totals.inpatients.map(|v| v.to_string()),
-                Column::Free => totals.free.map(|v| v.to_string()),
-                Column::Occupancy => Some(format_percent(totals.occupancy())),
-                _ => None,
-            };
-            p.number(x, y, w, &text.unwrap_or_default(), style);
+            p.number(x, y, w, &view::total_text(totals, column), style);
         }
     }
 }
@@ -664,9 +656,7 @@ fn mark_width(app: &App, column: Column) -> u16 {
 fn column_width(column: Column, totals: &Totals) -> u16 {
     let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len()) as u16;
     match column {
-        Column::Secured => digits(totals.secured).max(4),
-        Column::Ready => digits(totals.ready).max(4),
-        Column::Inpatients => digits(totals.inpatients).max(4),
+        Column::Secured | Column::Ready | Column::Inpatients => digits(totals.count(column)).max(4),
         Column::Free => (digits(totals.ready) + 1).max(4),
         Column::Occupancy => 4,
         Column::Age => 8,

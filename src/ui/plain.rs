@@ -189,17 +189,11 @@ fn body_cells(report: &Report, view: &View, spec: &ViewSpec, columns: &[Column])
 
 /// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
 pub fn total_cells(columns: &[Column], label: &str, totals: &Totals) -> Vec<String> {
-    let num = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     columns
         .iter()
         .map(|&c| match c {
             Column::HospitalName => format!("{label}（{} 件）", totals.records),
-            Column::Secured => num(totals.secured),
-            Column::Ready => num(totals.ready),
-            Column::Inpatients => num(totals.inpatients),
-            Column::Free => totals.free.map(|v| v.to_string()).unwrap_or_default(),
-            Column::Occupancy => view::format_percent(totals.occupancy()),
-            _ => String::new(),
+            c => view::total_text(totals, c),
         })
         .collect()
 }
