@@ -12,7 +12,7 @@ use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, changes};
+use crate::view::{self, changes, ViewDescription};
 
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
@@ -129,28 +129,6 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
             p.put(0, 0, width, &app.prepared.view.summary_line(), theme.header);
         }
     }
-    let sort = app.spec.sort.map_or("なし".to_string(), |k| {
-        format!("{} {}", k.column.name(), k.direction.label())
-    });
-    let mut filters = Vec::new();
-    if app.filter_mode && !app.search.is_empty() {
-        filters.push(format!("「{}」", crate::text::sanitize(&app.search)));
-    }
-    let quick = app.spec.quick;
-    for (on, label) in [
-        (quick.free_only, "空床あり"),
-        (quick.stale_only, "古い"),
-        (quick.flagged_only, "要確認"),
-    ] {
-        if on {
-            filters.push(label.to_string());
-        }
-    }
-    let filter = if filters.is_empty() {
-        "なし".to_string()
-    } else {
-        filters.join("・")
-    };
     let out_of_scope = match app.feed.out_of_scope {
         0 => String::new(),
         n => format!("（範囲外 {n} 件を除外）"),
@@ -166,11 +144,12 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
         app.prepared.flagged,
         app.prepared.scope,
     );
-    let grouping = match app.kind {
-        ViewKind::Rows => format!("  グループ: {}", app.spec.group.label()),
-        _ => String::new(),
+    let description = ViewDescription::of(&app.spec);
+    // Only the list of hospitals is grouped.
+    let third = match app.kind {
+        ViewKind::Rows => description.line(),
+        _ => format!("{}  {}", description.sort_part(), description.filter_part()),
     };
-    let third = format!("並べ替え: {sort}  絞り込み: {filter}{grouping}");
     p.put(0, 2, width, &third, Style::new());
     p.put(0, 1, width, &second, Style::new());
 }

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use crate::model::{Column, ColumnKind, Report, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, View, ViewSpec};
+use crate::view::{self, View, ViewDescription, ViewSpec};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlainOptions {
@@ -135,17 +135,9 @@ fn push_line(out: &mut String, line: &str) {
 /// The header: counts and totals, then where the data comes from and how it is shown.
 fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
     let first = view.summary_line();
-    let sort = spec.sort.map_or("なし".to_string(), |k| {
-        format!("{} {}", k.column.name(), k.direction.label())
-    });
-    let filter = if spec.filter.is_empty() {
-        "なし".to_string()
-    } else {
-        spec.filter.as_str().to_string()
-    };
     let second = format!(
-        "データ: {source}  並べ替え: {sort}  グループ: {}  絞り込み: {filter}  時刻: {}",
-        spec.group.label(),
+        "データ: {source}  {}  時刻: {}",
+        ViewDescription::of(spec).line(),
         crate::model::time::format_datetime(&spec.now),
     );
     vec![first, crate::text::sanitize(&second).into_owned()]

@@ -1,6 +1,7 @@
 //! Pure view logic over a report: filter, sort, group and totals. No terminal here.
 
 pub mod changes;
+pub mod describe;
 pub mod search;
 pub mod sort;
 
@@ -9,6 +10,7 @@ use std::ops::Range;
 use chrono::Duration;
 
 use crate::model::{Column, JstDateTime, Report, ReportRow, Totals};
+pub use describe::ViewDescription;
 pub use search::SearchQuery;
 pub use sort::{SortDirection, SortKey};
 
