@@ -8,6 +8,7 @@ use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
 use super::keymap::{Action, Mode};
 use super::painter::Painter;
+use super::table_layout::{self, ColumnWidth, Separators};
 use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
@@ -19,6 +20,8 @@ const CHART_MIN_HEIGHT: u16 = 20;
 const CHART_HEIGHT: u16 = 3;
 const HEADER_HEIGHT: u16 = 3;
 const COLUMN_HEADER_HEIGHT: u16 = 3;
+/// Cells left of the name: the row's mark and a space.
+const MARK_WIDTH: u16 = 2;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
@@ -398,7 +401,7 @@ fn feed_status_text(app: &App) -> String {
 
 /// Where each column of the table goes on this screen.
 struct TableLayout {
-    separator: &'static str,
+    separators: Separators,
     name_width: u16,
     /// (column, x, width) of the scrollable columns that fit.
     columns: Vec<(Column, u16, u16)>,
@@ -407,8 +410,7 @@ struct TableLayout {
 
 impl TableLayout {
     fn new(app: &App, screen_width: u16) -> Self {
-        let narrow_chrome = !app.options.ascii && app.options.ambiguous == AmbiguousWidth::Narrow;
-        let separator = if narrow_chrome { " │ " } else { " | " };
+        let separators = Separators::new(app.options.ascii, app.options.ambiguous);
         let label_width = width::str_width(
             &format!("総計（{} 件）", app.prepared.view.total_records),
             app.options.ambiguous,
@@ -418,21 +420,27 @@ impl TableLayout {
             .name_width
             .max(label_width)
             .clamp(8, usize::from(screen_width / 3).max(12)) as u16;
-        let mut x = 2 + name_width;
-        let mut columns = Vec::new();
-        for column in scrollable_columns(&app.prepared.report)
+        let scrolled: Vec<Column> = scrollable_columns(&app.prepared.report)
             .into_iter()
             .skip(app.column_offset)
-        {
-            let w = column_width(column, &app.prepared.view.totals) + mark_width(app, column);
-            if x + 3 + w > screen_width {
-                break;
-            }
-            columns.push((column, x + 3, w));
-            x += 3 + w;
-        }
+            .collect();
+        // The name always shows; the columns after it while they fit.
+        let wants: Vec<ColumnWidth> = std::iter::once(name_width)
+            .chain(scrolled.iter().map(|&column| {
+                column_width(column, &app.prepared.view.totals) + mark_width(app, column)
+            }))
+            .map(|w| ColumnWidth::fixed(usize::from(w)))
+            .collect();
+        let room = usize::from(screen_width.saturating_sub(MARK_WIDTH));
+        let widths = table_layout::fit(&wants, separators.width(), Some(room), 1);
+        let starts = table_layout::starts(usize::from(MARK_WIDTH), separators.width(), &widths);
+        let columns = scrolled
+            .iter()
+            .zip(starts.into_iter().zip(widths).skip(1))
+            .map(|(&column, (x, w))| (column, x as u16, w as u16))
+            .collect();
         Self {
-            separator,
+            separators,
             name_width,
             columns,
             screen_width,
@@ -449,8 +457,8 @@ impl TableLayout {
         };
         p.cell(0, y, 2 + self.name_width, first, Align::Left, style);
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, style);
-            p.put(x - 3, y + 1, x, self.separator, style);
+            p.put(x - 3, y, x, self.separators.column, style);
+            p.put(x - 3, y + 1, x, self.separators.column, style);
             let name = view::column_header(&app.prepared.report, column);
             let mut lines = width::wrap(name, usize::from(w), p.amb).into_iter();
             let first = lines.next().unwrap_or_default();
@@ -458,12 +466,7 @@ impl TableLayout {
             p.cell(x, y, w, &first, Align::Left, style);
             p.cell(x, y + 1, w, &rest, Align::Left, style);
         }
-        let rule = if self.separator.contains('│') {
-            "─"
-        } else {
-            "-"
-        };
-        let line = rule.repeat(usize::from(self.screen_width));
+        let line = self.separators.rule(usize::from(self.screen_width));
         p.put(0, y + 2, self.screen_width, &line, Style::new());
     }
 
@@ -555,7 +558,7 @@ impl TableLayout {
         p.put(0, y, 1, mark, mark_style.patch(base));
         p.cell(2, y, self.name_width, &row.hospital_name, Align::Left, base);
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, base);
+            p.put(x - 3, y, x, self.separators.column, base);
             let mut text = view::cell_text(row, column, &app.spec);
             if let Some(delta) = change.and_then(|c| c.delta(column)) {
                 text.push_str(&changes::mark(delta, app.options.ascii));
@@ -614,7 +617,7 @@ impl TableLayout {
             style,
         );
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, style);
+            p.put(x - 3, y, x, self.separators.column, style);
             p.number(x, y, w, &view::total_text(totals, column), style);
         }
     }
