@@ -50,12 +50,9 @@ impl ReportRow {
     /// The value of a count G-MIS reports (確保病床, 即応病床, 入院中); none for a
     /// blank and for any other column.
     pub fn count(&self, column: Column) -> Option<u32> {
-        match column {
-            Column::Secured => self.secured,
-            Column::Ready => self.ready,
-            Column::Inpatients => self.inpatients,
-            _ => None,
-        }
+        column
+            .pick_count([self.secured, self.ready, self.inpatients])
+            .flatten()
     }
 
     /// A count or 空床 as a signed number, the way totals add them up; none for
@@ -255,12 +252,9 @@ impl Totals {
     /// The sum of a count G-MIS reports (確保病床, 即応病床, 入院中); none when
     /// every value was blank and for any other column.
     pub fn count(&self, column: Column) -> Option<u64> {
-        match column {
-            Column::Secured => self.secured,
-            Column::Ready => self.ready,
-            Column::Inpatients => self.inpatients,
-            _ => None,
-        }
+        column
+            .pick_count([self.secured, self.ready, self.inpatients])
+            .flatten()
     }
 
     /// The sum of a count or of 空床, as [`ReportRow::get`] gives them.
