@@ -8,7 +8,7 @@ use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
 use super::keymap::{Action, Mode};
 use super::painter::Painter;
-use super::table_layout::{self, ColumnWidth, Separators};
+use super::table_layout::{self, Separators};
 use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
@@ -424,19 +424,24 @@ impl TableLayout {
             .into_iter()
             .skip(app.column_offset)
             .collect();
-        // The name always shows; the columns after it while they fit.
-        let wants: Vec<ColumnWidth> = std::iter::once(name_width)
-            .chain(scrolled.iter().map(|&column| {
-                column_width(column, &app.prepared.view.totals) + mark_width(app, column)
-            }))
-            .map(|w| ColumnWidth::fixed(usize::from(w)))
+        let widths: Vec<usize> = scrolled
+            .iter()
+            .map(|&column| {
+                usize::from(
+                    column_width(column, &app.prepared.view.totals) + mark_width(app, column),
+                )
+            })
             .collect();
-        let room = usize::from(screen_width.saturating_sub(MARK_WIDTH));
-        let widths = table_layout::fit(&wants, separators.width(), Some(room), 1);
-        let starts = table_layout::starts(usize::from(MARK_WIDTH), separators.width(), &widths);
+        let placed = table_layout::fit_after_first(
+            usize::from(name_width),
+            &widths,
+            separators.width(),
+            usize::from(MARK_WIDTH),
+            usize::from(screen_width),
+        );
         let columns = scrolled
             .iter()
-            .zip(starts.into_iter().zip(widths).skip(1))
+            .zip(placed)
             .map(|(&column, (x, w))| (column, x as u16, w as u16))
             .collect();
         Self {

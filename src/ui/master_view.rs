@@ -6,7 +6,7 @@ use ratatui::style::Style;
 
 use super::app::{App, ViewKind};
 use super::painter::Painter;
-use super::table_layout::{self, ColumnWidth, Separators};
+use super::table_layout::{self, Separators};
 use super::theme::Theme;
 use crate::text::width::Align;
 
@@ -125,17 +125,16 @@ struct Placed {
 impl Placed {
     fn new(app: &App, columns: &[(&str, u16)], name_width: u16, screen: u16) -> Self {
         let separators = Separators::new(app.options.ascii, app.options.ambiguous);
-        let wants: Vec<ColumnWidth> = std::iter::once(name_width)
-            .chain(columns.iter().map(|&(_, w)| w))
-            .map(|w| ColumnWidth::fixed(usize::from(w)))
-            .collect();
-        let room = usize::from(screen.saturating_sub(2));
-        let widths = table_layout::fit(&wants, separators.width(), Some(room), 1);
-        let starts = table_layout::starts(2, separators.width(), &widths);
-        let columns = starts
+        let widths: Vec<usize> = columns.iter().map(|&(_, w)| usize::from(w)).collect();
+        let placed = table_layout::fit_after_first(
+            usize::from(name_width),
+            &widths,
+            separators.width(),
+            2,
+            usize::from(screen),
+        );
+        let columns = placed
             .into_iter()
-            .zip(widths)
-            .skip(1)
             .map(|(x, w)| (x as u16, w as u16))
             .collect();
         Self {

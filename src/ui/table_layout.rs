@@ -99,6 +99,28 @@ pub fn fit(columns: &[ColumnWidth], gap: usize, total: Option<usize>, keep: usiz
     widths
 }
 
+/// A screen row of fixed-width columns after a first one that always shows (the
+/// name), the first starting at `start`: (start, width) of the later columns
+/// that fit into `screen` cells, in order.
+pub fn fit_after_first(
+    first: usize,
+    later: &[usize],
+    gap: usize,
+    start: usize,
+    screen: usize,
+) -> Vec<(usize, usize)> {
+    let wants: Vec<ColumnWidth> = std::iter::once(first)
+        .chain(later.iter().copied())
+        .map(ColumnWidth::fixed)
+        .collect();
+    let widths = fit(&wants, gap, Some(screen.saturating_sub(start)), 1);
+    starts(start, gap, &widths)
+        .into_iter()
+        .zip(widths)
+        .skip(1)
+        .collect()
+}
+
 /// Where each column starts, the first at `start`, with `gap` cells between neighbours.
 pub fn starts(start: usize, gap: usize, widths: &[usize]) -> Vec<usize> {
     let mut x = start;
@@ -174,6 +196,17 @@ mod tests {
             [4],
             "never below the least width"
         );
+    }
+
+    #[test]
+    fn a_screen_row_shows_the_later_columns_that_fit_after_the_first() {
+        // 2 + 10, then " | " and 4 up to 19, " | " and 6 up to 28.
+        assert_eq!(
+            fit_after_first(10, &[4, 6, 5], 3, 2, 28),
+            [(15, 4), (22, 6)]
+        );
+        assert_eq!(fit_after_first(10, &[4, 6, 5], 3, 2, 27), [(15, 4)]);
+        assert_eq!(fit_after_first(10, &[4], 3, 2, 1), []);
     }
 
     #[test]
