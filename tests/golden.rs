@@ -29,7 +29,6 @@ use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
 use bedboard::text::width::{str_width, AmbiguousWidth};
 use bedboard::ui::app::{App, DisplayOptions, Popup};
 use bedboard::ui::draw;
-use bedboard::ui::export_dialog::ExportDialog;
 use bedboard::ui::keymap::{Action, Mode};
 use bedboard::ui::painter::row_text;
 use bedboard::ui::theme::ThemeKind;
@@ -190,14 +189,11 @@ fn open_row_popup(app: &mut App) {
     app.mode = Mode::Popup;
 }
 
-/// `e`, with the proposed file name stamped at a fixed time instead of the wall clock.
+/// `e`: the dialog proposes a name stamped at the dashboard's clock.
 fn open_export_dialog(app: &mut App) {
+    app.export_folder = PathBuf::from("書き出し");
     press(app, "e");
     assert_eq!(app.mode, Mode::Export, "e opens the export dialog");
-    app.export_dialog = Some(ExportDialog::new(
-        Path::new("書き出し"),
-        at("2026/11/01 09:00"),
-    ));
 }
 
 /// A poll 10 minutes later in which numbers changed and one hospital stopped reporting.

@@ -169,6 +169,10 @@ fn sort_group_and_filter() {
     let filtered = print(&["--source", SEED, "--filter", "病院１６", "--ascii"]);
     assert!(filtered.contains("レコード数 1 / 12"), "{filtered}");
     assert!(filtered.contains("東京都 病院16"));
+    assert!(
+        filtered.contains("並べ替え: なし  絞り込み: 「病院１６」  グループ: なし"),
+        "the dashboard header's wording:\n{filtered}"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ mod workbook;
 use std::path::{Path, PathBuf};
 
 use crate::model::{time, JstDateTime, Report, ReportRow};
-use crate::view::{View, ViewSpec};
+use crate::view::{View, ViewDescription, ViewSpec};
 
 use self::csv::OutputEncoding;
 
@@ -94,7 +94,7 @@ pub struct ReportHeader {
     pub fire_department: Option<String>,
     /// When the data was fetched or the file was made.
     pub data_time: Option<JstDateTime>,
-    /// Filter, sort and grouping in words, one line each.
+    /// Sort, filter and grouping in words ([`ViewDescription::parts`]), one line each.
     pub conditions: Vec<String>,
 }
 
@@ -108,41 +108,9 @@ impl ReportHeader {
             title: DEFAULT_TITLE.to_string(),
             fire_department: None,
             data_time,
-            conditions: conditions(spec),
+            conditions: ViewDescription::of(spec).parts().into(),
         }
     }
-}
-
-/// Filter, sort and grouping in words, as `print` shows them:
-/// 「絞り込み: 千代田（空床ありのみ）」「並べ替え: 確保病床 降順」「グループ: 都道府県」.
-pub fn conditions(spec: &ViewSpec) -> Vec<String> {
-    let mut filters = Vec::new();
-    if !spec.filter.is_empty() {
-        filters.push(format!("「{}」", spec.filter.as_str()));
-    }
-    let quick = spec.quick;
-    for (on, label) in [
-        (quick.free_only, "空床ありのみ"),
-        (quick.stale_only, "古い報告のみ"),
-        (quick.flagged_only, "要確認のみ"),
-    ] {
-        if on {
-            filters.push(label.to_string());
-        }
-    }
-    let filter = if filters.is_empty() {
-        "なし".to_string()
-    } else {
-        filters.join("、")
-    };
-    let sort = spec.sort.map_or("なし".to_string(), |k| {
-        format!("{} {}", k.column.name(), k.direction.label())
-    });
-    vec![
-        format!("絞り込み: {filter}"),
-        format!("並べ替え: {sort}"),
-        format!("グループ: {}", spec.group.label()),
-    ]
 }
 
 /// What to export: the report as the view shows it.
@@ -336,6 +304,22 @@ mod tests {
         assert_eq!(
             proposed_name(&at, ExportView::Formatted),
             "bedboard-20220201-1132.xlsx"
+        );
+    }
+
+    #[test]
+    fn the_header_words_the_view_as_the_dashboard_does() {
+        let mut spec = ViewSpec::new(time::parse_datetime("2022/02/01 12:00").unwrap());
+        spec.filter = crate::view::SearchQuery::new("千代田");
+        spec.quick.free_only = true;
+        spec.group = crate::view::Grouping::Prefecture;
+        assert_eq!(
+            ReportHeader::new(&spec, None).conditions,
+            [
+                "並べ替え: なし",
+                "絞り込み: 「千代田」・空床あり",
+                "グループ: 都道府県"
+            ]
         );
     }
 

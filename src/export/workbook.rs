@@ -117,12 +117,7 @@ impl Sheet<'_> {
             let c = c as u16;
             match column {
                 Column::Secured | Column::Ready | Column::Inpatients => {
-                    let value = match column {
-                        Column::Secured => row.secured,
-                        Column::Ready => row.ready,
-                        _ => row.inpatients,
-                    };
-                    if let Some(v) = value {
+                    if let Some(v) = row.count(column) {
                         self.number(r, c, f64::from(v), &formats.number)?;
                     }
                 }
@@ -161,13 +156,7 @@ impl Sheet<'_> {
         );
         for (c, &column) in columns.iter().enumerate() {
             let c = c as u16;
-            let sum = match column {
-                Column::Secured => totals.secured.map(|v| v as f64),
-                Column::Ready => totals.ready.map(|v| v as f64),
-                Column::Inpatients => totals.inpatients.map(|v| v as f64),
-                Column::Free => totals.free.map(|v| v as f64),
-                _ => None,
-            };
+            let sum = totals.get(column).map(|v| v as f64);
             match sum {
                 Some(v) if column == Column::Free => self.number(r, c, v, free)?,
                 Some(v) => self.number(r, c, v, number)?,

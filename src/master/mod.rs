@@ -54,6 +54,8 @@ pub mod phone;
 pub mod profile;
 
 use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
 
 use crate::formats::DetectedEncoding;
 use crate::formats::{Numbering, RowProblem};
@@ -103,7 +105,7 @@ pub struct HospitalRecord {
     pub latitude: Option<f64>,
     /// 経度
     pub longitude: Option<f64>,
-    /// Values of the other columns, in the order of [`HospitalMaster::extra_columns`].
+    /// Values of the other columns, in the order of [`Master::extra_columns`].
     pub extra: Vec<String>,
 }
 
@@ -122,57 +124,6 @@ impl HospitalRecord {
     }
 }
 
-/// The 医療機関マスタ: its records in file order, found by code.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HospitalMaster {
-    extra_columns: Vec<String>,
-    records: Vec<HospitalRecord>,
-    by_code: HashMap<HospitalCode, usize>,
-}
-
-impl HospitalMaster {
-    /// Builds the index. Where a code repeats, the first record is the one found by
-    /// [`get`](Self::get) (the importer never lets a code repeat).
-    pub fn new(extra_columns: Vec<String>, records: Vec<HospitalRecord>) -> Self {
-        let mut by_code = HashMap::with_capacity(records.len());
-        for (i, record) in records.iter().enumerate() {
-            by_code.entry(record.code).or_insert(i);
-        }
-        Self {
-            extra_columns,
-            records,
-            by_code,
-        }
-    }
-
-    pub fn get(&self, code: &HospitalCode) -> Option<&HospitalRecord> {
-        self.by_code.get(code).map(|&i| &self.records[i])
-    }
-
-    /// Where a code's record is in [`records`](Self::records).
-    pub fn position(&self, code: &HospitalCode) -> Option<usize> {
-        self.by_code.get(code).copied()
-    }
-
-    /// The records in file order.
-    pub fn records(&self) -> &[HospitalRecord] {
-        &self.records
-    }
-
-    /// Names of the columns the master has beyond the known ones, in file order.
-    pub fn extra_columns(&self) -> &[String] {
-        &self.extra_columns
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-}
-
 /// One municipality of the 自治体マスタ.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MunicipalityRecord {
@@ -186,24 +137,60 @@ pub struct MunicipalityRecord {
     pub area_code: Option<AreaCode>,
     /// 二次医療圏名
     pub area_name: String,
-    /// Values of the other columns, in the order of [`MunicipalityMaster::extra_columns`].
+    /// Values of the other columns, in the order of [`Master::extra_columns`].
     pub extra: Vec<String>,
 }
 
-/// The 自治体マスタ: its records in file order, found by code.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MunicipalityMaster {
-    extra_columns: Vec<String>,
-    records: Vec<MunicipalityRecord>,
-    by_code: HashMap<MunicipalityCode, usize>,
+/// A record of a master: found by its code.
+pub trait MasterRecord {
+    type Code: Copy + Eq + Hash + fmt::Debug;
+
+    fn code(&self) -> Self::Code;
 }
 
-impl MunicipalityMaster {
-    /// Builds the index; where a code repeats, the first record wins.
-    pub fn new(extra_columns: Vec<String>, records: Vec<MunicipalityRecord>) -> Self {
+impl MasterRecord for HospitalRecord {
+    type Code = HospitalCode;
+
+    fn code(&self) -> HospitalCode {
+        self.code
+    }
+}
+
+impl MasterRecord for MunicipalityRecord {
+    type Code = MunicipalityCode;
+
+    fn code(&self) -> MunicipalityCode {
+        self.code
+    }
+}
+
+/// A master: its records in file order, found by code, and the names of the
+/// columns it has beyond the known ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Master<R: MasterRecord> {
+    extra_columns: Vec<String>,
+    records: Vec<R>,
+    by_code: HashMap<R::Code, usize>,
+}
+
+/// The 医療機関マスタ.
+pub type HospitalMaster = Master<HospitalRecord>;
+/// The 自治体マスタ.
+pub type MunicipalityMaster = Master<MunicipalityRecord>;
+
+impl<R: MasterRecord> Default for Master<R> {
+    fn default() -> Self {
+        Self::new(Vec::new(), Vec::new())
+    }
+}
+
+impl<R: MasterRecord> Master<R> {
+    /// Builds the index. Where a code repeats, the first record is the one found by
+    /// [`get`](Self::get) (the importer never lets a code repeat).
+    pub fn new(extra_columns: Vec<String>, records: Vec<R>) -> Self {
         let mut by_code = HashMap::with_capacity(records.len());
         for (i, record) in records.iter().enumerate() {
-            by_code.entry(record.code).or_insert(i);
+            by_code.entry(record.code()).or_insert(i);
         }
         Self {
             extra_columns,
@@ -212,18 +199,21 @@ impl MunicipalityMaster {
         }
     }
 
-    pub fn get(&self, code: &MunicipalityCode) -> Option<&MunicipalityRecord> {
+    pub fn get(&self, code: &R::Code) -> Option<&R> {
         self.by_code.get(code).map(|&i| &self.records[i])
     }
 
-    pub fn position(&self, code: &MunicipalityCode) -> Option<usize> {
+    /// Where a code's record is in [`records`](Self::records).
+    pub fn position(&self, code: &R::Code) -> Option<usize> {
         self.by_code.get(code).copied()
     }
 
-    pub fn records(&self) -> &[MunicipalityRecord] {
+    /// The records in file order.
+    pub fn records(&self) -> &[R] {
         &self.records
     }
 
+    /// Names of the columns the master has beyond the known ones, in file order.
     pub fn extra_columns(&self) -> &[String] {
         &self.extra_columns
     }
@@ -276,5 +266,47 @@ impl<M> MasterImport<M> {
     /// True if every row was taken whole.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty() && self.rejected_rows == 0 && self.partial_rows == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn municipality(code: &str, name: &str) -> MunicipalityRecord {
+        MunicipalityRecord {
+            code: MunicipalityCode::parse(code).unwrap(),
+            prefecture: "東京都".to_string(),
+            name: name.to_string(),
+            area_code: None,
+            area_name: String::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_master_finds_records_by_code_and_the_first_of_a_repeated_code() {
+        let master = MunicipalityMaster::new(
+            vec!["備考".to_string()],
+            vec![
+                municipality("131016", "千代田区"),
+                municipality("131024", "中央区"),
+                municipality("131016", "二度目"),
+            ],
+        );
+        let chuo = MunicipalityCode::parse("131024").unwrap();
+        let chiyoda = MunicipalityCode::parse("131016").unwrap();
+        let missing = MunicipalityCode::parse("131032").unwrap();
+        assert_eq!(master.len(), 3);
+        assert!(!master.is_empty());
+        assert_eq!(master.get(&chuo).map(|r| r.name.as_str()), Some("中央区"));
+        assert_eq!(
+            master.get(&chiyoda).map(|r| r.name.as_str()),
+            Some("千代田区")
+        );
+        assert_eq!(master.position(&chuo), Some(1));
+        assert_eq!(master.get(&missing), None);
+        assert_eq!(master.extra_columns(), ["備考"]);
+        assert!(HospitalMaster::default().is_empty());
     }
 }

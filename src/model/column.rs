@@ -131,6 +131,25 @@ impl Column {
         }
     }
 
+    /// This count column's own of the three values (確保病床, 即応病床, 入院中);
+    /// none for any other column. The one place a count column meets its field.
+    pub fn pick_count<T>(self, [secured, ready, inpatients]: [T; 3]) -> Option<T> {
+        match self {
+            Column::Secured => Some(secured),
+            Column::Ready => Some(ready),
+            Column::Inpatients => Some(inpatients),
+            _ => None,
+        }
+    }
+
+    /// A column a total row shows: a count, 空床, or 使用率 of the sums.
+    pub fn is_totalled(self) -> bool {
+        matches!(
+            self,
+            Column::Secured | Column::Ready | Column::Inpatients | Column::Free | Column::Occupancy
+        )
+    }
+
     /// Finds a known column by its Japanese name or English alias.
     pub fn find(text: &str) -> Option<Column> {
         let text = text.trim();
@@ -192,6 +211,16 @@ mod tests {
             None,
             "derived columns are not read from files"
         );
+    }
+
+    #[test]
+    fn each_count_column_picks_its_own_value() {
+        let values = ["確保", "即応", "入院"];
+        assert_eq!(Column::Secured.pick_count(values), Some("確保"));
+        assert_eq!(Column::Ready.pick_count(values), Some("即応"));
+        assert_eq!(Column::Inpatients.pick_count(values), Some("入院"));
+        assert_eq!(Column::Free.pick_count(values), None, "空床 is derived");
+        assert!(Column::Occupancy.is_totalled() && !Column::Age.is_totalled());
     }
 
     #[test]

@@ -47,6 +47,23 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
+    /// The value of a count G-MIS reports (確保病床, 即応病床, 入院中); none for a
+    /// blank and for any other column.
+    pub fn count(&self, column: Column) -> Option<u32> {
+        column
+            .pick_count([self.secured, self.ready, self.inpatients])
+            .flatten()
+    }
+
+    /// A count or 空床 as a signed number, the way totals add them up; none for
+    /// a blank and for any other column.
+    pub fn get(&self, column: Column) -> Option<i64> {
+        match column {
+            Column::Free => self.free_beds(),
+            _ => self.count(column).map(i64::from),
+        }
+    }
+
     /// 空床 = 即応病床 − 入院中; negative means an inconsistent report (flagged, never hidden).
     pub fn free_beds(&self) -> Option<i64> {
         Some(i64::from(self.ready?) - i64::from(self.inpatients?))
@@ -232,6 +249,32 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The sum of a count G-MIS reports (確保病床, 即応病床, 入院中); none when
+    /// every value was blank and for any other column.
+    pub fn count(&self, column: Column) -> Option<u64> {
+        column
+            .pick_count([self.secured, self.ready, self.inpatients])
+            .flatten()
+    }
+
+    /// The sum of a count or of 空床, as [`ReportRow::get`] gives them.
+    pub fn get(&self, column: Column) -> Option<i64> {
+        match column {
+            Column::Free => self.free,
+            _ => self
+                .count(column)
+                .map(|sum| i64::try_from(sum).unwrap_or(i64::MAX)),
+        }
+    }
+
+    /// A sum, or 使用率 of the sums, as a number to order groups by.
+    pub fn number(&self, column: Column) -> Option<f64> {
+        match column {
+            Column::Occupancy => self.occupancy(),
+            _ => self.get(column).map(|sum| sum as f64),
+        }
+    }
+
     pub fn add(&mut self, row: &ReportRow) {
         fn add_to(sum: &mut Option<u64>, value: Option<u32>) {
             if let Some(v) = value {
@@ -369,5 +412,37 @@ mod tests {
         assert_eq!(totals.free, Some(1));
         assert_eq!(totals.with_free_beds, 1);
         assert_eq!(Totals::default().secured, None);
+    }
+
+    #[test]
+    fn one_accessor_a_count_column() {
+        let row = seed_row();
+        let totals = Totals::of([&row, &row]);
+        for (column, value, sum) in [
+            (Column::Secured, Some(4), Some(8)),
+            (Column::Ready, Some(3), Some(6)),
+            (Column::Inpatients, Some(2), Some(4)),
+            (Column::Free, Some(1), Some(2)),
+            (Column::Occupancy, None, None),
+            (Column::HospitalName, None, None),
+        ] {
+            assert_eq!(row.get(column), value, "{column:?}");
+            assert_eq!(totals.get(column), sum, "{column:?}");
+        }
+        assert_eq!(row.count(Column::Ready), Some(3));
+        assert_eq!(
+            row.count(Column::Free),
+            None,
+            "空床 is derived, not a count"
+        );
+        assert_eq!(totals.count(Column::Inpatients), Some(4));
+        assert_eq!(totals.count(Column::Free), None);
+        assert_eq!(totals.number(Column::Secured), Some(8.0));
+        assert!((totals.number(Column::Occupancy).unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(
+            Totals::default().get(Column::Secured),
+            None,
+            "a sum of nothing"
+        );
     }
 }

@@ -650,7 +650,7 @@ fn read_body(
     format: crate::formats::FeedFormat,
     options: &ImportOptions,
 ) -> (String, Body) {
-    let hash = hex(&Sha256::digest(bytes));
+    let hash = crate::text::hex(&Sha256::digest(bytes));
     if last_hash == Some(hash.as_str()) {
         return (hash, Body::Same);
     }
@@ -742,8 +742,4 @@ fn log(event: &FeedEvent) {
         ),
         FeedEvent::Notice(text) => tracing::info!("{text}"),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -33,10 +33,7 @@ pub(super) fn from_nanos(nanos: i64) -> JstDateTime {
 
 /// The sha256 of a fetched body, in lower-case hex, for [`super::FetchRecord::content_hash`].
 pub fn content_hash(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&Sha256::digest(body))
 }
 
 /// A digest of every field of a row: equal digests mean nothing to store.

@@ -8,17 +8,20 @@ use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
 use super::keymap::{Action, Mode};
 use super::painter::Painter;
+use super::table_layout::{self, Separators};
 use super::theme::Theme;
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, changes, format_percent};
+use crate::view::{self, changes, ViewDescription};
 
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
 const CHART_HEIGHT: u16 = 3;
 const HEADER_HEIGHT: u16 = 3;
 const COLUMN_HEADER_HEIGHT: u16 = 3;
+/// Cells left of the name: the row's mark and a space.
+const MARK_WIDTH: u16 = 2;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
@@ -129,28 +132,6 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
             p.put(0, 0, width, &app.prepared.view.summary_line(), theme.header);
         }
     }
-    let sort = app.spec.sort.map_or("なし".to_string(), |k| {
-        format!("{} {}", k.column.name(), k.direction.label())
-    });
-    let mut filters = Vec::new();
-    if app.filter_mode && !app.search.is_empty() {
-        filters.push(format!("「{}」", crate::text::sanitize(&app.search)));
-    }
-    let quick = app.spec.quick;
-    for (on, label) in [
-        (quick.free_only, "空床あり"),
-        (quick.stale_only, "古い"),
-        (quick.flagged_only, "要確認"),
-    ] {
-        if on {
-            filters.push(label.to_string());
-        }
-    }
-    let filter = if filters.is_empty() {
-        "なし".to_string()
-    } else {
-        filters.join("・")
-    };
     let out_of_scope = match app.feed.out_of_scope {
         0 => String::new(),
         n => format!("（範囲外 {n} 件を除外）"),
@@ -166,11 +147,12 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
         app.prepared.flagged,
         app.prepared.scope,
     );
-    let grouping = match app.kind {
-        ViewKind::Rows => format!("  グループ: {}", app.spec.group.label()),
-        _ => String::new(),
+    let description = ViewDescription::of(&app.spec);
+    // Only the list of hospitals is grouped.
+    let third = match app.kind {
+        ViewKind::Rows => description.line(),
+        _ => format!("{}  {}", description.sort_part(), description.filter_part()),
     };
-    let third = format!("並べ替え: {sort}  絞り込み: {filter}{grouping}");
     p.put(0, 2, width, &third, Style::new());
     p.put(0, 1, width, &second, Style::new());
 }
@@ -419,7 +401,7 @@ fn feed_status_text(app: &App) -> String {
 
 /// Where each column of the table goes on this screen.
 struct TableLayout {
-    separator: &'static str,
+    separators: Separators,
     name_width: u16,
     /// (column, x, width) of the scrollable columns that fit.
     columns: Vec<(Column, u16, u16)>,
@@ -428,8 +410,7 @@ struct TableLayout {
 
 impl TableLayout {
     fn new(app: &App, screen_width: u16) -> Self {
-        let narrow_chrome = !app.options.ascii && app.options.ambiguous == AmbiguousWidth::Narrow;
-        let separator = if narrow_chrome { " │ " } else { " | " };
+        let separators = Separators::new(app.options.ascii, app.options.ambiguous);
         let label_width = width::str_width(
             &format!("総計（{} 件）", app.prepared.view.total_records),
             app.options.ambiguous,
@@ -439,21 +420,32 @@ impl TableLayout {
             .name_width
             .max(label_width)
             .clamp(8, usize::from(screen_width / 3).max(12)) as u16;
-        let mut x = 2 + name_width;
-        let mut columns = Vec::new();
-        for column in scrollable_columns(&app.prepared.report)
+        let scrolled: Vec<Column> = scrollable_columns(&app.prepared.report)
             .into_iter()
             .skip(app.column_offset)
-        {
-            let w = column_width(column, &app.prepared.view.totals) + mark_width(app, column);
-            if x + 3 + w > screen_width {
-                break;
-            }
-            columns.push((column, x + 3, w));
-            x += 3 + w;
-        }
+            .collect();
+        let widths: Vec<usize> = scrolled
+            .iter()
+            .map(|&column| {
+                usize::from(
+                    column_width(column, &app.prepared.view.totals) + mark_width(app, column),
+                )
+            })
+            .collect();
+        let placed = table_layout::fit_after_first(
+            usize::from(name_width),
+            &widths,
+            separators.width(),
+            usize::from(MARK_WIDTH),
+            usize::from(screen_width),
+        );
+        let columns = scrolled
+            .iter()
+            .zip(placed)
+            .map(|(&column, (x, w))| (column, x as u16, w as u16))
+            .collect();
         Self {
-            separator,
+            separators,
             name_width,
             columns,
             screen_width,
@@ -470,8 +462,8 @@ impl TableLayout {
         };
         p.cell(0, y, 2 + self.name_width, first, Align::Left, style);
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, style);
-            p.put(x - 3, y + 1, x, self.separator, style);
+            p.put(x - 3, y, x, self.separators.column, style);
+            p.put(x - 3, y + 1, x, self.separators.column, style);
             let name = view::column_header(&app.prepared.report, column);
             let mut lines = width::wrap(name, usize::from(w), p.amb).into_iter();
             let first = lines.next().unwrap_or_default();
@@ -479,12 +471,7 @@ impl TableLayout {
             p.cell(x, y, w, &first, Align::Left, style);
             p.cell(x, y + 1, w, &rest, Align::Left, style);
         }
-        let rule = if self.separator.contains('│') {
-            "─"
-        } else {
-            "-"
-        };
-        let line = rule.repeat(usize::from(self.screen_width));
+        let line = self.separators.rule(usize::from(self.screen_width));
         p.put(0, y + 2, self.screen_width, &line, Style::new());
     }
 
@@ -576,7 +563,7 @@ impl TableLayout {
         p.put(0, y, 1, mark, mark_style.patch(base));
         p.cell(2, y, self.name_width, &row.hospital_name, Align::Left, base);
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, base);
+            p.put(x - 3, y, x, self.separators.column, base);
             let mut text = view::cell_text(row, column, &app.spec);
             if let Some(delta) = change.and_then(|c| c.delta(column)) {
                 text.push_str(&changes::mark(delta, app.options.ascii));
@@ -635,16 +622,8 @@ impl TableLayout {
             style,
         );
         for &(column, x, w) in &self.columns {
-            p.put(x - 3, y, x, self.separator, style);
-            let text = match column {
-                Column::Secured => totals.secured.map(|v| v.to_string()),
-                Column::Ready => totals.ready.map(|v| v.to_string()),
-                Column::Inpatients => totals.inpatients.map(|v| v.to_string()),
-                Column::Free => totals.free.map(|v| v.to_string()),
-                Column::Occupancy => Some(format_percent(totals.occupancy())),
-                _ => None,
-            };
-            p.number(x, y, w, &text.unwrap_or_default(), style);
+            p.put(x - 3, y, x, self.separators.column, style);
+            p.number(x, y, w, &view::total_text(totals, column), style);
         }
     }
 }
@@ -664,9 +643,7 @@ fn mark_width(app: &App, column: Column) -> u16 {
 fn column_width(column: Column, totals: &Totals) -> u16 {
     let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len()) as u16;
     match column {
-        Column::Secured => digits(totals.secured).max(4),
-        Column::Ready => digits(totals.ready).max(4),
-        Column::Inpatients => digits(totals.inpatients).max(4),
+        Column::Secured | Column::Ready | Column::Inpatients => digits(totals.count(column)).max(4),
         Column::Free => (digits(totals.ready) + 1).max(4),
         Column::Occupancy => 4,
         Column::Age => 8,

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 
 use super::app::{App, ViewKind};
 use super::painter::Painter;
+use super::table_layout::{self, Separators};
 use super::theme::Theme;
 use crate::text::width::Align;
 
@@ -74,11 +75,9 @@ pub fn draw(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         Align::Left,
         theme.column_header,
     );
-    place(
+    let placed = Placed::new(app, columns, name_width, area.width);
+    placed.draw(
         p,
-        columns,
-        name_width,
-        area.width,
         header_y,
         |i| columns[i].0.to_string(),
         theme.column_header,
@@ -103,15 +102,7 @@ pub fn draw(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         let mark = if n == app.selected { ">" } else { " " };
         p.put(0, y, 1, mark, style);
         p.cell(2, y, name_width, &name, Align::Left, style);
-        place(
-            p,
-            columns,
-            name_width,
-            area.width,
-            y,
-            |i| cells[i].clone(),
-            style,
-        );
+        placed.draw(p, y, |i| cells[i].clone(), style);
     }
     if app.master_lines.is_empty() {
         p.put(
@@ -124,24 +115,40 @@ pub fn draw(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-/// Draws columns after the name while they fit.
-fn place(
-    p: &mut Painter,
-    columns: &[(&str, u16)],
-    name_width: u16,
-    screen: u16,
-    y: u16,
-    text: impl Fn(usize) -> String,
-    style: Style,
-) {
-    let mut x = 2 + name_width;
-    for (i, (_, w)) in columns.iter().enumerate() {
-        if x + 3 + w > screen {
-            break;
+/// The columns after the name that fit: where each starts and how wide it is.
+struct Placed {
+    separators: Separators,
+    /// (x, width) of each column shown, in order.
+    columns: Vec<(u16, u16)>,
+}
+
+impl Placed {
+    fn new(app: &App, columns: &[(&str, u16)], name_width: u16, screen: u16) -> Self {
+        let separators = Separators::new(app.options.ascii, app.options.ambiguous);
+        let widths: Vec<usize> = columns.iter().map(|&(_, w)| usize::from(w)).collect();
+        let placed = table_layout::fit_after_first(
+            usize::from(name_width),
+            &widths,
+            separators.width(),
+            2,
+            usize::from(screen),
+        );
+        let columns = placed
+            .into_iter()
+            .map(|(x, w)| (x as u16, w as u16))
+            .collect();
+        Self {
+            separators,
+            columns,
         }
-        p.put(x, y, x + 3, " | ", style);
-        p.cell(x + 3, y, *w, &text(i), Align::Left, style);
-        x += 3 + w;
+    }
+
+    fn draw(&self, p: &mut Painter, y: u16, text: impl Fn(usize) -> String, style: Style) {
+        let gap = self.separators.width() as u16;
+        for (i, &(x, w)) in self.columns.iter().enumerate() {
+            p.put(x - gap, y, x, self.separators.column, style);
+            p.cell(x, y, w, &text(i), Align::Left, style);
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod master_view;
 pub mod painter;
 pub mod plain;
 mod preparation;
+pub mod table_layout;
 pub mod terminal;
 pub mod theme;
 mod update;

@@ -3,9 +3,10 @@
 
 use std::io::IsTerminal;
 
+use super::table_layout::{self, ColumnWidth, Separators};
 use crate::model::{Column, ColumnKind, Report, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, View, ViewSpec};
+use crate::view::{self, View, ViewDescription, ViewSpec};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlainOptions {
@@ -26,37 +27,6 @@ pub fn stdout_terminal_width() -> Option<usize> {
         .map(|(w, _)| usize::from(w))
 }
 
-/// Lines and separators. Box drawing is East Asian ambiguous, so it is used
-/// only when ambiguous characters are one cell; otherwise ASCII.
-struct Chrome {
-    separator: &'static str,
-    rule: char,
-    cross: &'static str,
-}
-
-impl Chrome {
-    fn new(options: &PlainOptions) -> Self {
-        if options.ascii || options.ambiguous == AmbiguousWidth::Wide {
-            Chrome {
-                separator: " | ",
-                rule: '-',
-                cross: "-+-",
-            }
-        } else {
-            Chrome {
-                separator: " │ ",
-                rule: '─',
-                cross: "─┼─",
-            }
-        }
-    }
-
-    /// Every chrome string is one cell a character in the mode it is used in.
-    fn separator_width(&self) -> usize {
-        self.separator.chars().count()
-    }
-}
-
 /// The name, the counts and the status are never left out, however narrow the width.
 const ALWAYS_SHOWN: usize = 8;
 /// Text columns are cut no narrower than this (the name a little wider).
@@ -75,8 +45,8 @@ pub fn render(
 ) -> String {
     let all_columns = view::display_columns(report);
     let cells = body_cells(report, view, spec, &all_columns);
-    let chrome = Chrome::new(options);
-    let layout = Layout::fit(report, &all_columns, &cells, &chrome, options);
+    let separators = Separators::new(options.ascii, options.ambiguous);
+    let layout = Layout::fit(report, &all_columns, &cells, &separators, options);
 
     let mut out = String::new();
     for line in summary_lines(view, spec, source) {
@@ -101,17 +71,13 @@ pub fn render(
             &mut out,
             &layout,
             &header_line,
-            &chrome,
+            &separators,
             options.ambiguous,
             false,
         );
     }
-    let rule: Vec<String> = layout
-        .widths
-        .iter()
-        .map(|&w| chrome.rule.to_string().repeat(w))
-        .collect();
-    push_line(&mut out, &rule.join(chrome.cross));
+    let rule: Vec<String> = layout.widths.iter().map(|&w| separators.rule(w)).collect();
+    push_line(&mut out, &rule.join(separators.cross));
     if view.order.is_empty() {
         push_line(&mut out, "該当する行はありません");
     }
@@ -119,8 +85,15 @@ pub fn render(
         match line {
             BodyLine::Heading(text) => push_line(&mut out, text),
             BodyLine::Cells(row) => {
-                let shown: Vec<&str> = layout.positions.iter().map(|&i| row[i].as_str()).collect();
-                push_row(&mut out, &layout, &shown, &chrome, options.ambiguous, true)
+                let shown = &row[..layout.columns.len()];
+                push_row(
+                    &mut out,
+                    &layout,
+                    shown,
+                    &separators,
+                    options.ambiguous,
+                    true,
+                )
             }
         }
     }
@@ -135,17 +108,9 @@ fn push_line(out: &mut String, line: &str) {
 /// The header: counts and totals, then where the data comes from and how it is shown.
 fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
     let first = view.summary_line();
-    let sort = spec.sort.map_or("なし".to_string(), |k| {
-        format!("{} {}", k.column.name(), k.direction.label())
-    });
-    let filter = if spec.filter.is_empty() {
-        "なし".to_string()
-    } else {
-        spec.filter.as_str().to_string()
-    };
     let second = format!(
-        "データ: {source}  並べ替え: {sort}  グループ: {}  絞り込み: {filter}  時刻: {}",
-        spec.group.label(),
+        "データ: {source}  {}  時刻: {}",
+        ViewDescription::of(spec).line(),
         crate::model::time::format_datetime(&spec.now),
     );
     vec![first, crate::text::sanitize(&second).into_owned()]
@@ -189,25 +154,17 @@ fn body_cells(report: &Report, view: &View, spec: &ViewSpec, columns: &[Column])
 
 /// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
 pub fn total_cells(columns: &[Column], label: &str, totals: &Totals) -> Vec<String> {
-    let num = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     columns
         .iter()
         .map(|&c| match c {
             Column::HospitalName => format!("{label}（{} 件）", totals.records),
-            Column::Secured => num(totals.secured),
-            Column::Ready => num(totals.ready),
-            Column::Inpatients => num(totals.inpatients),
-            Column::Free => totals.free.map(|v| v.to_string()).unwrap_or_default(),
-            Column::Occupancy => view::format_percent(totals.occupancy()),
-            _ => String::new(),
+            c => view::total_text(totals, c),
         })
         .collect()
 }
 
 /// Which columns are shown and how wide each is.
 struct Layout {
-    /// Positions (into the display columns) of the shown columns.
-    positions: Vec<usize>,
     columns: Vec<Column>,
     widths: Vec<usize>,
     hidden: Vec<Column>,
@@ -222,7 +179,7 @@ impl Layout {
         report: &Report,
         columns: &[Column],
         lines: &[BodyLine],
-        chrome: &Chrome,
+        separators: &Separators,
         options: &PlainOptions,
     ) -> Self {
         let amb = options.ambiguous;
@@ -234,58 +191,34 @@ impl Layout {
                 }
             }
         }
-        let header = |c: Column| width::str_width(view::column_header(report, c), amb);
-        let mut widths: Vec<usize> = columns
+        let wants: Vec<ColumnWidth> = columns
             .iter()
             .zip(&data)
-            .map(|(&c, &d)| d.max(header(c)))
-            .collect();
-        let mut positions: Vec<usize> = (0..columns.len()).collect();
-        if let Some(limit) = options.width {
-            let sep = chrome.separator_width();
-            let fits = |w: &[usize], p: &[usize]| {
-                p.iter().map(|&i| w[i]).sum::<usize>() + sep * p.len().saturating_sub(1) <= limit
-            };
-            let narrow =
-                |widths: &mut Vec<usize>, positions: &[usize], floor: &dyn Fn(usize) -> usize| {
-                    while !fits(widths, positions) {
-                        let widest = positions
-                            .iter()
-                            .copied()
-                            .filter(|&i| widths[i] > floor(i))
-                            .max_by_key(|&i| widths[i] - floor(i));
-                        match widest {
-                            Some(i) => widths[i] -= 1,
-                            None => break,
-                        }
+            .map(|(&column, &data)| {
+                let header = width::str_width(view::column_header(report, column), amb);
+                // Headers wrap over more lines; data keeps its width.
+                let wrapped = data.max(MIN_COLUMN_WIDTH);
+                // Text other than the name is cut, and a long name down to `name_width`.
+                let cut = |name_width: usize| match column.kind() {
+                    ColumnKind::Text if column == Column::HospitalName => {
+                        data.clamp(MIN_COLUMN_WIDTH, name_width)
                     }
+                    ColumnKind::Text => data.clamp(MIN_COLUMN_WIDTH, MIN_TEXT_WIDTH),
+                    _ => wrapped,
                 };
-            let kind = |i: usize| columns[i].kind();
-            let is_name = |i: usize| columns[i] == Column::HospitalName;
-            // 1. Headers wrap over more lines; data keeps its width.
-            narrow(&mut widths, &positions, &|i| data[i].max(MIN_COLUMN_WIDTH));
-            // 2. Text other than the name is cut, and a long name down to a readable width.
-            let text_floor = |i: usize, name_width: usize| match kind(i) {
-                ColumnKind::Text if is_name(i) => data[i].clamp(MIN_COLUMN_WIDTH, name_width),
-                ColumnKind::Text => data[i].clamp(MIN_COLUMN_WIDTH, MIN_TEXT_WIDTH),
-                _ => data[i].max(MIN_COLUMN_WIDTH),
-            };
-            narrow(&mut widths, &positions, &|i| {
-                text_floor(i, READABLE_NAME_WIDTH)
-            });
-            // 3. The least needed columns are left out, from the right.
-            while !fits(&widths, &positions) && positions.len() > ALWAYS_SHOWN {
-                positions.pop();
-            }
-            // 4. Only then is the name cut further.
-            narrow(&mut widths, &positions, &|i| text_floor(i, MIN_NAME_WIDTH));
-        }
-        let hidden = columns[positions.len()..].to_vec();
+                ColumnWidth {
+                    preferred: data.max(header),
+                    steps: vec![wrapped, cut(READABLE_NAME_WIDTH)],
+                    // Only once columns are left out is the name cut further.
+                    least: cut(MIN_NAME_WIDTH),
+                }
+            })
+            .collect();
+        let widths = table_layout::fit(&wants, separators.width(), options.width, ALWAYS_SHOWN);
         Self {
-            columns: positions.iter().map(|&i| columns[i]).collect(),
-            widths: positions.iter().map(|&i| widths[i]).collect(),
-            positions,
-            hidden,
+            columns: columns[..widths.len()].to_vec(),
+            hidden: columns[widths.len()..].to_vec(),
+            widths,
             ambiguous: amb,
         }
     }
@@ -314,7 +247,7 @@ fn push_row<S: AsRef<str>>(
     out: &mut String,
     layout: &Layout,
     cells: &[S],
-    chrome: &Chrome,
+    separators: &Separators,
     amb: AmbiguousWidth,
     is_data: bool,
 ) {
@@ -327,7 +260,7 @@ fn push_row<S: AsRef<str>>(
         .enumerate()
     {
         if i > 0 {
-            line.push_str(chrome.separator);
+            line.push_str(separators.column);
         }
         if is_data && column.kind() == ColumnKind::Number {
             width::push_fit_number(&mut line, cell.as_ref(), w);

@@ -173,7 +173,11 @@ fn perform(
         Effect::Copy(text) => {
             // OSC 52: the terminal puts the text on the clipboard of the
             // machine in front of the user, over SSH too.
-            write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+            write!(
+                out,
+                "\x1b]52;c;{}\x07",
+                crate::text::base64(text.as_bytes())
+            )?;
             out.flush()
         }
         Effect::Bell => {
@@ -186,26 +190,6 @@ fn perform(
             Ok(())
         }
     }
-}
-
-/// Standard base64, for OSC 52.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn on_terminal_event(app: &mut App, event: Event) -> Vec<Effect> {
@@ -228,17 +212,5 @@ async fn next_feed_event(feed: &mut Option<UnboundedReceiver<FeedEvent>>) -> Opt
     match feed {
         Some(feed) => feed.recv().await,
         None => std::future::pending().await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_as_rfc_4648() {
-        assert_eq!(super::base64(b""), "");
-        assert_eq!(super::base64(b"f"), "Zg==");
-        assert_eq!(super::base64(b"fo"), "Zm8=");
-        assert_eq!(super::base64(b"foo"), "Zm9v");
-        assert_eq!(super::base64(b"0312345678"), "MDMxMjM0NTY3OA==");
     }
 }

@@ -9,7 +9,7 @@ use super::keymap::{Action, Mode};
 use super::preparation::Intent;
 use super::view_model::{scrollable_columns, sortable_columns, TableLine, Toggles, ViewKind};
 use crate::config::SavedView;
-use crate::model::{time, HospitalCode};
+use crate::model::HospitalCode;
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey};
 
 impl App {
@@ -108,7 +108,7 @@ impl App {
                 self.message = Some("書き出し中です。終わるまでお待ちください".to_string())
             }
             Export if self.kind != ViewKind::ChangeLog => {
-                self.export_dialog = Some(ExportDialog::new(&self.export_folder, time::now_jst()));
+                self.export_dialog = Some(ExportDialog::new(&self.export_folder, *self.now()));
                 self.mode = Mode::Export;
             }
             Export => {}

@@ -131,14 +131,10 @@ fn summary_order(view: &View, sort: Option<SortKey>) -> Vec<usize> {
         return order;
     };
     let total = |g: usize| -> Option<f64> {
-        let t = &view.groups[g].totals;
-        match key.column {
-            Column::Secured => t.secured.map(|v| v as f64),
-            Column::Ready => t.ready.map(|v| v as f64),
-            Column::Inpatients => t.inpatients.map(|v| v as f64),
-            Column::Free => t.free.map(|v| v as f64),
-            Column::Occupancy => t.occupancy(),
-            _ => Some(g as f64),
+        if key.column.is_totalled() {
+            view.groups[g].totals.number(key.column)
+        } else {
+            Some(g as f64)
         }
     };
     order.sort_by(|&a, &b| match (total(a), total(b)) {

@@ -13,16 +13,6 @@ pub const MARKED: [Column; 4] = [
     Column::Free,
 ];
 
-fn value(row: &ReportRow, column: Column) -> Option<i64> {
-    match column {
-        Column::Secured => row.secured.map(i64::from),
-        Column::Ready => row.ready.map(i64::from),
-        Column::Inpatients => row.inpatients.map(i64::from),
-        Column::Free => row.free_beds(),
-        _ => None,
-    }
-}
-
 /// How one hospital changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowChange {
@@ -116,7 +106,7 @@ pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEnt
         let mut change = RowChange::default();
         let mut words = Vec::new();
         for column in MARKED {
-            let (was, is) = (value(previous, column), value(row, column));
+            let (was, is) = (previous.get(column), row.get(column));
             if was == is {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! Pure view logic over a report: filter, sort, group and totals. No terminal here.
 
 pub mod changes;
+pub mod describe;
 pub mod search;
 pub mod sort;
 
@@ -9,6 +10,7 @@ use std::ops::Range;
 use chrono::Duration;
 
 use crate::model::{Column, JstDateTime, Report, ReportRow, Totals};
+pub use describe::ViewDescription;
 pub use search::SearchQuery;
 pub use sort::{SortDirection, SortKey};
 
@@ -257,7 +259,6 @@ impl View {
 /// The value of a column as plain text, for print and the table.
 pub fn cell_text(row: &ReportRow, column: Column, spec: &ViewSpec) -> String {
     use crate::model::time;
-    let count = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
     match column {
         Column::Prefecture => row.prefecture.to_string(),
         Column::PrefectureNo => row.prefecture_no.to_string(),
@@ -269,14 +270,24 @@ pub fn cell_text(row: &ReportRow, column: Column, spec: &ViewSpec) -> String {
         Column::HospitalName => row.hospital_name.clone(),
         Column::RecordDate => time::format_date(row.record_date),
         Column::ReportedAt => time::format_datetime(&row.reported_at),
-        Column::Secured => count(row.secured),
-        Column::Ready => count(row.ready),
-        Column::Inpatients => count(row.inpatients),
-        Column::Free => row.free_beds().map(|f| f.to_string()).unwrap_or_default(),
+        Column::Secured | Column::Ready | Column::Inpatients | Column::Free => {
+            row.get(column).map(|v| v.to_string()).unwrap_or_default()
+        }
         Column::Occupancy => format_percent(row.occupancy()),
         Column::Age => time::format_age(row.age(&spec.now)),
         Column::Status => status_text(row, spec),
         Column::Extra(i) => row.extra.get(i).cloned().unwrap_or_default(),
+    }
+}
+
+/// The value a total row shows in a column: a sum, 使用率 of the sums, or nothing.
+pub fn total_text(totals: &Totals, column: Column) -> String {
+    match column {
+        Column::Occupancy => format_percent(totals.occupancy()),
+        _ => totals
+            .get(column)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     }
 }
 

@@ -62,7 +62,6 @@ enum SortValue<'a> {
 
 fn sort_value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Option<SortValue<'a>> {
     use SortValue::*;
-    let count = |v: Option<u32>| v.map(|v| Number(f64::from(v)));
     Some(match column {
         Column::Prefecture => Text(&row.prefecture),
         Column::PrefectureNo => Number(f64::from(row.prefecture_no.get())),
@@ -74,10 +73,9 @@ fn sort_value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Opti
         Column::HospitalName => Text(&row.hospital_name),
         Column::RecordDate => Time(row.record_date.to_epoch_days().into()),
         Column::ReportedAt => Time(row.reported_at.timestamp()),
-        Column::Secured => return count(row.secured),
-        Column::Ready => return count(row.ready),
-        Column::Inpatients => return count(row.inpatients),
-        Column::Free => Number(row.free_beds()? as f64),
+        Column::Secured | Column::Ready | Column::Inpatients | Column::Free => {
+            Number(row.get(column)? as f64)
+        }
         Column::Occupancy => Number(row.occupancy()?),
         Column::Age => Time(row.age(now).num_seconds()),
         Column::Status => Number(f64::from(row.flags(now).has_errors() as u8)),

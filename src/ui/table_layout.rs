@@ -1,0 +1,231 @@
+//! One table layout for `print` and the dashboard: the glyphs between columns,
+//! and which columns fit into a width and how wide each is. Pure; no drawing.
+
+use crate::text::width::AmbiguousWidth;
+
+/// The lines of a table: between columns and under the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Separators {
+    /// Between two columns: 「 │ 」 or 「 | 」.
+    pub column: &'static str,
+    /// Under the header: 「─」 or 「-」.
+    pub rule: char,
+    /// Where the rule meets a column separator: 「─┼─」 or 「-+-」.
+    pub cross: &'static str,
+}
+
+impl Separators {
+    /// Box drawing is East Asian ambiguous, so it is used only when ambiguous
+    /// characters are one cell and ASCII was not asked for.
+    pub fn new(ascii: bool, ambiguous: AmbiguousWidth) -> Self {
+        if ascii || ambiguous == AmbiguousWidth::Wide {
+            Self {
+                column: " | ",
+                rule: '-',
+                cross: "-+-",
+            }
+        } else {
+            Self {
+                column: " │ ",
+                rule: '─',
+                cross: "─┼─",
+            }
+        }
+    }
+
+    /// Cells a column separator takes: every glyph is one cell in the mode it is used in.
+    pub fn width(&self) -> usize {
+        self.column.chars().count()
+    }
+
+    /// A rule `cells` wide.
+    pub fn rule(&self, cells: usize) -> String {
+        self.rule.to_string().repeat(cells)
+    }
+}
+
+/// How wide one column wants to be and how far it may give way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnWidth {
+    /// Wide enough for everything in it.
+    pub preferred: usize,
+    /// Floors to narrow towards, one step after another, while every column is
+    /// still shown.
+    pub steps: Vec<usize>,
+    /// The floor once columns have been left out.
+    pub least: usize,
+}
+
+impl ColumnWidth {
+    /// A column shown at this width or not at all.
+    pub fn fixed(width: usize) -> Self {
+        Self {
+            preferred: width,
+            steps: Vec::new(),
+            least: width,
+        }
+    }
+}
+
+/// Lays out `columns` from the left into `total` cells, with `gap` cells between
+/// neighbours, and returns the widths of the columns shown (the first ones).
+///
+/// Each step narrows the columns, the one with most room above its floor first,
+/// until they fit; then columns are left out from the right, never the first
+/// `keep`; last the shown ones narrow to their least width. Without a total every
+/// column shows at its preferred width. The result may still be wider than
+/// `total` when the kept columns cannot shrink enough.
+pub fn fit(columns: &[ColumnWidth], gap: usize, total: Option<usize>, keep: usize) -> Vec<usize> {
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.preferred).collect();
+    let Some(total) = total else {
+        return widths;
+    };
+    let fits = |widths: &[usize]| {
+        widths.iter().sum::<usize>() + gap * widths.len().saturating_sub(1) <= total
+    };
+    let steps = columns.iter().map(|c| c.steps.len()).max().unwrap_or(0);
+    for step in 0..steps {
+        let floors: Vec<usize> = columns
+            .iter()
+            .map(|c| c.steps.get(step).copied().unwrap_or(c.preferred))
+            .collect();
+        narrow(&mut widths, &floors, &fits);
+    }
+    while !fits(&widths) && widths.len() > keep {
+        widths.pop();
+    }
+    let floors: Vec<usize> = columns[..widths.len()].iter().map(|c| c.least).collect();
+    narrow(&mut widths, &floors, &fits);
+    widths
+}
+
+/// A screen row of fixed-width columns after a first one that always shows (the
+/// name), the first starting at `start`: (start, width) of the later columns
+/// that fit into `screen` cells, in order.
+pub fn fit_after_first(
+    first: usize,
+    later: &[usize],
+    gap: usize,
+    start: usize,
+    screen: usize,
+) -> Vec<(usize, usize)> {
+    let wants: Vec<ColumnWidth> = std::iter::once(first)
+        .chain(later.iter().copied())
+        .map(ColumnWidth::fixed)
+        .collect();
+    let widths = fit(&wants, gap, Some(screen.saturating_sub(start)), 1);
+    starts(start, gap, &widths)
+        .into_iter()
+        .zip(widths)
+        .skip(1)
+        .collect()
+}
+
+/// Where each column starts, the first at `start`, with `gap` cells between neighbours.
+pub fn starts(start: usize, gap: usize, widths: &[usize]) -> Vec<usize> {
+    let mut x = start;
+    widths
+        .iter()
+        .map(|&w| {
+            let at = x;
+            x += w + gap;
+            at
+        })
+        .collect()
+}
+
+/// Takes a cell at a time from the column furthest above its floor until the
+/// widths fit or every column is at its floor.
+fn narrow(widths: &mut [usize], floors: &[usize], fits: &dyn Fn(&[usize]) -> bool) {
+    while !fits(widths) {
+        let widest = (0..widths.len())
+            .filter(|&i| widths[i] > floors[i])
+            .max_by_key(|&i| widths[i] - floors[i]);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(preferred: usize, steps: &[usize], least: usize) -> ColumnWidth {
+        ColumnWidth {
+            preferred,
+            steps: steps.to_vec(),
+            least,
+        }
+    }
+
+    #[test]
+    fn everything_shows_without_a_limit_or_when_it_fits() {
+        let columns = [ColumnWidth::fixed(10), column(8, &[4], 4)];
+        assert_eq!(fit(&columns, 3, None, 1), [10, 8]);
+        assert_eq!(fit(&columns, 3, Some(21), 1), [10, 8]);
+    }
+
+    #[test]
+    fn fixed_columns_that_do_not_fit_are_left_out_from_the_right() {
+        let columns = [4, 5, 6, 7].map(ColumnWidth::fixed);
+        // 4 + 3 + 5 + 3 + 6 = 21
+        assert_eq!(fit(&columns, 3, Some(21), 1), [4, 5, 6]);
+        assert_eq!(fit(&columns, 3, Some(20), 1), [4, 5]);
+        assert_eq!(fit(&columns, 3, Some(2), 1), [4], "the kept column stays");
+        assert_eq!(fit(&columns, 3, Some(2), 0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn steps_narrow_the_widest_first_before_anything_is_left_out() {
+        let columns = [column(10, &[6], 6), column(8, &[6], 6), column(6, &[6], 6)];
+        // 24 + 2 gaps of 1 = 26; 4 cells come off the column with most room.
+        assert_eq!(fit(&columns, 1, Some(22), 1), [7, 7, 6]);
+        // At the floors (18 + 2) nothing more gives way: the last column goes.
+        assert_eq!(fit(&columns, 1, Some(19), 1), [6, 6]);
+    }
+
+    #[test]
+    fn the_least_width_applies_only_once_columns_are_left_out() {
+        let columns = [column(20, &[12], 4), column(5, &[5], 5)];
+        // Step floors 12 + 5 + 1 > 10: the second column goes, then the first narrows.
+        assert_eq!(fit(&columns, 1, Some(10), 1), [10]);
+        assert_eq!(
+            fit(&columns, 1, Some(2), 1),
+            [4],
+            "never below the least width"
+        );
+    }
+
+    #[test]
+    fn a_screen_row_shows_the_later_columns_that_fit_after_the_first() {
+        // 2 + 10, then " | " and 4 up to 19, " | " and 6 up to 28.
+        assert_eq!(
+            fit_after_first(10, &[4, 6, 5], 3, 2, 28),
+            [(15, 4), (22, 6)]
+        );
+        assert_eq!(fit_after_first(10, &[4, 6, 5], 3, 2, 27), [(15, 4)]);
+        assert_eq!(fit_after_first(10, &[4], 3, 2, 1), []);
+    }
+
+    #[test]
+    fn columns_start_after_their_neighbours_and_the_gap() {
+        assert_eq!(starts(2, 3, &[10, 4, 6]), [2, 15, 22]);
+        assert_eq!(starts(0, 3, &[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn separators_follow_the_ambiguous_width() {
+        let narrow = Separators::new(false, AmbiguousWidth::Narrow);
+        assert_eq!((narrow.column, narrow.cross), (" │ ", "─┼─"));
+        assert_eq!(narrow.rule(3), "───");
+        for ascii in [
+            Separators::new(true, AmbiguousWidth::Narrow),
+            Separators::new(false, AmbiguousWidth::Wide),
+        ] {
+            assert_eq!((ascii.column, ascii.rule, ascii.cross), (" | ", '-', "-+-"));
+        }
+        assert_eq!(narrow.width(), 3);
+    }
+}
