@@ -13,7 +13,6 @@ use crate::formats::{EncodingChoice, FeedFormat};
 use crate::master::OperatorProfile;
 use crate::model::PrefectureNumber;
 use crate::source::http::Auth;
-use crate::source::secret::SecretSource;
 use crate::text::names::Named;
 use crate::text::width::AmbiguousWidth;
 use crate::view::{Grouping, SortKey};
@@ -56,28 +55,8 @@ struct RawFeed {
     timeout_secs: Option<Spanned<u64>>,
     max_mib: Option<Spanned<u64>>,
     extra_ca: Option<PathBuf>,
-    auth: Option<Spanned<RawAuth>>,
-}
-
-/// `[feed.auth]`: `kind` picks the fields that must be there.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
-enum RawAuth {
-    None,
-    Basic {
-        username: String,
-        password: SecretSource,
-    },
-    Bearer {
-        token: SecretSource,
-    },
-    OauthPassword {
-        token_url: String,
-        client_id: String,
-        client_secret: SecretSource,
-        username: String,
-        password: SecretSource,
-    },
+    /// `[feed.auth]`: `kind` picks the fields that must be there.
+    auth: Option<Spanned<Auth>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -568,24 +547,7 @@ fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
         Some(v) => positive(&v, "feed.max_mib", check)?.saturating_mul(1024 * 1024),
         None => defaults.max_bytes,
     };
-    let auth = match raw.auth.map(Spanned::into_inner) {
-        None | Some(RawAuth::None) => Auth::None,
-        Some(RawAuth::Basic { username, password }) => Auth::Basic { username, password },
-        Some(RawAuth::Bearer { token }) => Auth::Bearer { token },
-        Some(RawAuth::OauthPassword {
-            token_url,
-            client_id,
-            client_secret,
-            username,
-            password,
-        }) => Auth::OAuthPassword {
-            token_url,
-            client_id,
-            client_secret,
-            username,
-            password,
-        },
-    };
+    let auth = raw.auth.map_or(Auth::None, Spanned::into_inner);
     Ok(FeedConfig {
         source: raw.source.filter(|s| !s.trim().is_empty()),
         format,

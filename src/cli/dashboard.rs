@@ -255,7 +255,7 @@ pub fn dashboard(
     drop(demo);
     // Only now that the store's thread has closed it.
     if let Some(path) = demo_store {
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }

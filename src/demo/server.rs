@@ -326,7 +326,7 @@ struct Body {
 impl Body {
     fn new(bytes: Vec<u8>) -> Self {
         let digest = Sha256::digest(&bytes);
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::text::hex(&digest[..16]);
         Body {
             bytes: bytes.into(),
             etag: format!("\"{hex}\""),
@@ -358,10 +358,9 @@ impl Feed {
             report: demo_report(&started_jst),
             started_jst,
             change_every: options.change_every,
-            auth: options
-                .basic_auth
-                .as_ref()
-                .map(|(user, password)| base64(format!("{user}:{password}").as_bytes())),
+            auth: options.basic_auth.as_ref().map(|(user, password)| {
+                crate::text::base64(format!("{user}:{password}").as_bytes())
+            }),
             applied: 0,
             csv: None,
             json: None,
@@ -593,28 +592,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Standard base64 with padding (RFC 4648), for the basic-auth credentials.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Changes
 
@@ -739,22 +716,6 @@ pub fn report_json(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-    }
 
     #[test]
     fn new_counts_keep_the_order_and_always_change() {

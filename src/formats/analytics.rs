@@ -566,12 +566,9 @@ pub(super) fn import_table_as(
             if aggregate == "RowCount" {
                 check.records = Some((given, rows.len() as u64));
             } else if let Some(column) = count_column(aggregate) {
-                let sum = match column {
-                    Column::Secured => sums.secured,
-                    Column::Ready => sums.ready,
-                    _ => sums.inpatients,
-                };
-                check.compared.push((column, given, sum.unwrap_or(0)));
+                check
+                    .compared
+                    .push((column, given, sums.count(column).unwrap_or(0)));
             }
         }
         (check.records.is_some() || !check.compared.is_empty()).then_some(check)

@@ -563,14 +563,7 @@ fn check_total(total: FoundTotal, import: &Import, numbers: &[u64]) -> TotalChec
     let compared = total
         .given
         .iter()
-        .map(|&(column, given)| {
-            let sum = match column {
-                Column::Secured => sums.secured,
-                Column::Ready => sums.ready,
-                _ => sums.inpatients,
-            };
-            (column, given, sum.unwrap_or(0))
-        })
+        .map(|&(column, given)| (column, given, sums.count(column).unwrap_or(0)))
         .collect();
     let name = match (total.kind, &total.group) {
         (TotalKind::Grand, _) => "総計".to_string(),

@@ -479,14 +479,14 @@ fn split_departments(text: &str) -> Vec<String> {
 }
 
 /// A record type of a master.
-trait MasterRecord: Sized {
+trait FromMasterRow: Sized {
     const SPEC: &'static Spec;
     /// Reads a row; none when a problem keeps it out.
     fn read(row: &mut Row) -> Option<Self>;
     fn key(&self) -> String;
 }
 
-impl MasterRecord for HospitalRecord {
+impl FromMasterRow for HospitalRecord {
     const SPEC: &'static Spec = &HOSPITAL;
 
     fn read(row: &mut Row) -> Option<Self> {
@@ -532,7 +532,7 @@ impl MasterRecord for HospitalRecord {
     }
 }
 
-impl MasterRecord for MunicipalityRecord {
+impl FromMasterRow for MunicipalityRecord {
     const SPEC: &'static Spec = &MUNICIPALITY;
 
     fn read(row: &mut Row) -> Option<Self> {
@@ -573,7 +573,7 @@ struct Collector<'a, R> {
     partial_rows: usize,
 }
 
-impl<'a, R: MasterRecord> Collector<'a, R> {
+impl<'a, R: FromMasterRow> Collector<'a, R> {
     fn new(layout: &'a Layout, encoding: DetectedEncoding, numbering: Numbering) -> Self {
         Self {
             layout,
@@ -654,7 +654,7 @@ impl<'a, R: MasterRecord> Collector<'a, R> {
     }
 }
 
-fn import_csv<R: MasterRecord>(
+fn import_csv<R: FromMasterRow>(
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<(Vec<String>, MasterImport<Vec<R>>), ImportError> {
@@ -681,7 +681,7 @@ fn import_csv<R: MasterRecord>(
     Ok((layout.0.extra_names.clone(), import))
 }
 
-fn import_split<R: MasterRecord>(
+fn import_split<R: FromMasterRow>(
     header: &[String],
     records: impl IntoIterator<Item = (u64, Vec<String>)>,
     options: &ImportOptions,
