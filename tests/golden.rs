@@ -20,11 +20,11 @@
 
 use std::path::{Path, PathBuf};
 
-use bedboard::demo::generator::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+use bedboard::demo::generator::demo_masters;
 use bedboard::formats::{self, ImportOptions};
-use bedboard::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
+use bedboard::master::MunicipalityMaster;
 use bedboard::model::time::parse_datetime;
-use bedboard::model::{AreaCode, JstDateTime, MunicipalityCode, Report};
+use bedboard::model::{JstDateTime, Report};
 use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
 use bedboard::text::width::{str_width, AmbiguousWidth};
 use bedboard::ui::app::{App, DisplayOptions, Popup};
@@ -97,25 +97,8 @@ fn ambiguous(amb: AmbiguousWidth) -> App {
 /// The demo with both masters, as `bedboard demo` loads them, read 3 minutes ago.
 fn demo_with_masters(amb: AmbiguousWidth) -> App {
     let mut app = demo(amb);
-    let options = ImportOptions {
-        source_name: "デモ用マスタ".into(),
-        ..Default::default()
-    };
-    let hospitals = import_hospital_master(demo_master_csv().as_bytes(), &options)
-        .expect("the demo master reads")
-        .master;
-    let records = TOKYO_MUNICIPALITIES
-        .iter()
-        .map(|m| MunicipalityRecord {
-            code: MunicipalityCode::parse(m.code).expect("a real code"),
-            prefecture: "東京都".to_string(),
-            name: m.name.to_string(),
-            area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
-            area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
-            extra: Vec::new(),
-        })
-        .collect();
-    let municipalities = MunicipalityMaster::new(Vec::new(), records);
+    let (hospitals, municipalities) = demo_masters();
+    let hospitals = hospitals.expect("the demo master reads");
     set_masters(&mut app, hospitals, municipalities, at("2026/11/01 08:57"));
     app
 }

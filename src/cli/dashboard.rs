@@ -289,34 +289,8 @@ impl MasterFiles {
 
 /// The demo's own masters: its hospitals, and Tokyo's municipalities with their areas.
 fn load_demo_masters(app: &mut App) {
-    use crate::demo::generator::{demo_master_csv, TOKYO_AREAS, TOKYO_MUNICIPALITIES};
-    use crate::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
-    use crate::model::{AreaCode, MunicipalityCode};
-    let options = crate::formats::ImportOptions {
-        source_name: "デモ用マスタ".into(),
-        ..Default::default()
-    };
-    let hospitals = import_hospital_master(demo_master_csv().as_bytes(), &options)
-        .ok()
-        .map(|i| i.master);
-    let records = TOKYO_MUNICIPALITIES
-        .iter()
-        .filter_map(|m| {
-            Some(MunicipalityRecord {
-                code: MunicipalityCode::parse(m.code).ok()?,
-                prefecture: "東京都".to_string(),
-                name: m.name.to_string(),
-                area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
-                area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
-                extra: Vec::new(),
-            })
-        })
-        .collect();
-    app.set_masters(
-        hospitals,
-        Some(MunicipalityMaster::new(Vec::new(), records)),
-        time::now_jst(),
-    );
+    let (hospitals, municipalities) = crate::demo::generator::demo_masters();
+    app.set_masters(hospitals, Some(municipalities), time::now_jst());
 }
 
 /// Display choices from the command line.

@@ -12,7 +12,7 @@
 
 pub use super::assets::{asset_base_time, write_demo_assets, ASSET_BASE_TIME};
 pub use super::hospitals::HOSPITAL_COUNT;
-pub use super::master_csv::{demo_master_csv, MASTER_COLUMNS};
+pub use super::master_csv::{demo_master_csv, demo_masters, MASTER_COLUMNS};
 pub use super::places::{
     prefecture_name, DemoMunicipality, PREFECTURE_NO, TOKYO_AREAS, TOKYO_MUNICIPALITIES,
 };

@@ -214,3 +214,35 @@ mod tests {
         }
     }
 }
+
+/// The demo's own masters, as the dashboard and the screen tests use them: its
+/// hospitals (from [`demo_master_csv`]), and Tokyo's municipalities with their areas.
+pub fn demo_masters() -> (
+    Option<crate::master::HospitalMaster>,
+    crate::master::MunicipalityMaster,
+) {
+    use super::places::{TOKYO_AREAS, TOKYO_MUNICIPALITIES};
+    use crate::master::{import_hospital_master, MunicipalityMaster, MunicipalityRecord};
+    use crate::model::{AreaCode, MunicipalityCode};
+    let options = crate::formats::ImportOptions {
+        source_name: "デモ用マスタ".into(),
+        ..Default::default()
+    };
+    let hospitals = import_hospital_master(demo_master_csv().as_bytes(), &options)
+        .ok()
+        .map(|i| i.master);
+    let records = TOKYO_MUNICIPALITIES
+        .iter()
+        .filter_map(|m| {
+            Some(MunicipalityRecord {
+                code: MunicipalityCode::parse(m.code).ok()?,
+                prefecture: "東京都".to_string(),
+                name: m.name.to_string(),
+                area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
+                area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
+                extra: Vec::new(),
+            })
+        })
+        .collect();
+    (hospitals, MunicipalityMaster::new(Vec::new(), records))
+}
