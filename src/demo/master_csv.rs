@@ -191,30 +191,6 @@ fn degrees(micro: i64) -> String {
     format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::assets::asset_base_time;
-    use super::super::hospitals::HOSPITAL_COUNT;
-    use super::super::report::demo_report;
-    use super::*;
-
-    #[test]
-    fn master_has_one_row_per_hospital() {
-        let master = demo_master_csv();
-        let lines: Vec<&str> = master.split_terminator("\r\n").collect();
-        assert_eq!(lines[0], MASTER_COLUMNS.join(","));
-        assert_eq!(lines.len(), HOSPITAL_COUNT + 1);
-        let report = demo_report(&asset_base_time());
-        for (line, row) in lines[1..].iter().zip(&report.rows) {
-            let fields: Vec<&str> = line.split(',').collect();
-            assert_eq!(fields.len(), MASTER_COLUMNS.len(), "{line}");
-            assert_eq!(fields[0], row.hospital_code.as_str());
-            assert_eq!(fields[1], row.hospital_name);
-            assert!(fields[9].starts_with('0'), "{line}");
-        }
-    }
-}
-
 /// The demo's own masters, as the dashboard and the screen tests use them: its
 /// hospitals (from [`demo_master_csv`]), and Tokyo's municipalities with their areas.
 pub fn demo_masters() -> (
@@ -245,4 +221,28 @@ pub fn demo_masters() -> (
         })
         .collect();
     (hospitals, MunicipalityMaster::new(Vec::new(), records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::assets::asset_base_time;
+    use super::super::hospitals::HOSPITAL_COUNT;
+    use super::super::report::demo_report;
+    use super::*;
+
+    #[test]
+    fn master_has_one_row_per_hospital() {
+        let master = demo_master_csv();
+        let lines: Vec<&str> = master.split_terminator("\r\n").collect();
+        assert_eq!(lines[0], MASTER_COLUMNS.join(","));
+        assert_eq!(lines.len(), HOSPITAL_COUNT + 1);
+        let report = demo_report(&asset_base_time());
+        for (line, row) in lines[1..].iter().zip(&report.rows) {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), MASTER_COLUMNS.len(), "{line}");
+            assert_eq!(fields[0], row.hospital_code.as_str());
+            assert_eq!(fields[1], row.hospital_name);
+            assert!(fields[9].starts_with('0'), "{line}");
+        }
+    }
 }
