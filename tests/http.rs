@@ -485,8 +485,20 @@ async fn truncated_body_is_refused() {
     let err = fetch_once(options(format!("http://127.0.0.1:{port}/r")))
         .await
         .unwrap_err();
-    assert!(matches!(err, FetchError::Truncated), "{err:?}");
-    assert_eq!(err.to_string(), "応答が途中で切れました");
+    assert!(
+        matches!(
+            err,
+            FetchError::ShortBody {
+                expected: 1000,
+                received: 10
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "応答が途中で切れました（1,000 バイト中 10 バイト）"
+    );
 }
 
 #[tokio::test]
@@ -1485,4 +1497,210 @@ fn backoff_cap_is_five_minutes() {
     slow.failure();
     assert!(slow.next_delay() >= Duration::from_secs(480));
     assert!(slow.next_delay() <= Duration::from_secs(600));
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile servers: lying lengths, redirects elsewhere, Retry-After
+
+/// Rows of 16 bytes, so that 1024 bytes end exactly at a row boundary.
+fn sixteen_byte_rows(count: usize) -> Vec<u8> {
+    (0..count)
+        .flat_map(|n| format!("{n:04},病院,9,9\n").into_bytes())
+        .collect()
+}
+
+/// Announces `announced` bytes, sends `sent` of them and closes.
+async fn fetch_cut_body(announced: usize, sent: usize) -> FetchError {
+    let rows = sixteen_byte_rows(announced / 16 + 1);
+    assert_eq!(rows[..16].len(), 16);
+    let port = raw_server(move |mut stream| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {announced}\r\n\r\n"
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&rows[..sent]);
+        let _ = stream.flush();
+        // Closed here, short of what was announced.
+    });
+    fetch_once(options(format!("http://127.0.0.1:{port}/r")))
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn body_cut_at_a_row_boundary_is_refused_with_its_counts() {
+    assert_eq!(sixteen_byte_rows(64).len(), 1024);
+    let err = fetch_cut_body(2048, 1024).await;
+    assert!(
+        matches!(
+            err,
+            FetchError::ShortBody {
+                expected: 2048,
+                received: 1024
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "応答が途中で切れました（2,048 バイト中 1,024 バイト）"
+    );
+}
+
+#[tokio::test]
+async fn body_cut_inside_a_row_is_refused() {
+    let err = fetch_cut_body(2048, 1030).await;
+    assert!(
+        matches!(
+            err,
+            FetchError::ShortBody {
+                expected: 2048,
+                received: 1030
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// A server that redirects everything to `location`.
+fn redirecting(location: String) -> TestServer {
+    serve(1, move |_, _| {
+        Reply::status(302).header("Location", location.clone())
+    })
+}
+
+fn with_secrets(url: String) -> HttpOptions {
+    let mut options = options(format!("{url}?token={SECRET}"));
+    options.auth = Auth::Bearer {
+        token: SecretSource::Command(format!("printf '{SECRET}'")),
+    };
+    options
+}
+
+#[tokio::test]
+async fn redirect_to_another_port_is_refused_and_named() {
+    let elsewhere = serve(1, |_, _| Reply::ok("0001,病院,9,9\n"));
+    let target = format!("{}?token={SECRET}&page=2", elsewhere.url("/stolen"));
+    let origin = redirecting(target);
+    let err = fetch_once(with_secrets(origin.url("/r")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::RedirectElsewhere { status: 302, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        format!(
+            "別の接続先への転送（HTTP 302）には従いません（転送先 {}）",
+            elsewhere.url("/stolen")
+        )
+    );
+    assert_clean("the redirect error", &text);
+    // The request did reach the first server with its secrets, and nothing reached the second.
+    assert_eq!(origin.count("/r"), 1);
+    assert!(origin.seen()[0].url.contains(SECRET));
+    assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+}
+
+#[tokio::test]
+async fn redirect_to_another_scheme_is_refused() {
+    let origin = redirecting("https://127.0.0.1:1/r?token=x".to_string());
+    let err = fetch_once(with_secrets(origin.url("/r")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::RedirectElsewhere { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("https://127.0.0.1:1/r）"), "{err}");
+}
+
+#[tokio::test]
+async fn redirect_to_a_file_is_told_as_such() {
+    let origin = redirecting("file:///etc/passwd".to_string());
+    let err = fetch_once(options(origin.url("/r"))).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::RedirectScheme { status: 302, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "http(s) ではない転送先（HTTP 302）には従いません（転送先 file:///etc/passwd）"
+    );
+}
+
+#[tokio::test]
+async fn redirect_without_location_is_told_as_such() {
+    let origin = serve(1, |_, _| Reply::status(301));
+    let err = fetch_once(options(origin.url("/r"))).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::RedirectNowhere { status: 301 }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn same_host_redirect_is_followed_without_a_referer() {
+    let server = serve(2, |seen, _| {
+        if seen.url.starts_with("/old") {
+            Reply::status(301).header("Location", "/new?page=1")
+        } else {
+            Reply::ok("0001,病院,9,9\n")
+        }
+    });
+    let fetched = fetch_once(with_secrets(server.url("/old"))).await.unwrap();
+    let Fetched::Body { bytes, url, .. } = fetched else {
+        panic!("expected a body");
+    };
+    assert_eq!(bytes, "0001,病院,9,9\n".as_bytes());
+    assert_eq!(redact_url(&url), server.url("/new"));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].url, "/new?page=1");
+    let bearer = format!("Bearer {SECRET}");
+    assert_eq!(seen[1].header("Authorization"), Some(bearer.as_str()));
+    for request in &seen {
+        assert_eq!(request.header("Referer"), None, "{request:?}");
+    }
+}
+
+#[tokio::test]
+async fn endless_same_host_redirects_stop() {
+    let server = serve(20, |_, n| {
+        Reply::status(302).header("Location", format!("/r{}", n + 1))
+    });
+    let err = fetch_once(options(server.url("/r0"))).await.unwrap_err();
+    assert!(matches!(err, FetchError::Redirects), "{err:?}");
+    assert_eq!(server.count("/r"), 11);
+}
+
+#[tokio::test]
+async fn retry_after_seconds_is_carried_by_the_error() {
+    let server = serve(1, |_, _| Reply::status(429).header("Retry-After", "120"));
+    let err = fetch_once(options(server.url("/r"))).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        err.to_string(),
+        "サーバーが混み合っています（HTTP 429、120 秒後の再試行を求めています）"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_date_is_carried_by_the_error() {
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let date = later.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let server = serve(1, move |_, _| {
+        Reply::status(503).header("Retry-After", date.clone())
+    });
+    let err = fetch_once(options(server.url("/r"))).await.unwrap_err();
+    let wait = err.retry_after().expect("a Retry-After");
+    assert!(wait > Duration::from_secs(3000), "{wait:?}");
+    assert!(wait <= Duration::from_secs(3600), "{wait:?}");
+    // Without one, a 503 is an ordinary server error.
+    let plain = serve(1, |_, _| Reply::status(503));
+    let err = fetch_once(options(plain.url("/r"))).await.unwrap_err();
+    assert!(matches!(err, FetchError::Status { status: 503 }), "{err:?}");
+    assert_eq!(err.retry_after(), None);
 }

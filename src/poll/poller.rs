@@ -461,7 +461,11 @@ impl Poller {
     /// Records and shows a failed poll; its text is the error's, made here once.
     async fn fail(&mut self, at: JstDateTime, error: PollError) {
         let message = error.to_string();
-        self.backoff.failure();
+        let asked = match &error {
+            PollError::Fetch(fetch) => fetch.retry_after(),
+            _ => None,
+        };
+        self.backoff.failure_asking(asked);
         self.record(
             FetchRecord {
                 source: self.config.origin.label(),

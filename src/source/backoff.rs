@@ -56,6 +56,15 @@ impl Backoff {
         self.delay = base.mul_f64(jitter).min(cap);
     }
 
+    /// A failure after which the server asked to wait `wait` (Retry-After): the delay is the
+    /// backoff's or `wait`, whichever is longer, and never past the cap.
+    pub fn failure_asking(&mut self, wait: Option<Duration>) {
+        self.failure();
+        if let Some(wait) = wait {
+            self.delay = self.delay.max(wait.min(self.cap()));
+        }
+    }
+
     /// How long to wait before the next poll: the interval, or the backoff after failures.
     pub fn next_delay(&self) -> Duration {
         self.delay
@@ -64,5 +73,30 @@ impl Backoff {
     /// Consecutive failures since the last success.
     pub fn failures(&self) -> u32 {
         self.failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_lengthens_the_wait_up_to_the_cap() {
+        let interval = Duration::from_secs(10);
+        let mut backoff = Backoff::new(interval);
+        backoff.failure_asking(Some(Duration::from_secs(120)));
+        assert_eq!(backoff.next_delay(), Duration::from_secs(120));
+        assert_eq!(backoff.failures(), 1);
+        // Shorter than the backoff: the backoff stands (two failures: 40 s ± 20 %).
+        backoff.failure_asking(Some(Duration::from_secs(1)));
+        assert!(backoff.next_delay() >= Duration::from_secs(32));
+        assert!(backoff.next_delay() <= Duration::from_secs(48));
+        // Longer than the cap: the cap.
+        backoff.failure_asking(Some(Duration::from_secs(86_400)));
+        assert_eq!(backoff.next_delay(), MAX_BACKOFF);
+        backoff.failure_asking(None);
+        assert!(backoff.next_delay() <= MAX_BACKOFF);
+        backoff.success();
+        assert_eq!(backoff.next_delay(), interval);
     }
 }

@@ -22,6 +22,9 @@ pub enum FetchError {
     Timeout { after: Duration },
     #[error("サーバーがエラーを返しました（HTTP {status}）")]
     Status { status: u16 },
+    /// 429 or 503 with a Retry-After: the next try waits at least that long.
+    #[error("サーバーが混み合っています（HTTP {status}、{} 秒後の再試行を求めています）", .retry_after.as_secs())]
+    RetryLater { status: u16, retry_after: Duration },
     #[error("認証に失敗しました（HTTP {status}）")]
     Auth { status: u16 },
     #[error("ログインに失敗しました（HTTP {status}{}）", code_text(.code))]
@@ -36,10 +39,22 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     #[error("応答が途中で切れました")]
     Truncated,
+    /// Fewer bytes came than the Content-Length announced.
+    #[error("応答が途中で切れました（{} バイト中 {} バイト）", grouped(*.expected), grouped(*.received))]
+    ShortBody { expected: u64, received: u64 },
     #[error("応答を展開できません（gzip が壊れています）")]
     Decode,
     #[error("転送（リダイレクト）が多すぎます")]
     Redirects,
+    /// A redirect to another host, port or scheme; `to` is the target, redacted and sanitised.
+    #[error("別の接続先への転送（HTTP {status}）には従いません（転送先 {to}）")]
+    RedirectElsewhere { status: u16, to: String },
+    /// A redirect to something other than http(s), such as `file://`.
+    #[error("http(s) ではない転送先（HTTP {status}）には従いません（転送先 {to}）")]
+    RedirectScheme { status: u16, to: String },
+    /// A redirect without a usable Location.
+    #[error("転送先のない転送です（HTTP {status}）")]
+    RedirectNowhere { status: u16 },
     #[error("証明書を確認できません（{detail}）")]
     Certificate { detail: String },
     #[error("暗号化通信（TLS）を始められません（{detail}）")]
@@ -60,6 +75,27 @@ impl FetchError {
             FetchError::Auth { .. } | FetchError::Login { .. } | FetchError::ProxyAuth
         )
     }
+
+    /// How long the server asked to be left alone (Retry-After), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::RetryLater { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+/// `2,048`: digits grouped by thousands.
+fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// `30`, or `0.3` for a timeout under ten seconds that is not whole.
@@ -238,10 +274,11 @@ pub(super) fn innermost_text(err: &(dyn std::error::Error + 'static)) -> String 
     let text = deepest.to_string();
     // Whatever it says, a query string is never shown.
     let text = match text.find('?') {
-        Some(at) => text[..at].to_string(),
-        None => text,
+        Some(at) => &text[..at],
+        None => &text,
     };
-    text.chars().take(200).collect()
+    // It may quote what a server or proxy sent.
+    crate::text::sanitize(text).chars().take(200).collect()
 }
 
 /// The kind of the first I/O error in the chain.
@@ -291,6 +328,24 @@ mod tests {
         assert_eq!(size_text(64 * 1024 * 1024), "64 MiB");
         assert_eq!(size_text(512 * 1024), "512 KiB");
         assert_eq!(size_text(1000), "1000 バイト");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(2048), "2,048");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        let short = FetchError::ShortBody {
+            expected: 2048,
+            received: 1024,
+        };
+        assert_eq!(
+            short.to_string(),
+            "応答が途中で切れました（2,048 バイト中 1,024 バイト）"
+        );
+    }
+
+    #[test]
+    fn error_details_are_sanitised_and_lose_their_query() {
+        let err = std::io::Error::other("bad \x1b]0;title\x07 reply\u{9b}2J from /r?token=abc");
+        assert_eq!(innermost_text(&err), "bad ?]0;title? reply?2J from /r");
     }
 
     #[test]

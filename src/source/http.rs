@@ -201,7 +201,10 @@ impl Fetcher {
                     continue;
                 }
             }
-            refuse_status(status)?;
+            if status.is_redirection() {
+                return Err(redirect_error(&response));
+            }
+            refuse_status(status, retry_after(response.headers()))?;
             return self.take_body(url, response).await;
         }
     }
@@ -309,6 +312,9 @@ fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError> {
         .timeout(options.timeout)
         .connect_timeout(options.timeout)
         .gzip(true)
+        // The report URL may hold a token in its query: never sent anywhere as a Referer.
+        .referer(false)
+        .redirect(same_origin_redirects())
         // One request a minute gains nothing from idle connections, and a proxy or
         // server that silently dropped one would fail the next poll.
         .pool_max_idle_per_host(0)
@@ -329,15 +335,94 @@ fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError> {
     })
 }
 
-/// A status other than success in a dispatcher's words.
-fn refuse_status(status: StatusCode) -> Result<(), FetchError> {
+/// How many redirects within one origin are followed.
+const MAX_REDIRECTS: usize = 10;
+
+/// Redirects are followed only within the same scheme, host and port, so that the query
+/// string and the credentials never go elsewhere. Any other one stops there: its 3xx
+/// reaches [`redirect_error`], which names where it pointed.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|from| from.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(TooManyRedirects)
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Reported by reqwest as a redirect error, which [`send_error`] tells as such.
+#[derive(Debug)]
+struct TooManyRedirects;
+
+impl fmt::Display for TooManyRedirects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("too many redirects")
+    }
+}
+
+impl std::error::Error for TooManyRedirects {}
+
+/// A redirect that was not followed, with where it pointed (redacted and sanitised).
+fn redirect_error(response: &reqwest::Response) -> FetchError {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok());
+    let Some(target) = location.and_then(|text| response.url().join(text.trim()).ok()) else {
+        return FetchError::RedirectNowhere { status };
+    };
+    let to = crate::text::sanitize(&redact_url(target.as_str())).into_owned();
+    match target.scheme() {
+        "http" | "https" => FetchError::RedirectElsewhere { status, to },
+        _ => FetchError::RedirectScheme { status, to },
+    }
+}
+
+/// A status other than success in a dispatcher's words; `retry_after` is what the
+/// server asked for, used with 429 and 503.
+fn refuse_status(status: StatusCode, retry_after: Option<Duration>) -> Result<(), FetchError> {
     let code = status.as_u16();
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(FetchError::Auth { status: code }),
         StatusCode::PROXY_AUTHENTICATION_REQUIRED => Err(FetchError::ProxyAuth),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            if retry_after.is_some() =>
+        {
+            Err(FetchError::RetryLater {
+                status: code,
+                retry_after: retry_after.unwrap_or_default(),
+            })
+        }
         _ if !status.is_success() => Err(FetchError::Status { status: code }),
         _ => Ok(()),
     }
+}
+
+/// The Retry-After header: delay-seconds, or an HTTP-date (a date past is no wait).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = header_text(headers, reqwest::header::RETRY_AFTER)?;
+    parse_retry_after(&text, chrono::Utc::now())
+}
+
+fn parse_retry_after(text: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    Some(
+        (date.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or_default(),
+    )
 }
 
 fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -362,18 +447,47 @@ mod tests {
 
     #[test]
     fn refusals_are_told_by_status() {
-        assert!(refuse_status(StatusCode::OK).is_ok());
+        assert!(refuse_status(StatusCode::OK, None).is_ok());
         assert!(matches!(
-            refuse_status(StatusCode::FORBIDDEN),
+            refuse_status(StatusCode::FORBIDDEN, None),
             Err(FetchError::Auth { status: 403 })
         ));
         assert!(matches!(
-            refuse_status(StatusCode::PROXY_AUTHENTICATION_REQUIRED),
+            refuse_status(StatusCode::PROXY_AUTHENTICATION_REQUIRED, None),
             Err(FetchError::ProxyAuth)
         ));
         assert!(matches!(
-            refuse_status(StatusCode::SERVICE_UNAVAILABLE),
+            refuse_status(StatusCode::SERVICE_UNAVAILABLE, None),
             Err(FetchError::Status { status: 503 })
         ));
+        let minute = Some(Duration::from_secs(60));
+        let busy = refuse_status(StatusCode::TOO_MANY_REQUESTS, minute).unwrap_err();
+        assert_eq!(busy.retry_after(), minute);
+        assert_eq!(
+            busy.to_string(),
+            "サーバーが混み合っています（HTTP 429、60 秒後の再試行を求めています）"
+        );
+        // Only 429 and 503 are told to wait.
+        assert!(matches!(
+            refuse_status(StatusCode::INTERNAL_SERVER_ERROR, minute),
+            Err(FetchError::Status { status: 500 })
+        ));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        let now = chrono::DateTime::parse_from_rfc2822("Tue, 01 Dec 2026 10:00:00 GMT")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let parse = |text| parse_retry_after(text, now);
+        assert_eq!(parse("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse("Tue, 01 Dec 2026 10:01:30 GMT"),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(parse("Tue, 01 Dec 2026 09:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse("-5"), None);
+        assert_eq!(parse("soon"), None);
     }
 }
