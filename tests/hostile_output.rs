@@ -261,3 +261,35 @@ fn clap_errors_quote_the_argument_cleanly() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
 }
+
+#[test]
+fn the_registration_form_names_a_hostile_file_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profile]\nprefecture = \"東京都\"\nfire_department = \"東京消防庁\"\nsection = \"指令管制課\"\n\
+         person = \"消防 太郎\"\nemail = \"taro@example.lg.jp\"\nphone = \"03-0000-0000\"\n",
+    )
+    .unwrap();
+    let form = dir.path().join(format!("form{}.csv", hostile_text()));
+    let out = bedboard(
+        dir.path(),
+        &[
+            "registration-form",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            form.to_str().unwrap(),
+            "--reason",
+            "救急搬送先の選定のため",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_output_clean(&out, "registration-form");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("form?]0;title?"));
+}
