@@ -1,5 +1,3 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    bedboard::cli::run(bedboard::cli::Cli::parse())
+    bedboard::cli::main()
 }

@@ -866,6 +866,53 @@ fn quitting_frees_the_lease_and_checkpoints_the_store() {
 }
 
 #[test]
+fn the_log_holds_no_control_character_from_a_file_name_or_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    // The log formatter escapes ESC, BEL and C1 itself, but not the rest.
+    let hostile = "\x1b]0;title\x07\x1b[2J\u{9b}\u{202E}\u{1}\r\n2026 forged line\n";
+    let source = dir.path().join(format!("report{hostile}.csv"));
+    std::fs::write(&source, seed_export("東京都 病院1")).unwrap();
+    let source = source.to_str().unwrap();
+    let mut term = Term::spawn(&["--source", source, "--no-color"]);
+    term.wait_for_text("レコード数 12");
+    // The same file turned to junk: the failure is logged with its name.
+    std::fs::write(source, format!("{hostile}\0{hostile}\n")).unwrap();
+    term.send(b"r");
+    term.wait_until("the failure logged", |_| {
+        std::fs::read(&term.log).is_ok_and(|log| log.windows(4).any(|w| w == b"WARN"))
+    });
+    let status = quit(&mut term);
+    assert!(status.success(), "{status}\n{}", term.diagnostics());
+    let log = std::fs::read(&term.log).unwrap();
+    let text = String::from_utf8_lossy(&log);
+    assert!(
+        text.contains("snapshot from") && text.contains("poll failed"),
+        "{}",
+        term.diagnostics()
+    );
+    for line in text.lines() {
+        assert!(
+            line.starts_with("20") && line.contains("bedboard::"),
+            "each event one line, none forged: {line:?}\n{}",
+            term.diagnostics()
+        );
+    }
+    for (needle, name) in [
+        (&b"\x1b"[..], "ESC"),
+        (b"\x07", "BEL"),
+        (b"\0", "NUL"),
+        (b"\xc2\x9b", "C1"),
+        ("\u{202E}".as_bytes(), "U+202E"),
+    ] {
+        assert!(
+            find(&log, needle).is_none(),
+            "{name} in the log:\n{}",
+            text.escape_debug()
+        );
+    }
+}
+
+#[test]
 fn the_demos_store_is_removed_when_it_quits() {
     let mut term = Term::spawn(&["--no-color"]);
     term.wait_for_text("デモ");

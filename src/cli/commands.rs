@@ -8,7 +8,7 @@ use crate::cli::args::{
     DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, RegistrationFormArgs, StatusArgs, TableArgs,
 };
 use crate::cli::dashboard::{self, DisplayChoice, MasterFiles, Settings};
-use crate::cli::error::{say, CommandError, Outcome, EXIT_STALE};
+use crate::cli::error::{say, tell, CommandError, Outcome, EXIT_STALE};
 use crate::cli::input::{self, Reading};
 use crate::config::AmbiguousChoice;
 use crate::formats::FeedFormat;
@@ -98,6 +98,9 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
         &loaded.label,
         &table.plain_options(plain::stdout_terminal_width()),
     );
+    // The cells are sanitised as they are laid out; this is the last guard
+    // before the terminal, for any text that was not.
+    let text = crate::text::sanitize_lines(&text);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -130,7 +133,7 @@ pub fn export(args: &ExportArgs) -> Outcome {
         header: crate::export::ReportHeader::new(&spec, Some(spec.now)),
     };
     let summary = crate::export::export(&request, &args.out)?;
-    println!("{}", summary.message());
+    tell(&summary.message());
     if let Some(warning) = summary.warning() {
         say(&warning);
     }
@@ -146,7 +149,7 @@ pub fn registration_form(args: &RegistrationFormArgs) -> Outcome {
     };
     crate::export::registration::write_registration_form(&args.out, profile, &args.reason)
         .map_err(CommandError::Unusable)?;
-    println!("{} に書き出しました", args.out.display());
+    tell(&format!("{} に書き出しました", args.out.display()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -189,32 +192,30 @@ pub fn status(args: &StatusArgs) -> Outcome {
     let store = crate::store::Store::open_read_only(&path)?;
     let now = time::now_jst();
     let stale_after = chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24)));
-    println!("履歴ファイル: {}", path.display());
+    tell(&format!("履歴ファイル: {}", path.display()));
     let fresh = print_latest(&store, now, stale_after);
     match store.lease() {
-        Ok(Some((holder, until))) if until > now => {
-            println!(
-                "取得中のプロセス: {holder}（{} まで）",
-                time::format_datetime(&until)
-            )
-        }
-        _ => println!("取得中のプロセス: なし"),
+        Ok(Some((holder, until))) if until > now => tell(&format!(
+            "取得中のプロセス: {holder}（{} まで）",
+            time::format_datetime(&until)
+        )),
+        _ => tell("取得中のプロセス: なし"),
     }
     match store.last_error() {
-        Ok(Some((at, message))) => println!(
+        Ok(Some((at, message))) => tell(&format!(
             "最後のエラー: {}（{}）",
             message,
             time::format_datetime(&at)
-        ),
-        _ => println!("最後のエラー: なし"),
+        )),
+        _ => tell("最後のエラー: なし"),
     }
     if fresh {
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    tell(&format!(
         "状態: データが古くなっています（{} 時間より前）",
         stale_after.num_hours()
-    );
+    ));
     Ok(ExitCode::from(EXIT_STALE))
 }
 
@@ -227,17 +228,17 @@ fn print_latest(
     match store.latest_snapshot().ok().flatten() {
         Some(s) => {
             let age = now.signed_duration_since(s.fetched_at);
-            println!(
+            tell(&format!(
                 "最新のデータ: {}（{}）・{} 件・取得元 {}",
                 time::format_datetime(&s.fetched_at),
                 time::format_age(age),
                 s.report.rows.len(),
                 s.source
-            );
+            ));
             age <= stale_after
         }
         None => {
-            println!("最新のデータ: なし");
+            tell("最新のデータ: なし");
             false
         }
     }

@@ -64,8 +64,9 @@ pub fn log_path() -> PathBuf {
     crate::config::user_dir("XDG_STATE_HOME", ".local/state").join("bedboard.log")
 }
 
-/// Sends log lines to a file (never to the screen the dashboard draws on).
-/// A log that cannot be opened is not a reason to stop.
+/// Sends log lines to a file (never to the screen the dashboard draws on),
+/// each made safe as the screen's text is. A log that cannot be opened is
+/// not a reason to stop.
 fn start_logging() {
     let path = log_path();
     if let Some(dir) = path.parent() {
@@ -79,7 +80,7 @@ fn start_logging() {
         return;
     };
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(crate::cli::log::SanitizedLog::new(file))
         .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .try_init();

@@ -8,7 +8,7 @@ use crate::export::ExportError;
 use crate::formats::ImportError;
 use crate::source::http::FetchError;
 use crate::store::StoreError;
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_lines};
 
 /// Exit code for input that cannot be used: a config, a source, a flag.
 pub const EXIT_UNUSABLE_INPUT: u8 = 2;
@@ -76,15 +76,13 @@ pub fn finish(outcome: Outcome) -> ExitCode {
 /// One message on stderr as `bedboard: …`. It may quote a feed or a file,
 /// so each line is made safe for the terminal; line breaks are kept.
 pub fn say(message: &str) {
-    eprintln!("bedboard: {}", terminal_safe(message));
+    eprintln!("bedboard: {}", sanitize_lines(message));
 }
 
-fn terminal_safe(message: &str) -> String {
-    message
-        .split('\n')
-        .map(|line| sanitize(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+/// One line on stdout (a result, a `status` line). It may quote a feed, a
+/// file name or the store, so it is made safe for the terminal on one line.
+pub fn tell(line: &str) {
+    println!("{}", sanitize(line));
 }
 
 #[cfg(test)]
@@ -94,7 +92,7 @@ mod tests {
     #[test]
     fn messages_keep_their_lines_but_lose_escapes() {
         assert_eq!(
-            terminal_safe("誤り:\n  東京\x1b[2J病院\n  \u{202E}x"),
+            sanitize_lines("誤り:\n  東京\x1b[2J病院\n  \u{202E}x"),
             "誤り:\n  東京?[2J病院\n  ?x"
         );
     }

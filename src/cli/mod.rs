@@ -7,8 +7,11 @@ pub mod dashboard;
 pub mod effects;
 pub mod error;
 mod input;
+mod log;
 
 use std::process::ExitCode;
+
+use clap::Parser;
 
 pub use args::{Cli, Command};
 pub use error::CommandError;
@@ -25,4 +28,18 @@ pub fn run(cli: Cli) -> ExitCode {
         None => commands::dashboard(&cli.dashboard),
     };
     error::finish(outcome)
+}
+
+/// Reads the command line and runs it. A flag clap cannot use is reported
+/// here rather than by clap, because its message quotes the argument: that
+/// text is made safe for the terminal like every other message.
+pub fn main() -> ExitCode {
+    match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprint!("{}", crate::text::sanitize_lines(&err.render().to_string()));
+            ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(error::EXIT_UNUSABLE_INPUT))
+        }
+    }
 }

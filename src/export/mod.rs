@@ -162,13 +162,14 @@ impl ExportSummary {
 /// How many replaced characters a message names; the rest are counted.
 const PLACES_SHOWN: usize = 5;
 
-/// 「2 行目「𠮷」、5 行目「🏥」、見出し「😀」…」
+/// 「2 行目「𠮷」、5 行目「🏥」、見出し「😀」…」; a character that cannot be
+/// seen (a variation selector) by its code point: 「3 行目「U+E0100」」.
 fn describe_places(places: &[(usize, char)]) -> String {
     let mut parts: Vec<String> = places
         .iter()
         .take(PLACES_SHOWN)
         .map(|&(row, c)| {
-            let c = crate::text::sanitize(c.encode_utf8(&mut [0; 4])).into_owned();
+            let c = crate::text::shown_char(c);
             if row == 0 {
                 format!("見出し「{c}」")
             } else {
@@ -330,6 +331,7 @@ mod tests {
         assert!(text.starts_with("1 行目「𠮷」、2 行目「𠮷」"), "{text}");
         assert!(text.ends_with("、…"), "{text}");
         assert_eq!(describe_places(&[(0, '😀')]), "見出し「😀」");
+        assert_eq!(describe_places(&[(3, '\u{E0100}')]), "3 行目「U+E0100」");
         let err = ExportError::Unmappable {
             places: vec![(2, '𠮷'), (5, '🏥'), (9, '😀')],
         };

@@ -12,4 +12,4 @@ pub mod width;
 pub use codec::{base64, hex};
 pub use html::strip_html;
 pub use names::Named;
-pub use sanitize::sanitize;
+pub use sanitize::{sanitize, sanitize_lines, shown_char};

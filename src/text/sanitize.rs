@@ -1,12 +1,25 @@
-//! Text from a feed, made safe for a terminal.
+//! Text from a feed, made safe for a terminal, a log line or a message.
 
 use std::borrow::Cow;
+
+use unicode_width::UnicodeWidthChar;
 
 /// Neutralises text from a feed before it can reach a terminal: line breaks
 /// and tabs become spaces, other control characters (ESC among them) and
 /// bidirectional overrides become '?'.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| c.is_control() || is_bidi_control(c);
+    neutralise(text, ' ')
+}
+
+/// [`sanitize`] for text of several lines (a message on stderr, the plain
+/// table): '\n' is kept, so a line stays a line; everything else as there.
+pub fn sanitize_lines(text: &str) -> Cow<'_, str> {
+    neutralise(text, '\n')
+}
+
+/// The text with control and bidi characters replaced; `newline` is what '\n' becomes.
+fn neutralise(text: &str, newline: char) -> Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != newline) || is_bidi_control(c);
     // Every character to replace starts with one of these bytes (C0 and DEL,
     // C1 as 0xC2, the bidi controls as 0xE2); most text has none of them.
     let suspect = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
@@ -16,12 +29,28 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(
         text.chars()
             .map(|c| match c {
-                '\t' | '\n' | '\r' => ' ',
+                '\n' => newline,
+                '\t' | '\r' => ' ',
                 c if bad(c) => '?',
                 c => c,
             })
             .collect(),
     )
+}
+
+/// One character for a message: itself when it can be seen, else its code
+/// point (`U+E0100`), so a variation selector, a zero-width space or a
+/// control is named rather than printed invisibly or raw.
+pub fn shown_char(c: char) -> String {
+    let invisible = c.is_control()
+        || c.is_whitespace()
+        || is_bidi_control(c)
+        || c.width().is_none_or(|w| w == 0);
+    if invisible {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        c.to_string()
+    }
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -39,5 +68,30 @@ mod tests {
         assert_eq!(sanitize("\u{202E}abc"), "?abc");
         assert_eq!(sanitize("\u{9b}2J"), "?2J");
         assert!(matches!(sanitize("ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lines_are_kept_but_nothing_else() {
+        assert_eq!(
+            sanitize_lines("誤り:\n  東京\x1b]0;x\x07病院\r\n\u{202E}\0\u{9b}\u{7f}"),
+            "誤り:\n  東京?]0;x?病院 \n????"
+        );
+        assert!(matches!(
+            sanitize_lines("一行目\n二行目\n"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn invisible_characters_are_named_by_code_point() {
+        assert_eq!(shown_char('𠮷'), "𠮷");
+        assert_eq!(shown_char('🏥'), "🏥");
+        assert_eq!(shown_char('\u{E0100}'), "U+E0100");
+        assert_eq!(shown_char('\u{FE0F}'), "U+FE0F");
+        assert_eq!(shown_char('\u{200B}'), "U+200B");
+        assert_eq!(shown_char('\u{A0}'), "U+00A0");
+        assert_eq!(shown_char('\u{1b}'), "U+001B");
+        assert_eq!(shown_char('\u{9b}'), "U+009B");
+        assert_eq!(shown_char('\u{202E}'), "U+202E");
     }
 }
