@@ -312,3 +312,38 @@ fn status_with_a_folder_as_the_store_says_so_and_exits_2() {
         )
     );
 }
+
+#[test]
+fn a_store_replaced_by_a_broken_file_moves_it_aside_and_starts_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, b"not a database at all, not at all, not at all").unwrap();
+    let mut store = Store::open(&path).unwrap();
+    std::fs::rename(&junk, &path).unwrap();
+    let change = store
+        .follow_path()
+        .unwrap()
+        .expect("the new file is noticed");
+    let FileChange::Reopened {
+        moved_aside: Some(moved),
+        ..
+    } = &change
+    else {
+        panic!("{change:?}");
+    };
+    assert_eq!(
+        std::fs::read(moved).unwrap(),
+        b"not a database at all, not at all, not at all"
+    );
+    assert_eq!(
+        change.to_string(),
+        format!(
+            "履歴ファイル {} が置き換えられ、壊れていたため {} に退避して新しく作りました",
+            path.display(),
+            moved.display()
+        )
+    );
+    assert_eq!(store.stats().unwrap().fetches, 0, "a fresh file");
+    assert_eq!(store.follow_path().unwrap(), None);
+}
