@@ -2,6 +2,7 @@
 //! Unknown keys and bad values are errors that name the key and the line.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -51,9 +52,9 @@ struct RawFeed {
     source: Option<String>,
     format: Option<Spanned<String>>,
     encoding: Option<Spanned<String>>,
-    interval_secs: Option<Spanned<u64>>,
-    timeout_secs: Option<Spanned<u64>>,
-    max_mib: Option<Spanned<u64>>,
+    interval_secs: Option<Spanned<i64>>,
+    timeout_secs: Option<Spanned<i64>>,
+    max_mib: Option<Spanned<i64>>,
     extra_ca: Option<PathBuf>,
     /// `[feed.auth]`: `kind` picks the fields that must be there.
     auth: Option<Spanned<Auth>>,
@@ -69,7 +70,7 @@ struct RawScope {
 #[serde(deny_unknown_fields, default)]
 struct RawStore {
     path: Option<PathBuf>,
-    retention_days: Option<Spanned<u32>>,
+    retention_days: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,7 +86,7 @@ struct RawDisplay {
     ascii: Option<bool>,
     no_color: Option<bool>,
     theme: Option<Spanned<String>>,
-    stale_hours: Option<Spanned<u32>>,
+    stale_hours: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,10 +174,18 @@ impl Default for FeedConfig {
     }
 }
 
-/// Polls come every minute by default, and never more often than every 10 s.
+/// Polls come every minute by default, and never more often than every 10 s
+/// ([`INTERVAL_SECS`]).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
-pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
 pub const DEFAULT_RETENTION_DAYS: u32 = 400;
+
+/// The allowed values of every number in the config. Beyond them a value is a typo, and
+/// it would overflow a time (a lease already expired, a next poll in another century).
+pub const INTERVAL_SECS: RangeInclusive<i64> = 10..=86_400;
+pub const TIMEOUT_SECS: RangeInclusive<i64> = 1..=600;
+pub const MAX_MIB: RangeInclusive<i64> = 1..=1024;
+pub const RETENTION_DAYS: RangeInclusive<i64> = 1..=3650;
+pub const STALE_HOURS: RangeInclusive<i64> = 1..=720;
 
 /// A checked config.
 #[derive(Clone, Debug)]
@@ -397,7 +406,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => None,
     };
     let stale_hours = match raw.display.stale_hours {
-        Some(v) => Some(positive(&v, "display.stale_hours", &check)?),
+        Some(v) => Some(in_range(&v, "display.stale_hours", STALE_HOURS, &check)? as u32),
         None => None,
     };
     let sort = match raw.view.sort {
@@ -459,7 +468,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => None,
     };
     let retention_days = match raw.store.retention_days {
-        Some(v) => positive(&v, "store.retention_days", &check)?,
+        Some(v) => in_range(&v, "store.retention_days", RETENTION_DAYS, &check)? as u32,
         None => DEFAULT_RETENTION_DAYS,
     };
 
@@ -505,16 +514,26 @@ fn named<T: Named>(value: &Spanned<String>, key: &str, check: &Check) -> Result<
     })
 }
 
-/// A count that must be 1 or more.
-fn positive<T: Default + PartialEq + Copy>(
-    value: &Spanned<T>,
+/// A whole number within `range`; the message gives the range.
+fn in_range(
+    value: &Spanned<i64>,
     key: &str,
+    range: RangeInclusive<i64>,
     check: &Check,
-) -> Result<T, ConfigError> {
-    if *value.get_ref() == T::default() {
-        return Err(check(value.span(), key, "1 以上にしてください".into()));
+) -> Result<u64, ConfigError> {
+    let number = *value.get_ref();
+    match u64::try_from(number) {
+        Ok(within) if range.contains(&number) => Ok(within),
+        _ => Err(check(
+            value.span(),
+            key,
+            format!(
+                "{} 以上 {} 以下の整数を指定してください",
+                range.start(),
+                range.end()
+            ),
+        )),
     }
-    Ok(*value.get_ref())
 }
 
 fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
@@ -528,23 +547,15 @@ fn feed_config(raw: RawFeed, check: &Check) -> Result<FeedConfig, ConfigError> {
         None => defaults.encoding,
     };
     let interval = match raw.interval_secs {
-        Some(v) if Duration::from_secs(*v.get_ref()) < MIN_INTERVAL => {
-            return Err(check(
-                v.span(),
-                "feed.interval_secs",
-                "10 秒以上にしてください".into(),
-            ))
-        }
-        Some(v) => Duration::from_secs(*v.get_ref()),
+        Some(v) => Duration::from_secs(in_range(&v, "feed.interval_secs", INTERVAL_SECS, check)?),
         None => defaults.interval,
     };
     let timeout = match raw.timeout_secs {
-        Some(v) => Duration::from_secs(positive(&v, "feed.timeout_secs", check)?),
+        Some(v) => Duration::from_secs(in_range(&v, "feed.timeout_secs", TIMEOUT_SECS, check)?),
         None => defaults.timeout,
     };
     let max_bytes = match raw.max_mib {
-        // So large a limit is no limit; it must not overflow.
-        Some(v) => positive(&v, "feed.max_mib", check)?.saturating_mul(1024 * 1024),
+        Some(v) => in_range(&v, "feed.max_mib", MAX_MIB, check)? * 1024 * 1024,
         None => defaults.max_bytes,
     };
     let auth = raw.auth.map_or(Auth::None, Spanned::into_inner);
@@ -665,27 +676,45 @@ mod tests {
         assert_eq!(config.retention_days, 30);
         let by_name = parse_str("[scope]\nprefecture = \"神奈川\"\n").unwrap();
         assert_eq!(by_name.prefecture.unwrap().get(), 14);
-        assert_errors(&[
-            (
-                "[feed]\ntimeout_secs = 0\n",
-                "config.toml:2: feed.timeout_secs: 1 以上にしてください",
-            ),
-            (
-                "[store]\nretention_days = 0\n",
-                "config.toml:2: store.retention_days: 1 以上にしてください",
-            ),
-        ]);
-        let huge = parse_str("[feed]\nmax_mib = 9223372036854775807\n").unwrap();
-        assert_eq!(huge.feed.max_bytes, u64::MAX);
-        let err = parse_str("[feed]\ninterval_secs = 5\n").unwrap_err();
-        assert_eq!(
-            err,
-            "config.toml:2: feed.interval_secs: 10 秒以上にしてください"
-        );
         let err = parse_str("[scope]\nprefecture = \"東京府\"\n").unwrap_err();
         assert!(err.starts_with("config.toml:2: scope.prefecture:"), "{err}");
         let err = parse_str("[feed.auth]\nkind = \"basic\"\nusername = \"u\"\n").unwrap_err();
         assert!(err.contains("password"), "a missing field is named: {err}");
+    }
+
+    #[test]
+    fn every_number_has_a_range_named_in_its_message() {
+        let cases = [
+            ("feed", "interval_secs", INTERVAL_SECS),
+            ("feed", "timeout_secs", TIMEOUT_SECS),
+            ("feed", "max_mib", MAX_MIB),
+            ("store", "retention_days", RETENTION_DAYS),
+            ("display", "stale_hours", STALE_HOURS),
+        ];
+        for (section, key, range) in cases {
+            let (low, high) = (*range.start(), *range.end());
+            let message = format!(
+                "config.toml:3: {section}.{key}: {low} 以上 {high} 以下の整数を指定してください"
+            );
+            for bad in [low - 1, high + 1, -1, 1_000_000_000_000_000_000] {
+                let text = format!("[{section}]\n\n{key} = {bad}\n");
+                assert_eq!(parse_str(&text).unwrap_err(), message, "{text}");
+            }
+            for good in [low, high] {
+                let text = format!("[{section}]\n{key} = {good}\n");
+                assert!(parse_str(&text).is_ok(), "{text}");
+            }
+        }
+        let widest = parse_str(
+            "[feed]\ninterval_secs = 86400\ntimeout_secs = 600\nmax_mib = 1024\n\
+             [store]\nretention_days = 3650\n[display]\nstale_hours = 720\n",
+        )
+        .unwrap();
+        assert_eq!(widest.feed.interval, Duration::from_secs(86_400));
+        assert_eq!(widest.feed.timeout, Duration::from_secs(600));
+        assert_eq!(widest.feed.max_bytes, 1024 * 1024 * 1024);
+        assert_eq!(widest.retention_days, 3650);
+        assert_eq!(widest.stale_hours, Some(720));
     }
 
     #[test]

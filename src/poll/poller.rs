@@ -167,6 +167,8 @@ struct Poller {
     last_file: Option<(PathBuf, SystemTime, u64)>,
     /// The newest snapshot shown, for a follower.
     last_snapshot: i64,
+    /// The newest report fetched, recorded again into a store file made anew.
+    last_good: Option<(FetchRecord, Arc<Report>)>,
     /// The newest fetch a follower has reported.
     last_seen_fetch: Option<JstDateTime>,
     polling: bool,
@@ -193,6 +195,7 @@ impl Poller {
             last_hash: None,
             last_file: None,
             last_snapshot: 0,
+            last_good: None,
             last_seen_fetch: None,
             polling: false,
             last_prune: None,
@@ -235,6 +238,7 @@ impl Poller {
                 self.follow().await;
                 FOLLOW_EVERY
             };
+            self.follow_store_file().await;
             if self.polling {
                 let at = time::now_jst() + chrono::Duration::from_std(delay).unwrap_or_default();
                 if !self.send(FeedEvent::NextPoll { at }) {
@@ -589,10 +593,13 @@ impl Poller {
             rows_out_of_scope: out_of_scope,
             error: None,
         };
+        self.last_good = Some((fetch.clone(), report.clone()));
         let recorded = self.record(fetch, Some(report.clone())).await;
         if let Some(id) = recorded {
             self.last_snapshot = id;
         }
+        // This report went to the file at the path, whatever the store did before it.
+        self.announce_store_changes();
         let stored = self.keeps_history.then_some(recorded.is_some());
         self.send(FeedEvent::Snapshot(Box::new(FeedSnapshot {
             report,
@@ -615,6 +622,35 @@ impl Poller {
             Err(err) => {
                 self.notice(PollError::StoreWrite(err));
                 None
+            }
+        }
+    }
+
+    /// Says what the store did about a deleted or replaced file; true if it did anything.
+    fn announce_store_changes(&mut self) -> bool {
+        let Some(store) = &self.store else {
+            return false;
+        };
+        let changes = store.take_file_changes();
+        for change in &changes {
+            self.send(FeedEvent::Notice(change.to_string()));
+        }
+        !changes.is_empty()
+    }
+
+    /// A store file made anew or replaced gets the report on the board, so that the two
+    /// agree; a follower starts again from the new file's first snapshot.
+    async fn follow_store_file(&mut self) {
+        if !self.announce_store_changes() {
+            return;
+        }
+        self.last_snapshot = 0;
+        if !self.polling {
+            return;
+        }
+        if let Some((fetch, report)) = self.last_good.clone() {
+            if let Some(id) = self.record(fetch, Some(report)).await {
+                self.last_snapshot = id;
             }
         }
     }

@@ -10,16 +10,19 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
 
-use super::{FetchRecord, MasterDocument, MasterKind, Snapshot, Store, StoreError};
+use super::{FetchRecord, FileChange, MasterDocument, MasterKind, Snapshot, Store, StoreError};
 use crate::model::{JstDateTime, Report};
 
-/// A job for the store's thread.
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+/// A job for the store's thread: the store, or why the path could not be opened again.
+type Job = Box<dyn FnOnce(Result<&mut Store, StoreError>) + Send>;
+
+/// What the store's thread did about its file, until someone takes it.
+type Changes = Arc<Mutex<Vec<FileChange>>>;
 
 enum Request {
     Run(Job),
@@ -33,6 +36,7 @@ pub struct StoreHandle {
     requests: mpsc::Sender<Request>,
     path: Option<PathBuf>,
     recovered_from: Option<PathBuf>,
+    changes: Changes,
 }
 
 impl std::fmt::Debug for StoreHandle {
@@ -64,7 +68,8 @@ impl StoreHandle {
     pub async fn open(path: &Path) -> Result<StoreHandle, StoreError> {
         let (opened_tx, opened_rx) = oneshot::channel();
         let path_buf = path.to_path_buf();
-        let requests = spawn_thread(move || match Store::open(&path_buf) {
+        let changes = Changes::default();
+        let requests = spawn_thread(changes.clone(), move || match Store::open(&path_buf) {
             Ok(store) => {
                 let _ = opened_tx.send(Ok(store.recovered_from().map(Path::to_path_buf)));
                 Some(store)
@@ -79,6 +84,7 @@ impl StoreHandle {
             requests,
             path: Some(path.to_path_buf()),
             recovered_from,
+            changes,
         })
     }
 
@@ -86,11 +92,13 @@ impl StoreHandle {
     pub fn from_store(store: Store) -> Result<StoreHandle, StoreError> {
         let path = store.path().map(Path::to_path_buf);
         let recovered_from = store.recovered_from().map(Path::to_path_buf);
-        let requests = spawn_thread(move || Some(store))?;
+        let changes = Changes::default();
+        let requests = spawn_thread(changes.clone(), move || Some(store))?;
         Ok(StoreHandle {
             requests,
             path,
             recovered_from,
+            changes,
         })
     }
 
@@ -104,6 +112,13 @@ impl StoreHandle {
         self.recovered_from.as_deref()
     }
 
+    /// What the store did since the last call when its file had been deleted or replaced
+    /// (see [`Store::follow_path`], checked before every request); a request's reply comes
+    /// after what was done before it.
+    pub fn take_file_changes(&self) -> Vec<FileChange> {
+        std::mem::take(&mut *self.changes.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// Runs `job` on the store's thread, after every request made before it.
     pub fn call<T, F>(&self, job: F) -> Reply<T>
     where
@@ -112,7 +127,7 @@ impl StoreHandle {
     {
         let (reply_tx, reply_rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let _ = reply_tx.send(job(store));
+            let _ = reply_tx.send(store.and_then(job));
         });
         // A stopped thread drops the job with its sender: the reply says `Closed`.
         let _ = self.requests.send(Request::Run(job));
@@ -206,6 +221,7 @@ impl StoreHandle {
 
 /// Starts the store's thread; `open` runs on it first and gives the store to serve.
 fn spawn_thread(
+    changes: Changes,
     open: impl FnOnce() -> Option<Store> + Send + 'static,
 ) -> Result<mpsc::Sender<Request>, StoreError> {
     let (requests, inbox) = mpsc::channel();
@@ -213,18 +229,31 @@ fn spawn_thread(
         .name("bedboard-store".into())
         .spawn(move || {
             if let Some(store) = open() {
-                serve(store, &inbox);
+                serve(store, &inbox, &changes);
             }
         })
         .map_err(|err| StoreError::CannotStart(err.to_string()))?;
     Ok(requests)
 }
 
-/// Runs the requests in order until the last handle is gone or one asks to close.
-fn serve(mut store: Store, inbox: &mpsc::Receiver<Request>) {
+/// Runs the requests in order until the last handle is gone or one asks to close. Before
+/// each, the file is followed: a request never goes to a file no longer at the path.
+fn serve(mut store: Store, inbox: &mpsc::Receiver<Request>, changes: &Mutex<Vec<FileChange>>) {
     let closed = loop {
         match inbox.recv() {
-            Ok(Request::Run(job)) => job(&mut store),
+            Ok(Request::Run(job)) => match store.follow_path() {
+                Ok(change) => {
+                    if let Some(change) = change {
+                        tracing::warn!("{change}");
+                        changes
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(change);
+                    }
+                    job(Ok(&mut store))
+                }
+                Err(err) => job(Err(err)),
+            },
             Ok(Request::Close(closed)) => break Some(closed),
             Err(mpsc::RecvError) => break None,
         }

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// Opening for writing failed: no folder, no right, a file where the folder should be.
     #[error("履歴ファイルを作れず、書き込めません（{path}：{reason}）")]
     CannotCreate { path: String, reason: String },
+    /// A folder was given where the history file should be.
+    #[error("{path} はフォルダです（履歴ファイルのパスを指定してください）")]
+    IsFolder { path: String },
     /// Opening for reading only failed.
     #[error("履歴ファイルを開けません（{path}：{reason}）")]
     CannotOpen { path: String, reason: String },

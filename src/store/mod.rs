@@ -12,6 +12,7 @@
 mod actor;
 mod codec;
 mod error;
+mod identity;
 mod lease;
 mod master;
 mod recover;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 pub use actor::{Reply, StoreHandle};
 pub use codec::content_hash;
 pub use error::StoreError;
+pub use identity::FileChange;
 pub use master::{MasterDocument, MasterKind};
 pub use reports::{FetchRecord, HospitalVersion, Snapshot};
 pub use schema::SCHEMA_VERSION;
@@ -45,6 +47,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     recovered_from: Option<PathBuf>,
+    /// The file opened for writing, to notice when the path names another one (or none).
+    opened: Option<identity::FileId>,
 }
 
 /// Row counts, for `bedboard status` and tests.
@@ -64,7 +68,9 @@ impl Store {
     /// `<name>.corrupt-YYYYMMDD-HHMMSS`, never deleted, and a fresh store is created:
     /// [`Store::recovered_from`] then says where the old file went.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        refuse_folder(path)?;
         create_parent(path)?;
+        create_file(path)?;
         match Self::open_checked(path) {
             Err(err) if err.is_corrupt() => Self::recover(path),
             opened => opened,
@@ -80,6 +86,7 @@ impl Store {
     /// Opens an existing file for reading only (`bedboard status`): nothing is created,
     /// migrated or moved, and every write fails with [`StoreError::ReadOnly`].
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        refuse_folder(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| at_path(e, path, false))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -97,6 +104,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             recovered_from: None,
+            opened: None,
         })
     }
 
@@ -153,9 +161,10 @@ impl Store {
 
     fn open_checked(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|e| at_path(e, path, true))?;
-        let store = Self::configured(conn, Some(path.to_path_buf()))
+        let mut store = Self::configured(conn, Some(path.to_path_buf()))
             .map_err(|e| reclassify_open_error(e, path))?;
         quick_check(&store.conn)?;
+        store.opened = identity::file_id(path);
         Ok(store)
     }
 
@@ -183,9 +192,46 @@ impl Store {
             conn,
             path,
             recovered_from: None,
+            opened: None,
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Checks that the path still names the file opened for writing. A deleted file is
+    /// created afresh (with its schema), a replaced one opened as it is, with the checks of
+    /// [`Store::open`]; what was done is returned, to be told. Until the path can be opened
+    /// again every call fails, so nothing is written where no one will find it.
+    pub fn follow_path(&mut self) -> Result<Option<FileChange>, StoreError> {
+        let (Some(path), Some(opened)) = (self.path.clone(), self.opened) else {
+            return Ok(None);
+        };
+        let now = identity::file_id(&path);
+        if now == Some(opened) {
+            return Ok(None);
+        }
+        // SQLite keeps the log of a moved file when it closes it, and would replay it into
+        // whatever file is at the path next: it is emptied into the old file first.
+        if let Err(err) = self.checkpoint() {
+            tracing::warn!("the old history file's log was not emptied: {err}");
+        }
+        drop(std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory()?,
+        ));
+        if now.is_none() {
+            identity::remove_orphaned_sidecars(&path);
+        }
+        let reopened = Store::open(&path)?;
+        let change = match now {
+            None => FileChange::Recreated { path },
+            Some(_) => FileChange::Reopened {
+                path,
+                moved_aside: reopened.recovered_from.clone(),
+            },
+        };
+        *self = reopened;
+        Ok(Some(change))
     }
 
     /// Copies the write-ahead log into the file and empties it
@@ -215,6 +261,32 @@ fn quick_check(conn: &Connection) -> Result<(), StoreError> {
     Err(StoreError::bad_data(answer))
 }
 
+/// A folder given as the history file is said in those words, not as a missing folder.
+fn refuse_folder(path: &Path) -> Result<(), StoreError> {
+    if path.is_dir() {
+        return Err(StoreError::IsFolder {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Creates the file (or opens an existing one) for writing, so that a file or place that
+/// cannot be written is said with its reason; SQLite would only say "unable to open".
+fn create_file(path: &Path) -> Result<(), StoreError> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(drop)
+        .map_err(|err| StoreError::CannotCreate {
+            path: path.display().to_string(),
+            reason: io_reason(&err),
+        })
+}
+
 /// Makes the store's folder; a file in the way, or no right to write, is reported.
 fn create_parent(path: &Path) -> Result<(), StoreError> {
     match path.parent() {
@@ -235,6 +307,7 @@ fn io_reason(err: &std::io::Error) -> String {
         ReadOnlyFilesystem => "読み取り専用の場所です".to_string(),
         NotADirectory | AlreadyExists => "フォルダの場所にファイルがあります".to_string(),
         StorageFull => "ディスクがいっぱいです".to_string(),
+        IsADirectory => "フォルダです".to_string(),
         _ => err.to_string(),
     }
 }
