@@ -163,6 +163,7 @@ fn config(url: &str, store: &Path) -> PollerConfig {
         retention: chrono::Duration::days(400),
         holder: format!("test-{}", store.display()),
         masters: Vec::new(),
+        max_bytes: 64 * 1024,
     }
 }
 

@@ -100,8 +100,10 @@ fn read_once(origin: &Origin) -> Result<(Vec<u8>, String), CommandError> {
     }
 }
 
+/// A regular file within the default cap, read whole; a file being written is said so.
 fn read_file(path: &Path) -> Result<(Vec<u8>, String), CommandError> {
-    let bytes = std::fs::read(path).map_err(|err| unreadable(path, &err))?;
+    let (bytes, _) = crate::files::read_regular(path, crate::files::read::DEFAULT_MAX_BYTES)
+        .map_err(|err| CommandError::Unusable(err.to_string()))?;
     Ok((bytes, path.display().to_string()))
 }
 
