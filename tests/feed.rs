@@ -163,7 +163,8 @@ fn config(url: &str, store: &Path) -> PollerConfig {
         retention: chrono::Duration::days(400),
         holder: format!("test-{}", store.display()),
         masters: Vec::new(),
-        max_bytes: 64 * 1024,
+        // The drop-folder test's master is larger than the HTTP tests' cap.
+        max_bytes: 1024 * 1024,
     }
 }
 

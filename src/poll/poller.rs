@@ -162,6 +162,11 @@ const CHANGING_RETRY: Duration = Duration::from_secs(1);
 /// After this many reads in a row that caught a file being written, the status line says so.
 const STILL_WRITING_AFTER: u32 = 3;
 
+/// A file written to more recently than this may still be being written: it is read
+/// again a moment later (a writer that pauses between two rows leaves a file that looks
+/// complete).
+const FILE_SETTLE: Duration = Duration::from_secs(1);
+
 /// A file that stops inside a row is taken as it is only once it has not been written to
 /// for this long (a CSV saved without a final line break).
 const UNFINISHED_SETTLE: Duration = Duration::from_secs(10);
@@ -558,8 +563,8 @@ impl Poller {
     }
 
     /// A file's bytes, unless it is the version last used. Read only when whole: a file
-    /// that changes while read, or that stops inside a row and was written to within
-    /// [`UNFINISHED_SETTLE`], is read again later.
+    /// written to within [`FILE_SETTLE`], one that changes while read, or one that stops
+    /// inside a row and was written to within [`UNFINISHED_SETTLE`], is read again later.
     async fn read_if_changed(&mut self, path: PathBuf) -> Result<Option<Fetch>, PollError> {
         let max_bytes = self.config.max_bytes;
         let looked = path.clone();
@@ -570,16 +575,15 @@ impl Poller {
         if self.last_file == Some((path.clone(), stamp)) {
             return Ok(None);
         }
+        if !written_before(&stamp, FILE_SETTLE) {
+            return Err(PollError::Read(ReadError::Changing { path }));
+        }
         let opened = path.clone();
         let (bytes, stamp) =
             tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
                 .await?
                 .map_err(PollError::Read)?;
-        let settled = stamp
-            .modified
-            .elapsed()
-            .is_ok_and(|age| age >= UNFINISHED_SETTLE);
-        if !ends_at_row_boundary(&bytes) && !settled {
+        if !ends_at_row_boundary(&bytes) && !written_before(&stamp, UNFINISHED_SETTLE) {
             return Err(PollError::Read(ReadError::Changing { path }));
         }
         Ok(Some(Fetch {
@@ -708,6 +712,12 @@ struct Fetch {
     label: String,
     /// The file and its version, when read from one: recorded once the body is used.
     file: Option<(PathBuf, FileStamp)>,
+}
+
+/// Whether the file was last written at least `settle` ago. A time in the future (a share
+/// whose clock is ahead) cannot tell, and counts as long ago.
+fn written_before(stamp: &FileStamp, settle: Duration) -> bool {
+    stamp.modified.elapsed().map_or(true, |age| age >= settle)
 }
 
 /// Whether a body ends where a row does. A CSV ends with a line break (in UTF-16 too);
