@@ -209,6 +209,27 @@ async fn a_drop_folder_file_with_an_unreadable_name_is_reported_once() {
     assert_eq!(next_event(&mut handle, &mut app).await, "unchanged");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_junk_export_in_the_drop_folder_stays_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.csv");
+    std::fs::write(&report, seed()).unwrap();
+    age(&report, Duration::from_secs(120));
+    let mut handle = poller::start(config(Origin::Dir(dir.path().to_path_buf())));
+    let mut app = app();
+    assert_eq!(next_event(&mut handle, &mut app).await, "snapshot 12");
+
+    let junk = dir.path().join("newer.csv");
+    std::fs::write(&junk, b"\x00\x01 junk \xff\n").unwrap();
+    age(&junk, Duration::from_secs(60));
+    handle.poll_now.notify_one();
+    let first = next_event(&mut handle, &mut app).await;
+    assert!(first.starts_with("failed "), "{first}");
+    handle.poll_now.notify_one();
+    assert_eq!(next_event(&mut handle, &mut app).await, first);
+    assert!(app.feed.last_failure.is_some());
+}
+
 // ---------------------------------------------------------------------------
 // The binary
 
@@ -312,5 +333,30 @@ fn devices_and_fifos_are_refused_as_the_config() {
     assert!(
         stderr.contains("ファイルが大きすぎます（上限 1 MiB）"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn print_says_which_drop_folder_names_it_cannot_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.csv");
+    std::fs::write(&report, seed()).unwrap();
+    age(&report, Duration::from_secs(120));
+    let odd = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"\x1b[2J\xff.csv"));
+    std::fs::write(&odd, seed()).unwrap();
+    age(&odd, Duration::from_secs(60));
+    let out = bedboard(&["print", "--source", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("名前を読めないファイルがあります（?[2J\u{FFFD}.csv）"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b'),
+        "no escape reaches the terminal: {stderr:?}"
     );
 }
