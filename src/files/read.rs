@@ -271,6 +271,26 @@ mod tests {
     }
 
     #[test]
+    fn a_file_replaced_by_another_of_the_same_size_and_time_has_another_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, b"one\n").unwrap();
+        let first = check_regular(&path, 100).unwrap();
+        let other = dir.path().join("b.csv");
+        std::fs::write(&other, b"two\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(first.modified)
+            .unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let second = check_regular(&path, 100).unwrap();
+        assert_eq!((second.len, second.modified), (first.len, first.modified));
+        assert_ne!(second, first);
+    }
+
+    #[test]
     fn a_file_over_the_cap_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.csv");

@@ -845,3 +845,26 @@ fn log(event: &FeedEvent) {
         FeedEvent::Notice(text) => tracing::info!("{text}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ends_at_row_boundary;
+
+    #[test]
+    fn a_csv_ends_at_a_row_boundary_only_after_its_line_break() {
+        for complete in [
+            &b"a,b\r\n1,2\r\n"[..],
+            b"a,b\n1,2\n",
+            b"a\x00,\x00\n\x00",
+            b"\xEF\xBB\xBF{\"rows\": [",
+            b"  [1, 2",
+            b"PK\x03\x04cut",
+            b"",
+        ] {
+            assert!(ends_at_row_boundary(complete), "{complete:?}");
+        }
+        for cut in [&b"a,b\r\n1,"[..], b"a,b\n1,2", b"a,b\n\"quoted\nfield"] {
+            assert!(!ends_at_row_boundary(cut), "{cut:?}");
+        }
+    }
+}
