@@ -362,16 +362,16 @@ pub fn user_dir(variable: &str, under_home: &str) -> PathBuf {
 /// Loads the config the flag, the environment or the user's directory names.
 pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
     let (path, required) = locate(flag);
-    match std::fs::read_to_string(&path) {
+    match crate::files::read::read_text(&path, crate::files::read::CONFIG_MAX_BYTES) {
         Ok(text) => parse(&text, &path),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config {
+        Err(err) if err.is_not_found() && !required => Ok(Config {
             path: Some(path),
             ..Config::default()
         }),
         Err(err) => Err(ConfigError {
             file: path,
             line: None,
-            kind: ConfigErrorKind::Unreadable(crate::files::io_error_text(&err)),
+            kind: ConfigErrorKind::Unreadable(err.reason()),
         }),
     }
 }

@@ -163,6 +163,8 @@ fn config(url: &str, store: &Path) -> PollerConfig {
         retention: chrono::Duration::days(400),
         holder: format!("test-{}", store.display()),
         masters: Vec::new(),
+        // The drop-folder test's master is larger than the HTTP tests' cap.
+        max_bytes: 1024 * 1024,
     }
 }
 

@@ -931,3 +931,22 @@ fn the_demos_store_is_removed_when_it_quits() {
         );
     }
 }
+
+#[test]
+fn a_terminal_as_the_source_is_refused_before_the_terminal_is_taken() {
+    let mut term = Term::spawn(&["--no-color", "--source", "/dev/stdin"]);
+    let status = term.wait_exit();
+    assert_eq!(status.code(), Some(2), "{}", term.diagnostics());
+    let out = term.output();
+    assert!(
+        find(&out, ENTER_ALT_SCREEN).is_none(),
+        "the dashboard took the terminal\n{}",
+        term.diagnostics()
+    );
+    assert!(
+        term.screen_text()
+            .contains("端末です（ファイルを指定してください）"),
+        "{}",
+        term.diagnostics()
+    );
+}

@@ -9,6 +9,7 @@ use crate::cli::effects::Effects;
 use crate::cli::error::{CommandError, Outcome};
 use crate::config::{AmbiguousChoice, Config};
 use crate::demo::server::{DemoFeed, DemoFeedOptions};
+use crate::files::ReadError;
 use crate::model::{time, PrefectureNumber, Report};
 use crate::poll::masters::MasterSource;
 use crate::poll::poller::{self, Origin, PollerConfig};
@@ -116,6 +117,21 @@ pub fn origin_for(source: &str, config: &Config) -> Origin {
     }
 }
 
+/// A file source is looked at before the terminal is taken: a terminal (`/dev/stdin`)
+/// would take the keyboard, a device or a FIFO would never end, a file over the cap would
+/// fill the memory. A file not there yet is the dashboard's to report and wait for.
+pub fn check_file_source(origin: &Origin, max_bytes: u64) -> Result<(), CommandError> {
+    let Origin::File(path) = origin else {
+        return Ok(());
+    };
+    match crate::files::check_regular(path, max_bytes) {
+        Err(err @ (ReadError::NotRegular { .. } | ReadError::TooBig { .. })) => {
+            Err(CommandError::Unusable(err.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Runs the full-screen dashboard until the user quits.
 pub fn dashboard(
     settings: Settings,
@@ -153,6 +169,7 @@ pub fn dashboard(
             }
         },
     };
+    check_file_source(&origin, config.feed.max_bytes)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -240,6 +257,7 @@ pub fn dashboard(
         retention: chrono::Duration::days(i64::from(config.retention_days)),
         holder: holder_name(),
         masters: masters.sources(feed_http.as_ref()),
+        max_bytes: config.feed.max_bytes,
     };
     let result = runtime.block_on(async {
         let mut handle = poller::start(poller_config);

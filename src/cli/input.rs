@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::cli::error::CommandError;
 use crate::formats::{import_any, EncodingChoice, FeedFormat, ImportOptions};
 use crate::model::{JstDateTime, PrefectureNumber, Report};
+use crate::poll::error::PollError;
 use crate::poll::poller::Origin;
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{redact_url, Fetched, Fetcher, HttpOptions};
@@ -52,15 +53,16 @@ pub fn load(
         }
         .scoped(reading.prefecture));
     };
-    let (bytes, source_name) = read_once(origin)?;
+    let (bytes, source_name, mut messages) = read_once(origin)?;
     let options = ImportOptions {
         encoding: reading.encoding,
         source_name,
     };
     let import = import_any(&bytes, reading.format, &options)?;
+    messages.extend(import.messages());
     Ok(Loaded {
         label: format!("{}（{}）", import.source_name, import.encoding.label()),
-        messages: import.messages(),
+        messages,
         report: import.report,
     }
     .scoped(reading.prefecture))
@@ -84,24 +86,37 @@ impl Loaded {
     }
 }
 
-/// The bytes and the name messages give them.
-fn read_once(origin: &Origin) -> Result<(Vec<u8>, String), CommandError> {
+/// The bytes, the name messages give them, and what to tell about the reading.
+fn read_once(origin: &Origin) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
+    let none = |(bytes, name)| (bytes, name, Vec::new());
     match origin {
-        Origin::File(path) => read_file(path),
-        Origin::Dir(dir) => match dropdir::newest_complete(&DropOptions::new(dir.clone())) {
-            Ok(Some(path)) => read_file(&path),
-            Ok(None) => Err(CommandError::Unusable(format!(
-                "{} にまだエクスポートがありません",
-                dir.display()
-            ))),
-            Err(err) => Err(unreadable(dir, &err)),
-        },
-        Origin::Http(options) => fetch_once(options),
+        Origin::File(path) => read_file(path).map(none),
+        Origin::Dir(dir) => read_drop_folder(dir),
+        Origin::Http(options) => fetch_once(options).map(none),
     }
 }
 
+/// The newest complete export in a drop folder; files whose names cannot be read are said.
+fn read_drop_folder(dir: &Path) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
+    let scan = dropdir::scan(&DropOptions::new(dir)).map_err(|err| unreadable(dir, &err))?;
+    let Some(path) = scan.newest else {
+        return Err(CommandError::Unusable(format!(
+            "{} にまだエクスポートがありません",
+            crate::files::shown(dir)
+        )));
+    };
+    let (bytes, name) = read_file(&path)?;
+    let odd = scan
+        .odd_names
+        .into_iter()
+        .map(|name| PollError::OddFileName { name }.to_string());
+    Ok((bytes, name, odd.collect()))
+}
+
+/// A regular file within the default cap, read whole; a file being written is said so.
 fn read_file(path: &Path) -> Result<(Vec<u8>, String), CommandError> {
-    let bytes = std::fs::read(path).map_err(|err| unreadable(path, &err))?;
+    let (bytes, _) = crate::files::read_regular(path, crate::files::read::DEFAULT_MAX_BYTES)
+        .map_err(|err| CommandError::Unusable(err.to_string()))?;
     Ok((bytes, path.display().to_string()))
 }
 

@@ -1,7 +1,11 @@
-//! Files on disk: plain words for I/O errors, and the one atomic writer
-//! (temp file, fsync, rename) that exports, the config and forms use.
+//! Files on disk: plain words for I/O errors, the one atomic writer
+//! (temp file, fsync, rename) that exports, the config and forms use, and the
+//! one bounded reader of regular files.
 
 pub mod atomic;
+pub mod read;
+
+pub use read::{check_regular, read_regular, FileStamp, ReadError};
 
 use std::path::{Path, PathBuf};
 

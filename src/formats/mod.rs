@@ -112,10 +112,11 @@ pub fn read_source_file(
     options: &ImportOptions,
 ) -> Result<(Vec<u8>, ImportOptions), ImportError> {
     let source_name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|err| {
-        let message = crate::files::io_error_text(&err);
-        ImportErrorKind::Io { message }.of(&source_name)
-    })?;
+    let (bytes, _) = crate::files::read_regular(path, crate::files::read::DEFAULT_MAX_BYTES)
+        .map_err(|err| {
+            let message = err.reason();
+            ImportErrorKind::Io { message }.of(&source_name)
+        })?;
     let options = ImportOptions {
         source_name,
         ..options.clone()

@@ -19,6 +19,17 @@ pub enum PollError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The feed file could not be read whole (not a regular file, too big, being written).
+    #[error(transparent)]
+    Read(crate::files::ReadError),
+    /// The feed file was caught being written several times in a row.
+    #[error("{}: ファイルが書き込み中のようです（書き終わるのを待っています）", crate::files::shown(.path))]
+    StillWriting { path: PathBuf },
+    /// A file in the drop folder whose name is not valid text; it is not read.
+    #[error(
+        "ドロップフォルダに名前を読めないファイルがあります（{name}）。名前を変えると読み込みます"
+    )]
+    OddFileName { name: String },
     /// The drop folder could not be listed.
     #[error(transparent)]
     DropFolder(std::io::Error),

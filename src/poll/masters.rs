@@ -42,12 +42,12 @@ impl MasterSource {
     pub async fn read(&self) -> Result<Vec<u8>, PollError> {
         match self {
             MasterSource::File(path) => {
-                tokio::fs::read(path)
-                    .await
-                    .map_err(|source| PollError::File {
-                        path: path.clone(),
-                        source,
-                    })
+                let path = path.clone();
+                let max = crate::files::read::DEFAULT_MAX_BYTES;
+                let read =
+                    tokio::task::spawn_blocking(move || crate::files::read_regular(&path, max))
+                        .await?;
+                read.map(|(bytes, _)| bytes).map_err(PollError::Read)
             }
             MasterSource::Url(options) => {
                 // Building the client may read a CA file.

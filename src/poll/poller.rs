@@ -37,9 +37,10 @@ pub struct FeedSnapshot {
     pub stored: Option<bool>,
 }
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -48,6 +49,7 @@ use tokio::task::JoinHandle;
 
 use super::error::PollError;
 use super::masters::MasterUpdate;
+use crate::files::{FileStamp, ReadError};
 use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
@@ -89,6 +91,8 @@ pub struct PollerConfig {
     pub holder: String,
     /// Masters named on the command line or in the config, read at start.
     pub masters: Vec<(crate::store::MasterKind, super::masters::MasterSource)>,
+    /// The largest file read from a file source or the drop folder (as an HTTP body's cap).
+    pub max_bytes: u64,
 }
 
 /// The dashboard's end of a running poller. Dropping it stops the poller too, but
@@ -152,6 +156,21 @@ fn spawn(config: PollerConfig, store: Option<StoreHandle>) -> PollerHandle {
 /// How often a process that does not poll looks in the store for new data.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 
+/// How soon a file caught while being written is read again.
+const CHANGING_RETRY: Duration = Duration::from_secs(1);
+
+/// After this many reads in a row that caught a file being written, the status line says so.
+const STILL_WRITING_AFTER: u32 = 3;
+
+/// A file written to more recently than this may still be being written: it is read
+/// again a moment later (a writer that pauses between two rows leaves a file that looks
+/// complete).
+const FILE_SETTLE: Duration = Duration::from_secs(1);
+
+/// A file that stops inside a row is taken as it is only once it has not been written to
+/// for this long (a CSV saved without a final line break).
+const UNFINISHED_SETTLE: Duration = Duration::from_secs(10);
+
 struct Poller {
     config: PollerConfig,
     tx: UnboundedSender<FeedEvent>,
@@ -164,7 +183,14 @@ struct Poller {
     backoff: Backoff,
     /// What was last read, to tell a changed file or body from the same one.
     last_hash: Option<String>,
-    last_file: Option<(PathBuf, SystemTime, u64)>,
+    /// The file last read and used successfully; only it is "unchanged".
+    last_file: Option<(PathBuf, FileStamp)>,
+    /// Reads in a row that caught the file being written.
+    changing_reads: u32,
+    /// Read again soon rather than at the interval.
+    retry_soon: bool,
+    /// Names in the drop folder already reported as unreadable.
+    odd_names: HashSet<String>,
     /// The newest snapshot shown, for a follower.
     last_snapshot: i64,
     /// The newest report fetched, recorded again into a store file made anew.
@@ -194,6 +220,9 @@ impl Poller {
             backoff,
             last_hash: None,
             last_file: None,
+            changing_reads: 0,
+            retry_soon: false,
+            odd_names: HashSet::new(),
             last_snapshot: 0,
             last_good: None,
             last_seen_fetch: None,
@@ -233,7 +262,11 @@ impl Poller {
             let delay = if self.take_lease().await {
                 self.poll().await;
                 self.prune().await;
-                self.backoff.next_delay()
+                if std::mem::take(&mut self.retry_soon) {
+                    self.backoff.next_delay().min(CHANGING_RETRY)
+                } else {
+                    self.backoff.next_delay()
+                }
             } else {
                 self.follow().await;
                 FOLLOW_EVERY
@@ -451,14 +484,36 @@ impl Poller {
         let at = time::now_jst();
         match self.fetch().await {
             Ok(None) => {
+                self.changing_reads = 0;
                 self.backoff.success();
                 self.send(FeedEvent::Unchanged { at });
             }
-            Ok(Some((bytes, label))) => match self.accept(bytes, label, at).await {
-                Ok(()) => self.backoff.success(),
-                Err(error) => self.fail(at, error).await,
-            },
-            Err(error) => self.fail(at, error).await,
+            Ok(Some(fetched)) => {
+                self.changing_reads = 0;
+                match self.accept(fetched.bytes, fetched.label, at).await {
+                    Ok(()) => {
+                        // Only now is the file's version known good.
+                        self.last_file = fetched.file;
+                        self.backoff.success();
+                    }
+                    Err(error) => self.fail(at, error).await,
+                }
+            }
+            Err(PollError::Read(ReadError::Changing { path })) => self.still_changing(path),
+            Err(error) => {
+                self.changing_reads = 0;
+                self.fail(at, error).await
+            }
+        }
+    }
+
+    /// A file caught while being written is read again soon; the data on screen stays,
+    /// and after a few such reads the status line says why nothing new comes.
+    fn still_changing(&mut self, path: PathBuf) {
+        self.retry_soon = true;
+        self.changing_reads += 1;
+        if self.changing_reads == STILL_WRITING_AFTER {
+            self.notice(PollError::StillWriting { path });
         }
     }
 
@@ -487,7 +542,7 @@ impl Poller {
     }
 
     /// The body and a label for it, or none when nothing changed.
-    async fn fetch(&mut self) -> Result<Option<(Vec<u8>, String)>, PollError> {
+    async fn fetch(&mut self) -> Result<Option<Fetch>, PollError> {
         match &self.config.origin {
             Origin::Http(options) => fetch_http(&mut self.fetcher, options).await,
             Origin::File(path) => {
@@ -496,7 +551,9 @@ impl Poller {
             }
             Origin::Dir(dir) => {
                 let dir = dir.clone();
-                match newest_export(dir.clone()).await? {
+                let scan = newest_export(dir.clone()).await?;
+                self.report_odd_names(scan.odd_names);
+                match scan.newest {
                     Some(path) => self.read_if_changed(path).await,
                     None => Err(PollError::NoExport { dir }),
                 }
@@ -504,28 +561,44 @@ impl Poller {
         }
     }
 
-    async fn read_if_changed(
-        &mut self,
-        path: PathBuf,
-    ) -> Result<Option<(Vec<u8>, String)>, PollError> {
-        let meta = match tokio::fs::metadata(&path).await {
-            Ok(meta) => meta,
-            Err(source) => return Err(PollError::File { path, source }),
-        };
-        let stamp = (
-            path.clone(),
-            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            meta.len(),
-        );
-        if self.last_file.as_ref() == Some(&stamp) {
+    /// Each drop-folder file whose name cannot be read is said once.
+    fn report_odd_names(&mut self, names: Vec<String>) {
+        for name in names {
+            if self.odd_names.insert(name.clone()) {
+                self.notice(PollError::OddFileName { name });
+            }
+        }
+    }
+
+    /// A file's bytes, unless it is the version last used. Read only when whole: a file
+    /// written to within [`FILE_SETTLE`], one that changes while read, or one that stops
+    /// inside a row and was written to within [`UNFINISHED_SETTLE`], is read again later.
+    async fn read_if_changed(&mut self, path: PathBuf) -> Result<Option<Fetch>, PollError> {
+        let max_bytes = self.config.max_bytes;
+        let looked = path.clone();
+        let stamp =
+            tokio::task::spawn_blocking(move || crate::files::check_regular(&looked, max_bytes))
+                .await?
+                .map_err(PollError::Read)?;
+        if self.last_file == Some((path.clone(), stamp)) {
             return Ok(None);
         }
-        let bytes = match tokio::fs::read(&path).await {
-            Ok(bytes) => bytes,
-            Err(source) => return Err(PollError::File { path, source }),
-        };
-        self.last_file = Some(stamp);
-        Ok(Some((bytes, path.display().to_string())))
+        if !written_before(&stamp, FILE_SETTLE) {
+            return Err(PollError::Read(ReadError::Changing { path }));
+        }
+        let opened = path.clone();
+        let (bytes, stamp) =
+            tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
+                .await?
+                .map_err(PollError::Read)?;
+        if !ends_at_row_boundary(&bytes) && !written_before(&stamp, UNFINISHED_SETTLE) {
+            return Err(PollError::Read(ReadError::Changing { path }));
+        }
+        Ok(Some(Fetch {
+            bytes,
+            label: path.display().to_string(),
+            file: Some((path, stamp)),
+        }))
     }
 
     /// Reads a body, drops other prefectures, stores it and shows it. A body
@@ -673,6 +746,33 @@ impl Poller {
     }
 }
 
+/// A body as fetched or read.
+struct Fetch {
+    bytes: Vec<u8>,
+    label: String,
+    /// The file and its version, when read from one: recorded once the body is used.
+    file: Option<(PathBuf, FileStamp)>,
+}
+
+/// Whether the file was last written at least `settle` ago. A time in the future (a share
+/// whose clock is ahead) cannot tell, and counts as long ago.
+fn written_before(stamp: &FileStamp, settle: Duration) -> bool {
+    stamp.modified.elapsed().map_or(true, |age| age >= settle)
+}
+
+/// Whether a body ends where a row does. A CSV ends with a line break (in UTF-16 too);
+/// JSON and .xlsx are left to their readers, which refuse a cut document themselves.
+fn ends_at_row_boundary(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if bytes.is_empty() || bytes.starts_with(b"PK\x03\x04") || matches!(first, Some(b'{' | b'[')) {
+        return true;
+    }
+    matches!(bytes.last(), Some(b'\n' | b'\r'))
+        || bytes.ends_with(b"\n\0")
+        || bytes.ends_with(b"\r\0")
+}
+
 /// What a fetched body turned out to be.
 enum Body {
     /// The same bytes as last time.
@@ -718,7 +818,7 @@ fn is_not_a_report(err: &ImportError) -> bool {
 async fn fetch_http(
     fetcher: &mut Option<Fetcher>,
     options: &HttpOptions,
-) -> Result<Option<(Vec<u8>, String)>, PollError> {
+) -> Result<Option<Fetch>, PollError> {
     let fetcher = match fetcher {
         Some(fetcher) => fetcher,
         None => {
@@ -730,20 +830,22 @@ async fn fetch_http(
     };
     match fetcher.fetch().await? {
         Fetched::NotModified => Ok(None),
-        Fetched::Body { bytes, url, .. } => {
-            Ok(Some((bytes, crate::source::http::redact_url(&url))))
-        }
+        Fetched::Body { bytes, url, .. } => Ok(Some(Fetch {
+            bytes,
+            label: crate::source::http::redact_url(&url),
+            file: None,
+        })),
     }
 }
 
 /// The newest complete export in a drop folder, listed on a blocking thread (it may
 /// wait a moment for a file dated in the future to settle).
-async fn newest_export(dir: PathBuf) -> Result<Option<PathBuf>, PollError> {
+async fn newest_export(dir: PathBuf) -> Result<dropdir::Scan, PollError> {
     let options = DropOptions {
         dir,
         settle: Duration::from_secs(1),
     };
-    tokio::task::spawn_blocking(move || dropdir::newest_complete(&options))
+    tokio::task::spawn_blocking(move || dropdir::scan(&options))
         .await?
         .map_err(PollError::DropFolder)
 }
@@ -781,5 +883,28 @@ fn log(event: &FeedEvent) {
             "masters"
         ),
         FeedEvent::Notice(text) => tracing::info!("{text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_at_row_boundary;
+
+    #[test]
+    fn a_csv_ends_at_a_row_boundary_only_after_its_line_break() {
+        for complete in [
+            &b"a,b\r\n1,2\r\n"[..],
+            b"a,b\n1,2\n",
+            b"a\x00,\x00\n\x00",
+            b"\xEF\xBB\xBF{\"rows\": [",
+            b"  [1, 2",
+            b"PK\x03\x04cut",
+            b"",
+        ] {
+            assert!(ends_at_row_boundary(complete), "{complete:?}");
+        }
+        for cut in [&b"a,b\r\n1,"[..], b"a,b\n1,2", b"a,b\n\"quoted\nfield"] {
+            assert!(!ends_at_row_boundary(cut), "{cut:?}");
+        }
     }
 }

@@ -79,7 +79,24 @@ pub fn is_export_name(name: &str) -> bool {
 /// `settle` ago. A file dated in the future (a share with a clock ahead) is looked at twice,
 /// `settle` apart, instead; only then does this call wait.
 pub fn newest_complete(options: &DropOptions) -> io::Result<Option<PathBuf>> {
+    scan(options).map(|scan| scan.newest)
+}
+
+/// What one look at the folder found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The newest complete export, as [`newest_complete`] gives it.
+    pub newest: Option<PathBuf>,
+    /// Files that would be exports but whose names are not valid text, so they are not
+    /// read: each name shown with the unreadable parts replaced and control characters
+    /// neutralised.
+    pub odd_names: Vec<String>,
+}
+
+/// As [`newest_complete`], and the names it had to leave out.
+pub fn scan(options: &DropOptions) -> io::Result<Scan> {
     let listing = list(&options.dir)?;
+    let odd_names = listing.odd_names.clone();
     let now = SystemTime::now();
     let mut future = Vec::new();
     let mut best: Option<&Candidate> = None;
@@ -111,7 +128,10 @@ pub fn newest_complete(options: &DropOptions) -> io::Result<Option<PathBuf>> {
             }
         }
     }
-    Ok(best.map(|c| c.path.clone()))
+    Ok(Scan {
+        newest: best.map(|c| c.path.clone()),
+        odd_names,
+    })
 }
 
 /// Watching a drop folder; stops when dropped.
@@ -268,20 +288,30 @@ impl Candidate {
 
 struct Listing {
     candidates: Vec<Candidate>,
+    /// Export-like names that are not valid text, shown safely.
+    odd_names: Vec<String>,
 }
 
 /// The exports in `dir` that may be complete: partial downloads and their twins left out.
 fn list(dir: &Path) -> io::Result<Listing> {
     let entries = fs::read_dir(dir).map_err(|err| folder_error(dir, &err))?;
     let mut names = Vec::new();
+    let mut odd_names = Vec::new();
     for entry in entries {
         // An entry that vanished while listing is simply not there.
         let Ok(entry) = entry else { continue };
-        // Names that are not valid Unicode are no browser's downloads.
-        if let Ok(name) = entry.file_name().into_string() {
-            names.push((name, entry.path()));
+        match entry.file_name().into_string() {
+            Ok(name) => names.push((name, entry.path())),
+            // Not read (a name that cannot be shown cannot be named in messages), but said.
+            Err(raw) => {
+                let lossy = raw.to_string_lossy();
+                if is_export_name(&lossy) {
+                    odd_names.push(crate::text::sanitize(&lossy).into_owned());
+                }
+            }
         }
     }
+    odd_names.sort();
     let partial_twins: Vec<&str> = names
         .iter()
         .filter_map(|(name, _)| {
@@ -307,7 +337,10 @@ fn list(dir: &Path) -> io::Result<Listing> {
             stamp,
         });
     }
-    Ok(Listing { candidates })
+    Ok(Listing {
+        candidates,
+        odd_names,
+    })
 }
 
 /// The folder cannot be listed, in words a dispatcher understands.
