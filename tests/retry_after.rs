@@ -60,6 +60,7 @@ fn config(url: String) -> PollerConfig {
         retention: chrono::Duration::days(400),
         holder: "test-retry-after".to_string(),
         masters: Vec::new(),
+        max_bytes: 1024 * 1024,
     }
 }
 

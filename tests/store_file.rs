@@ -80,6 +80,7 @@ fn config(url: &str, store: &Path) -> PollerConfig {
         retention: chrono::Duration::days(400),
         holder: format!("test-{}", store.display()),
         masters: Vec::new(),
+        max_bytes: 1024 * 1024,
     }
 }
 
