@@ -153,12 +153,14 @@ fn check_text(what: &str, text: &str) -> Result<(), TestCaseError> {
 }
 
 fn check_error(err: &ImportError) -> Result<(), TestCaseError> {
+    check_text("error source", &err.source)?;
     check_text("error", &err.to_string())
 }
 
 fn check_import(result: &Result<Import, ImportError>) -> Result<(), TestCaseError> {
     match result {
         Ok(import) => {
+            check_text("source name", &import.source_name)?;
             for message in import.messages() {
                 check_text("message", &message)?;
             }
@@ -174,10 +176,16 @@ fn check_import(result: &Result<Import, ImportError>) -> Result<(), TestCaseErro
     }
 }
 
-/// Options naming the source by a path with control characters in it.
-fn options() -> ImportOptions {
+/// Options naming the source by a path with control characters in it, or by
+/// a plain one (so that what the data brings in is seen on its own).
+fn options(hostile_name: bool) -> ImportOptions {
+    let source_name = if hostile_name {
+        "/tmp/\x1b[2J受信\u{202e}.csv"
+    } else {
+        "feed.csv"
+    };
     ImportOptions {
-        source_name: "/tmp/\x1b[2J受信\u{202e}.csv".to_string(),
+        source_name: source_name.to_string(),
         ..Default::default()
     }
 }
@@ -303,54 +311,56 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn the_csv_importer(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
+    fn the_csv_importer(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
         let seeds = seeds(CSV_SEEDS);
         let bytes = body(&seeds, pick, &mutations, &HOSTILE);
-        check_import(&import_any(&bytes, FeedFormat::Csv, &options()))?;
-        check_import(&import_any(&bytes, FeedFormat::Auto, &options()))?;
+        check_import(&import_any(&bytes, FeedFormat::Csv, &options(name)))?;
+        check_import(&import_any(&bytes, FeedFormat::Auto, &options(name)))?;
     }
 
     #[test]
-    fn the_json_rows_importer(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
+    fn the_json_rows_importer(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
         let seeds = seeds(JSON_ROWS_SEEDS);
         let hostile: Vec<&str> = HOSTILE_JSON.iter().chain(&HOSTILE).copied().collect();
         let bytes = body(&seeds, pick, &mutations, &hostile);
-        check_import(&import_json(&bytes, &options()))?;
+        check_import(&import_json(&bytes, &options(name)))?;
     }
 
     #[test]
-    fn the_analytics_report_importer(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
+    fn the_analytics_report_importer(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
         let seeds = seeds(REPORT_SEEDS);
         let hostile: Vec<&str> = HOSTILE_JSON.iter().chain(&HOSTILE).copied().collect();
         // Whole documents: a report's head alone is not one.
         let seed = &seeds[pick % seeds.len()];
         let bytes = mutate(seed, &mutations, &hostile);
-        check_import(&import_analytics(&bytes, &options()))?;
+        check_import(&import_analytics(&bytes, &options(name)))?;
     }
 
     #[test]
-    fn the_xlsx_importer_on_damaged_zips(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..4)) {
+    fn the_xlsx_importer_on_damaged_zips(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..4)) {
         let seeds = seeds(&["tests/fixtures/xlsx/gmis-formatted.xlsx", "tests/fixtures/xlsx/no-report.xlsx"]);
         let seed = &seeds[pick % seeds.len()];
         let bytes = mutate(seed, &mutations, &HOSTILE);
-        check_import(&import_xlsx(&bytes, &options()))?;
+        check_import(&import_xlsx(&bytes, &options(name)))?;
     }
 
     #[test]
     fn the_xlsx_importer_on_hostile_cells(
         texts in prop::collection::vec((any::<u8>(), any::<u8>(), any::<usize>()), 0..12),
         extra_header in any::<usize>(),
+        name in any::<bool>(),
     ) {
         let bytes = workbook(&texts, extra_header);
-        check_import(&import_xlsx(&bytes, &options()))?;
+        check_import(&import_xlsx(&bytes, &options(name)))?;
     }
 
     #[test]
-    fn the_hospital_master_importer(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
+    fn the_hospital_master_importer(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
         let seeds = seeds(HOSPITAL_SEEDS);
         let bytes = body(&seeds, pick, &mutations, &HOSTILE);
-        match import_hospital_master(&bytes, &options()) {
+        match import_hospital_master(&bytes, &options(name)) {
             Ok(import) => {
+                check_text("source name", &import.source_name)?;
                 for message in import.messages() {
                     check_text("message", &message)?;
                 }
@@ -363,11 +373,12 @@ proptest! {
     }
 
     #[test]
-    fn the_municipality_master_importer(pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
+    fn the_municipality_master_importer(name in any::<bool>(), pick in any::<usize>(), mutations in prop::collection::vec(mutation(), 1..8)) {
         let seeds = seeds(MUNICIPALITY_SEEDS);
         let bytes = body(&seeds, pick, &mutations, &HOSTILE);
-        match import_municipality_master(&bytes, &options()) {
+        match import_municipality_master(&bytes, &options(name)) {
             Ok(import) => {
+                check_text("source name", &import.source_name)?;
                 for message in import.messages() {
                     check_text("message", &message)?;
                 }
@@ -387,4 +398,49 @@ fn the_check_catches_a_raw_escape() {
     assert!(check_text("x", "a\u{9b}b").is_err());
     assert!(check_text("x", "a\u{202e}b").is_err());
     assert!(check_text("x", "一行目\n二行目").is_ok());
+}
+
+/// The values the fuzzing above found raw, each checked on its own: a code
+/// field's value, the source's path, and a long header name.
+#[test]
+fn values_from_the_data_are_shown_neutralised_and_short() {
+    let header = "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中";
+    let long_name = format!("備考\x1b[2J{}", "長".repeat(100));
+    let csv = format!(
+        "{header},{long_name}\r\n東京都,\x1b]0;x\x07,131016,千代田区,1301,区中央部,1310170043,東京病院,2022/01/05,2022/02/01 11:32,abc\x1b[2J,3,2,x\r\n"
+    );
+    let import = import_any(csv.as_bytes(), FeedFormat::Csv, &options(true)).unwrap();
+    assert_eq!(import.source_name, "/tmp/?[2J受信?.csv");
+    let messages = import.messages();
+    assert_eq!(
+        messages[0],
+        "/tmp/?[2J受信?.csv:2: 列「都道府県番号」: 都道府県番号は 01〜47 です（?]0;x?）"
+    );
+    assert_eq!(
+        messages[1],
+        "/tmp/?[2J受信?.csv:2: 列「確保病床」: 数値ではありません（abc?[2J）"
+    );
+    let extra = &import.report.extra_columns[0];
+    assert!(extra.starts_with("備考?[2J"), "{extra}");
+    let problem = bedboard::formats::RowProblem {
+        line: 3,
+        column: Some(extra.clone()),
+        reason: "空欄です".to_string(),
+    };
+    let shown = problem.describe("f.csv");
+    let expected = format!("f.csv:3: 列「備考?[2J{}…」: 空欄です", "長".repeat(34));
+    assert_eq!(shown, expected);
+}
+
+/// Found by the fuzzing above: a sheet whose `<dimension ref="C9:A1"/>` runs
+/// backwards made calamine subtract past zero (a panic where overflow is
+/// checked). The workbook is gmis-formatted.xlsx with only that tag changed
+/// (rewritten with Python's zipfile). It reads, or is refused, without a panic.
+#[test]
+fn a_sheet_dimension_that_runs_backwards_does_not_panic() {
+    let bytes = read("tests/fixtures/xlsx/reversed-dimension.xlsx");
+    match import_xlsx(&bytes, &options(false)) {
+        Ok(import) => assert!(!import.report.rows.is_empty()),
+        Err(err) => assert!(!err.to_string().is_empty()),
+    }
 }

@@ -129,9 +129,11 @@ impl ImportError {
         )
     }
 
+    /// The source's name is kept sanitised: whoever shows `source` shows it safely.
     pub fn new(source: impl Into<String>, kind: ImportErrorKind) -> Self {
+        let source = source.into();
         Self {
-            source: source.into(),
+            source: crate::text::sanitize(&source).into_owned(),
             kind,
         }
     }
@@ -513,7 +515,8 @@ impl RowCollector {
         numbering: Numbering,
     ) -> Import {
         Import {
-            source_name,
+            // Shown on the status line and in messages: never raw.
+            source_name: crate::text::sanitize(&source_name).into_owned(),
             report: Report {
                 extra_columns,
                 rows: self.rows,

@@ -643,7 +643,7 @@ impl<'a, R: FromMasterRow> Collector<'a, R> {
 
     fn finish(self, source_name: String, footer: Vec<String>) -> MasterImport<Vec<R>> {
         MasterImport {
-            source_name,
+            source_name: crate::text::sanitize(&source_name).into_owned(),
             master: self.records,
             encoding: self.encoding,
             problems: self.problems,
