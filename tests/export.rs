@@ -1010,3 +1010,35 @@ fn zips_that_are_not_workbooks_get_one_clear_error() {
     .unwrap_err();
     assert!(err.to_string().contains("Excel ファイル"), "{err}");
 }
+
+#[test]
+fn a_cell_too_long_for_excel_is_named_by_its_row_and_column() {
+    let long = "長".repeat(32_768);
+    let report = report_of(vec![seed_row("短い病院"), seed_row(&long)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let spec = spec(Grouping::None);
+    let err = run(
+        &report,
+        &spec,
+        ExportView::Formatted,
+        ExportEncoding::Sjis,
+        false,
+        &path,
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    // The sheet row of the long name, below the title lines and the header.
+    assert!(
+        message.contains("列「医療機関名」の値が 32,767 文字を超えています"),
+        "{message}"
+    );
+    let row: u32 = message
+        .split(" 行目")
+        .next()
+        .and_then(|head| head.rsplit('（').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no row in {message}"));
+    assert!(row > 2, "{message}");
+    assert!(!path.exists());
+}

@@ -82,9 +82,12 @@ struct Sheet<'a> {
 }
 
 impl Sheet<'_> {
-    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), BuildError> {
         if text.is_empty() {
             return Ok(());
+        }
+        if text.chars().nth(MAX_CELL_CHARS).is_some() {
+            return Err(BuildError::TooLong { row, col });
         }
         self.sheet
             .write_string_with_format(row, col, text, format)?;
@@ -111,7 +114,7 @@ impl Sheet<'_> {
         columns: &[Column],
         row: &ReportRow,
         spec: &view::ViewSpec,
-    ) -> Result<(), XlsxError> {
+    ) -> Result<(), BuildError> {
         let formats = self.formats;
         for (c, &column) in columns.iter().enumerate() {
             let c = c as u16;
@@ -147,7 +150,7 @@ impl Sheet<'_> {
         columns: &[Column],
         label: &str,
         totals: &Totals,
-    ) -> Result<(), XlsxError> {
+    ) -> Result<(), BuildError> {
         let formats = self.formats;
         let (text, number, free) = (
             &formats.total_text,
@@ -182,12 +185,33 @@ pub(super) fn formatted(request: &ExportRequest) -> Result<Vec<u8>, ExportError>
         BuildError::Xlsx(err) => ExportError::Workbook {
             message: xlsx_error_text(&err),
         },
+        BuildError::TooLong { row, col } => {
+            let name = sheet_columns(request.report)
+                .get(usize::from(col))
+                .map(|&column| view::column_header(request.report, column))
+                .unwrap_or_default();
+            ExportError::Workbook {
+                message: format!(
+                    "{} 行目の列「{}」の値が 32,767 文字を超えています",
+                    row + 1,
+                    crate::text::sanitize(name)
+                ),
+            }
+        }
     })
 }
+
+/// The most characters Excel holds in a cell.
+const MAX_CELL_CHARS: usize = 32_767;
 
 enum BuildError {
     TooManyRows(usize),
     Xlsx(XlsxError),
+    /// A text over [`MAX_CELL_CHARS`], at this cell (0-based).
+    TooLong {
+        row: u32,
+        col: u16,
+    },
 }
 
 impl From<XlsxError> for BuildError {
@@ -238,14 +262,19 @@ fn sheet_name(title: &str) -> String {
     }
 }
 
-fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
-    let report = request.report;
-    let view = request.view;
-    let columns: Vec<Column> = Column::GMIS
+/// The sheet's columns: G-MIS's, 空床, then the report's extra ones.
+fn sheet_columns(report: &crate::model::Report) -> Vec<Column> {
+    Column::GMIS
         .into_iter()
         .chain([Column::Free])
         .chain((0..report.extra_columns.len()).map(Column::Extra))
-        .collect();
+        .collect()
+}
+
+fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
+    let report = request.report;
+    let view = request.view;
+    let columns = sheet_columns(report);
     let titles = title_lines(request);
     let header_row = titles.len() + 1;
     let table_rows = view.order.len() + 2 * view.groups.len() + usize::from(!view.order.is_empty());

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::encoding::DetectedEncoding;
 use super::gmis_csv::{self, Record};
 use super::import::{
-    Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem, TotalCheck,
+    excerpt, Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem, TotalCheck,
 };
 use super::json::{is_code, json_body, number_text, parse_document, Document, CODE_AS_NUMBER};
 use crate::model::{time, Column, Totals};
@@ -330,7 +330,7 @@ fn build_table(document: Document, format: Option<String>) -> ShapeResult<Report
     for ((path, key, entry), take) in groups.iter().zip(&take) {
         starts.push(table.rows.len());
         if *take {
-            let at = format!("factMap[\"{key}\"]");
+            let at = format!("factMap[\"{}\"]", excerpt(key));
             // The grouping columns' values: this group's and its parents'.
             let values: Vec<(String, Value)> = grouping_levels
                 .iter()
@@ -358,7 +358,7 @@ fn build_table(document: Document, format: Option<String>) -> ShapeResult<Report
             })
             .collect::<Vec<_>>()
             .join(" / ");
-        let at = format!("factMap[\"{key}\"]");
+        let at = format!("factMap[\"{}\"]", excerpt(key));
         table.groups.push(ReportGroup {
             key: key.trim_end_matches("!T").to_string(),
             label,
@@ -580,7 +580,7 @@ pub(super) fn import_table_as(
         0..table.rows.len(),
     ));
     for group in &table.groups {
-        let name = format!("小計「{}」", crate::text::sanitize(&group.label));
+        let name = format!("小計「{}」", excerpt(&group.label));
         checks.extend(check(name, &group.aggregates, group.rows.clone()));
     }
     import.total_checks = checks;

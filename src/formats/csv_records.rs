@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use csv::ByteRecord;
 
 use super::encoding::{self, DetectedEncoding};
-use super::import::{ImportError, ImportErrorKind, ImportOptions};
+use super::import::{Cut, ImportError, ImportErrorKind, ImportOptions};
 
 /// Where a record of a CSV file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub(crate) struct RecordPlace {
     pub line: u64,
     /// A blank line (or a line of nothing but blanks and commas) came before it.
     pub after_blank_line: bool,
+    /// It is the body's last record and no line break ends it: if it is short,
+    /// the body was cut in the middle of it.
+    pub unterminated: bool,
 }
 
 /// A CSV file read record by record. Blank records after the header are skipped
@@ -31,6 +34,10 @@ pub(crate) struct CsvRecords<'a> {
     lines: LineCounter,
     encoding: DetectedEncoding,
     source_name: String,
+    /// Where the record last read starts: no quote is open there.
+    last_start: usize,
+    /// The body ends with a line break (after any trailing blanks or EOF marks).
+    ends_with_line_break: bool,
 }
 
 impl<'a> CsvRecords<'a> {
@@ -49,6 +56,8 @@ impl<'a> CsvRecords<'a> {
             lines: LineCounter::default(),
             encoding,
             source_name: options.source_name.clone(),
+            last_start: 0,
+            ends_with_line_break: ends_with_line_break(body),
         })
     }
 
@@ -62,7 +71,8 @@ impl<'a> CsvRecords<'a> {
     }
 
     fn read(&mut self) -> Result<bool, ImportError> {
-        self.reader
+        let more = self
+            .reader
             .read_byte_record(&mut self.record)
             .map_err(|err| {
                 ImportErrorKind::Malformed {
@@ -70,7 +80,57 @@ impl<'a> CsvRecords<'a> {
                     message: err.to_string(),
                 }
                 .of(&self.source_name)
-            })
+            })?;
+        if more {
+            self.last_start = record_start(self.body, &self.record);
+        } else {
+            self.check_no_open_quote()?;
+        }
+        Ok(more)
+    }
+
+    /// At the end of the body: the csv reader ends a quoted field left open at
+    /// the end without a word, and the rest of the body with it.
+    fn check_no_open_quote(&mut self) -> Result<(), ImportError> {
+        let Some(at) = open_quote_at(&self.body[self.last_start..]) else {
+            return Ok(());
+        };
+        let quote = self.last_start + at;
+        let line = self.lines.line_at(self.body, quote);
+        let rest = &self.body[quote..];
+        let breaks = rest.iter().filter(|&&b| b == b'\n').count() as u64;
+        let lines = breaks + u64::from(!rest.ends_with(b"\n"));
+        Err(ImportErrorKind::Truncated {
+            line,
+            cut: Cut::OpenQuote { lines },
+        }
+        .of(&self.source_name))
+    }
+
+    /// The error for the record last read, at `place`, when the body was cut in
+    /// the middle of it: the last record, short of the header's `header_width`
+    /// fields, with no line break after it (a quote left open says so first).
+    pub(crate) fn check_not_cut(
+        &mut self,
+        place: RecordPlace,
+        header_width: usize,
+    ) -> Result<(), ImportError> {
+        let found = self.record.len();
+        if !place.unterminated || found >= header_width {
+            return Ok(());
+        }
+        self.check_no_open_quote()?;
+        let cut = Cut::ShortLastRow {
+            header_width,
+            found,
+        };
+        let line = place.line;
+        Err(ImportErrorKind::Truncated { line, cut }.of(&self.source_name))
+    }
+
+    /// True when the reader has used the whole body and no line break ends it.
+    fn at_unterminated_end(&self) -> bool {
+        !self.ends_with_line_break && self.reader.position().byte() as usize >= self.body.len()
     }
 
     /// Reads the header: the first line that is not empty. Returns its line; a
@@ -98,10 +158,55 @@ impl<'a> CsvRecords<'a> {
             return Ok(Some(RecordPlace {
                 line,
                 after_blank_line,
+                unterminated: self.at_unterminated_end(),
             }));
         }
         Ok(None)
     }
+}
+
+/// Where the quote opened of a field still open at the end of `text`, read from
+/// the start of a record by the csv reader's rules: a quote opens a field only
+/// as its first byte, `""` inside it is a quote, and the field closes at the
+/// next lone quote.
+pub(crate) fn open_quote_at(text: &[u8]) -> Option<usize> {
+    let mut open: Option<usize> = None;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < text.len() {
+        let byte = text[i];
+        if open.is_some() {
+            if byte == b'"' {
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                    field_start = false;
+                }
+            }
+        } else {
+            match byte {
+                b'"' if field_start => open = Some(i),
+                b',' | b'\n' | b'\r' => field_start = true,
+                _ => field_start = false,
+            }
+        }
+        i += 1;
+    }
+    open
+}
+
+/// Bytes some exports leave after the last line: blanks and the old EOF mark (Ctrl-Z).
+fn is_trailing_filler(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | 0x1A)
+}
+
+/// True if the text's last byte, after any trailing blanks and EOF marks, is a line break.
+pub(crate) fn ends_with_line_break(text: &[u8]) -> bool {
+    text.iter()
+        .rev()
+        .find(|&&b| !is_trailing_filler(b))
+        .is_some_and(|&b| b == b'\n' || b == b'\r')
 }
 
 fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
@@ -213,5 +318,24 @@ mod tests {
             ));
         }
         assert_eq!(found, [(1, false), (2, false), (5, true)]);
+    }
+
+    #[test]
+    fn open_quotes_are_found_as_the_csv_reader_reads_them() {
+        assert_eq!(open_quote_at(b"a,b\r\n"), None);
+        assert_eq!(open_quote_at(b"a,\"b\r\nc"), Some(2));
+        assert_eq!(open_quote_at(b"a,\"b\"\"c\"\r\n"), None);
+        assert_eq!(open_quote_at(b"a,\"b\"\""), Some(2));
+        // A quote inside an unquoted field is text.
+        assert_eq!(open_quote_at(b"ab\"c,d\n"), None);
+        assert_eq!(open_quote_at(b"x\n\"multi\nline\"\n\"cut"), Some(15));
+    }
+
+    #[test]
+    fn line_breaks_at_the_end_are_found_past_filler() {
+        assert!(ends_with_line_break(b"a\r\n"));
+        assert!(ends_with_line_break(b"a\n \x1a"));
+        assert!(!ends_with_line_break(b"a,b"));
+        assert!(!ends_with_line_break(b""));
     }
 }

@@ -51,7 +51,8 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
             footer.push(record_text(record, encoding));
             continue;
         }
-        rows.take(parser.parse(record, line));
+        csv.check_not_cut(place, layout.width())?;
+        rows.take(parser.parse(csv.record(), line));
     }
 
     let sums = if total_rows.is_empty() {
@@ -335,7 +336,10 @@ impl RowCheck {
     }
 
     fn check<T, E: fmt::Display>(&mut self, column: Column, result: Result<T, E>) -> Option<T> {
-        result.map_err(|e| self.fail(column, e.to_string())).ok()
+        // A parser's error may quote the value (a code's digits): sanitised here.
+        result
+            .map_err(|e| self.fail(column, crate::text::sanitize(&e.to_string()).into_owned()))
+            .ok()
     }
 }
 

@@ -66,6 +66,12 @@ pub enum ImportErrorKind {
         line: u64,
         message: String,
     },
+    /// A body that stops before its end: the rows before the cut are never taken
+    /// alone. The line is where the cut row starts.
+    Truncated {
+        line: u64,
+        cut: Cut,
+    },
     /// JSON that is not valid JSON: a syntax error, or a document cut short.
     InvalidJson {
         line: u64,
@@ -98,10 +104,36 @@ pub enum ImportErrorKind {
     NoRecords,
 }
 
+/// How a [`ImportErrorKind::Truncated`] body shows it was cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The body ends inside a quoted field: the quote opened on the error's line
+    /// is never closed, and `lines` lines from there on cannot be read.
+    OpenQuote { lines: u64 },
+    /// The last row has fewer fields than the header and no line break after it.
+    ShortLastRow { header_width: usize, found: usize },
+}
+
 impl ImportError {
+    /// True when the source looks cut off (a CSV ending inside a quote or in the
+    /// middle of its last row, a JSON document that stops early): reading it
+    /// again later may succeed.
+    pub fn is_truncated(&self) -> bool {
+        matches!(
+            self.kind,
+            ImportErrorKind::Truncated { .. }
+                | ImportErrorKind::InvalidJson {
+                    truncated: true,
+                    ..
+                }
+        )
+    }
+
+    /// The source's name is kept sanitised: whoever shows `source` shows it safely.
     pub fn new(source: impl Into<String>, kind: ImportErrorKind) -> Self {
+        let source = source.into();
         Self {
-            source: source.into(),
+            source: crate::text::sanitize(&source).into_owned(),
             kind,
         }
     }
@@ -117,7 +149,22 @@ impl ImportErrorKind {
 impl std::error::Error for ImportError {}
 
 impl fmt::Display for ImportError {
+    /// Everything shown passes the terminal sanitiser: the source name and any
+    /// text a library or the data put into the message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::text::sanitize(&self.raw_message()))
+    }
+}
+
+impl ImportError {
+    fn raw_message(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write_message(&mut out);
+        out
+    }
+
+    fn write_message(&self, f: &mut impl fmt::Write) -> fmt::Result {
         use ImportErrorKind as K;
         let source = &self.source;
         match &self.kind {
@@ -167,6 +214,21 @@ impl fmt::Display for ImportError {
                 "{}: CSV として読めません（{message}）",
                 place(source, *line)
             ),
+            K::Truncated { line, cut } => match cut {
+                Cut::OpenQuote { lines } => write!(
+                    f,
+                    "{}: 途中で切れています: {line} 行目の引用符が閉じていません（以降 {lines} 行を読めません）",
+                    place(source, *line)
+                ),
+                Cut::ShortLastRow {
+                    header_width,
+                    found,
+                } => write!(
+                    f,
+                    "{}: 途中で切れています: 最後の行が改行で終わらず、列が足りません（見出しは {header_width} 列、この行は {found} 列）",
+                    place(source, *line)
+                ),
+            },
             K::InvalidJson {
                 line,
                 column,
@@ -215,6 +277,21 @@ fn place(source_name: &str, line: u64) -> String {
     }
 }
 
+/// How many characters of a value from the data a message quotes.
+const EXCERPT_CHARS: usize = 40;
+
+/// A value from the data as a message quotes it: control characters
+/// neutralised, and cut to its first 40 characters with 「…」 when longer.
+pub fn excerpt(text: &str) -> String {
+    let clean = crate::text::sanitize(text);
+    let mut chars = clean.chars();
+    let mut out: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// 「3 行 14 文字目」
 fn position(line: u64, column: u64) -> String {
     format!("{line} 行 {column} 文字目")
@@ -261,7 +338,8 @@ impl Numbering {
             .collect();
         if rejected_rows > 0 {
             out.push(format!(
-                "{source_name}: {rejected_rows} {}を取り込めませんでした（上記）",
+                "{}: {rejected_rows} {}を取り込めませんでした（上記）",
+                crate::text::sanitize(source_name),
                 self.unit()
             ));
         }
@@ -288,10 +366,11 @@ impl RowProblem {
     /// 「feed.json: 5 件目: 列「即応病床」: 数値ではありません（abc）」.
     pub fn describe_as(&self, source_name: &str, numbering: Numbering) -> String {
         let place = numbering.place(source_name, self.line);
-        match &self.column {
-            Some(column) => format!("{place}: 列「{column}」: {}", self.reason),
+        let text = match &self.column {
+            Some(column) => format!("{place}: 列「{}」: {}", excerpt(column), self.reason),
             None => format!("{place}: {}", self.reason),
-        }
+        };
+        crate::text::sanitize(&text).into_owned()
     }
 
     /// 「列の数が足りません…」: a row with fewer fields than the header.
@@ -364,7 +443,9 @@ impl TotalCheck {
                 "{place}: {what}の{column} {file} が明細行の合計 {sum} と一致しません"
             ));
         }
-        out
+        out.into_iter()
+            .map(|line| crate::text::sanitize(&line).into_owned())
+            .collect()
     }
 }
 
@@ -398,7 +479,11 @@ impl Import {
         for check in &self.total_checks {
             out.extend(check.describe(&self.source_name));
         }
-        out.extend(self.notes.iter().cloned());
+        out.extend(
+            self.notes
+                .iter()
+                .map(|note| crate::text::sanitize(note).into_owned()),
+        );
         out
     }
 }
@@ -430,7 +515,8 @@ impl RowCollector {
         numbering: Numbering,
     ) -> Import {
         Import {
-            source_name,
+            // Shown on the status line and in messages: never raw.
+            source_name: crate::text::sanitize(&source_name).into_owned(),
             report: Report {
                 extra_columns,
                 rows: self.rows,

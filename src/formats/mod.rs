@@ -5,6 +5,7 @@
 //! place that picks an importer for a body.
 
 pub mod analytics;
+pub mod complete;
 pub(crate) mod csv_records;
 pub mod encoding;
 pub mod gmis_csv;
@@ -16,9 +17,11 @@ pub mod xlsx;
 
 use std::path::Path;
 
+pub use complete::ends_at_row_boundary;
 pub use encoding::{DetectedEncoding, EncodingChoice};
 pub use import::{
-    Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem, TotalCheck,
+    excerpt, Cut, Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem,
+    TotalCheck,
 };
 
 /// A feed's format, chosen by config or `--format`, or detected.

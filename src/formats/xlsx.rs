@@ -27,7 +27,9 @@ use calamine::{Data, Reader, Xlsx, XlsxError};
 
 use super::encoding::DetectedEncoding;
 use super::gmis_csv::{self, Record};
-use super::import::{Import, ImportError, ImportErrorKind, ImportOptions, Numbering, TotalCheck};
+use super::import::{
+    excerpt, Import, ImportError, ImportErrorKind, ImportOptions, Numbering, TotalCheck,
+};
 use crate::model::{Column, Totals};
 
 /// A row with at least this many G-MIS column names is the header row.
@@ -420,7 +422,7 @@ fn read_table(
                 footer.push(
                     filled
                         .iter()
-                        .map(|&j| cell_string(cell(j)).trim().to_string())
+                        .map(|&j| crate::text::sanitize(cell_string(cell(j)).trim()).into_owned())
                         .collect::<Vec<_>>()
                         .join(" "),
                 );
@@ -482,7 +484,8 @@ fn read_table(
         if count > 0 {
             import.notes.push(format!(
                 "{}: 列「{}」: 数値として保存されていたコード {count} 件の先頭に 0 を補いました",
-                import.source_name, names[k]
+                crate::text::sanitize(&import.source_name),
+                excerpt(&names[k])
             ));
         }
     }
@@ -568,7 +571,7 @@ fn check_total(total: FoundTotal, import: &Import, numbers: &[u64]) -> TotalChec
     let name = match (total.kind, &total.group) {
         (TotalKind::Grand, _) => "総計".to_string(),
         (TotalKind::Subtotal, Some(label)) => {
-            format!("小計「{}」", crate::text::sanitize(label))
+            format!("小計「{}」", excerpt(label))
         }
         (TotalKind::Subtotal, None) => "小計".to_string(),
     };

@@ -370,6 +370,7 @@ impl<'a> Row<'a> {
                 } else {
                     ""
                 };
+                let err = crate::text::sanitize(&err.to_string()).into_owned();
                 self.fail(field, format!("{err}{hint}"), fatal);
                 None
             }
@@ -642,7 +643,7 @@ impl<'a, R: FromMasterRow> Collector<'a, R> {
 
     fn finish(self, source_name: String, footer: Vec<String>) -> MasterImport<Vec<R>> {
         MasterImport {
-            source_name,
+            source_name: crate::text::sanitize(&source_name).into_owned(),
             master: self.records,
             encoding: self.encoding,
             problems: self.problems,
@@ -675,7 +676,8 @@ fn import_csv<R: FromMasterRow>(
             footer.push(record_text(record, encoding));
             continue;
         }
-        rows.take(place.line, record);
+        csv.check_not_cut(place, layout.width())?;
+        rows.take(place.line, csv.record());
     }
     let import = rows.finish(source_name, footer);
     Ok((layout.0.extra_names.clone(), import))

@@ -255,7 +255,7 @@ impl<M> MasterImport<M> {
         if self.partial_rows > 0 {
             out.push(format!(
                 "{}: {} {}は読めない欄を空欄にして取り込みました（上記）",
-                self.source_name,
+                crate::text::sanitize(&self.source_name),
                 self.partial_rows,
                 self.numbering.unit()
             ));
