@@ -591,7 +591,8 @@ impl Poller {
             tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
                 .await?
                 .map_err(PollError::Read)?;
-        if !ends_at_row_boundary(&bytes) && !written_before(&stamp, UNFINISHED_SETTLE) {
+        let whole = crate::formats::ends_at_row_boundary(&bytes, self.config.format);
+        if !whole && !written_before(&stamp, UNFINISHED_SETTLE) {
             return Err(PollError::Read(ReadError::Changing { path }));
         }
         Ok(Some(Fetch {
@@ -760,19 +761,6 @@ fn written_before(stamp: &FileStamp, settle: Duration) -> bool {
     stamp.modified.elapsed().map_or(true, |age| age >= settle)
 }
 
-/// Whether a body ends where a row does. A CSV ends with a line break (in UTF-16 too);
-/// JSON and .xlsx are left to their readers, which refuse a cut document themselves.
-fn ends_at_row_boundary(bytes: &[u8]) -> bool {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    if bytes.is_empty() || bytes.starts_with(b"PK\x03\x04") || matches!(first, Some(b'{' | b'[')) {
-        return true;
-    }
-    matches!(bytes.last(), Some(b'\n' | b'\r'))
-        || bytes.ends_with(b"\n\0")
-        || bytes.ends_with(b"\r\0")
-}
-
 /// What a fetched body turned out to be.
 enum Body {
     /// The same bytes as last time.
@@ -883,28 +871,5 @@ fn log(event: &FeedEvent) {
             "masters"
         ),
         FeedEvent::Notice(text) => tracing::info!("{text}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ends_at_row_boundary;
-
-    #[test]
-    fn a_csv_ends_at_a_row_boundary_only_after_its_line_break() {
-        for complete in [
-            &b"a,b\r\n1,2\r\n"[..],
-            b"a,b\n1,2\n",
-            b"a\x00,\x00\n\x00",
-            b"\xEF\xBB\xBF{\"rows\": [",
-            b"  [1, 2",
-            b"PK\x03\x04cut",
-            b"",
-        ] {
-            assert!(ends_at_row_boundary(complete), "{complete:?}");
-        }
-        for cut in [&b"a,b\r\n1,"[..], b"a,b\n1,2", b"a,b\n\"quoted\nfield"] {
-            assert!(!ends_at_row_boundary(cut), "{cut:?}");
-        }
     }
 }
