@@ -143,3 +143,42 @@ fn the_registration_form_is_the_seeds_row_in_cp932() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// `bedboard … | head -1`: the reader has gone before the output is written.
+/// That is no crash: the command ends as it would have, without a panic.
+#[test]
+fn a_reader_that_has_gone_is_no_crash() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("history.sqlite3");
+    drop(bedboard::store::Store::open(&store).unwrap());
+    let out = dir.path().join("out.csv");
+    let runs: [&[&str]; 3] = [
+        &["print", "--source", "assets/sample/seed-tokyo.csv"],
+        &["status", "--store", store.to_str().unwrap()],
+        &[
+            "export",
+            "--source",
+            "assets/sample/seed-tokyo.csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ];
+    for args in runs {
+        let mut fds = [0; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors were just made by pipe(2) and are owned here alone.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        let output = Command::new(env!("CARGO_BIN_EXE_bedboard"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .env_remove("BEDBOARD_CONFIG")
+            .stdout(write)
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}

@@ -76,13 +76,17 @@ pub fn finish(outcome: Outcome) -> ExitCode {
 /// One message on stderr as `bedboard: …`. It may quote a feed or a file,
 /// so each line is made safe for the terminal; line breaks are kept.
 pub fn say(message: &str) {
-    eprintln!("bedboard: {}", sanitize_lines(message));
+    use std::io::Write;
+    // Nowhere left to say it (a closed stderr) is not worth a panic.
+    let _ = writeln!(std::io::stderr(), "bedboard: {}", sanitize_lines(message));
 }
 
 /// One line on stdout (a result, a `status` line). It may quote a feed, a
 /// file name or the store, so it is made safe for the terminal on one line.
 pub fn tell(line: &str) {
-    println!("{}", sanitize(line));
+    use std::io::Write;
+    // A reader that has gone (`bedboard status | head -1`) wants no more lines.
+    let _ = writeln!(std::io::stdout(), "{}", sanitize(line));
 }
 
 #[cfg(test)]
