@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use bedboard::formats::{EncodingChoice, FeedFormat};
 use bedboard::model::time::now_jst;
 use bedboard::model::{PrefectureNumber, Report};
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
@@ -45,16 +44,10 @@ fn changed_seed() -> Vec<u8> {
 
 fn config(origin: Origin) -> PollerConfig {
     PollerConfig {
-        origin,
-        format: FeedFormat::Auto,
-        encoding: EncodingChoice::Auto,
         interval: Duration::from_secs(3600),
         prefecture: Some(PrefectureNumber::new(13).unwrap()),
-        store: None,
-        retention: chrono::Duration::days(400),
-        holder: "test".into(),
-        masters: Vec::new(),
         max_bytes: 1024 * 1024,
+        ..PollerConfig::new(origin, "test")
     }
 }
 

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bedboard::formats::{EncodingChoice, FeedFormat};
 use bedboard::model::time::now_jst;
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig};
 use bedboard::source::http::{HttpOptions, MAX_BACKOFF};
@@ -51,16 +50,8 @@ fn config(url: String) -> PollerConfig {
     let mut http = HttpOptions::new(url);
     http.timeout = Duration::from_secs(5);
     PollerConfig {
-        origin: Origin::Http(Box::new(http)),
-        format: FeedFormat::Auto,
-        encoding: EncodingChoice::Auto,
         interval: Duration::from_secs(1),
-        prefecture: None,
-        store: None,
-        retention: chrono::Duration::days(400),
-        holder: "test-retry-after".to_string(),
-        masters: Vec::new(),
-        max_bytes: 1024 * 1024,
+        ..PollerConfig::new(Origin::Http(Box::new(http)), "test-retry-after")
     }
 }
 

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use bedboard::export::csv::{write_csv, OutputEncoding};
-use bedboard::formats::{import_file, EncodingChoice, FeedFormat, ImportOptions};
+use bedboard::formats::{import_file, ImportOptions};
 use bedboard::model::time::now_jst;
 use bedboard::model::{PrefectureNumber, Report};
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
@@ -71,16 +71,13 @@ fn config(url: &str, store: &Path) -> PollerConfig {
     let mut http = HttpOptions::new(url);
     http.timeout = Duration::from_secs(5);
     PollerConfig {
-        origin: Origin::Http(Box::new(http)),
-        format: FeedFormat::Auto,
-        encoding: EncodingChoice::Auto,
         interval: Duration::from_secs(3600),
         prefecture: Some(PrefectureNumber::new(13).unwrap()),
         store: Some(store.to_path_buf()),
-        retention: chrono::Duration::days(400),
-        holder: format!("test-{}", store.display()),
-        masters: Vec::new(),
-        max_bytes: 1024 * 1024,
+        ..PollerConfig::new(
+            Origin::Http(Box::new(http)),
+            format!("test-{}", store.display()),
+        )
     }
 }
 

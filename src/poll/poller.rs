@@ -95,6 +95,26 @@ pub struct PollerConfig {
     pub max_bytes: u64,
 }
 
+impl PollerConfig {
+    /// Polling `origin` as `holder`, with the defaults a dashboard starts from:
+    /// the format and encoding detected, every 60 s, every prefecture, no store,
+    /// 400 days of history, no masters, the HTTP body cap for files too.
+    pub fn new(origin: Origin, holder: impl Into<String>) -> Self {
+        Self {
+            origin,
+            format: crate::formats::FeedFormat::Auto,
+            encoding: EncodingChoice::Auto,
+            interval: Duration::from_secs(60),
+            prefecture: None,
+            store: None,
+            retention: chrono::Duration::days(400),
+            holder: holder.into(),
+            masters: Vec::new(),
+            max_bytes: crate::source::http::DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
 /// The dashboard's end of a running poller. Dropping it stops the poller too, but
 /// without waiting: [`PollerHandle::shutdown`] waits until the store is closed.
 pub struct PollerHandle {
