@@ -2,6 +2,7 @@
 //! test misbehaves in every way a feed does; after each, the store and the
 //! screen still hold the last good data and the status line says what went wrong.
 
+mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -9,20 +10,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+use support::live_app as app;
 
 use bedboard::export::csv::{write_csv, OutputEncoding};
 use bedboard::formats::{import_file, ImportOptions};
-use bedboard::model::time::now_jst;
 use bedboard::model::{PrefectureNumber, Report};
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
 use bedboard::source::http::HttpOptions;
 use bedboard::store::Store;
-use bedboard::text::width::AmbiguousWidth;
-use bedboard::ui::app::{App, DisplayOptions};
+use bedboard::ui::app::App;
 use bedboard::ui::draw;
 use bedboard::ui::painter::row_text;
-use bedboard::ui::theme::ThemeKind;
-use bedboard::view::ViewSpec;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -164,23 +162,6 @@ fn config(url: &str, store: &Path) -> PollerConfig {
             format!("test-{}", store.display()),
         )
     }
-}
-
-fn app() -> App {
-    let options = DisplayOptions {
-        ambiguous: AmbiguousWidth::Narrow,
-        ascii: false,
-        theme: ThemeKind::Mono,
-    };
-    let mut app = App::new(
-        Report::default(),
-        "test".into(),
-        false,
-        options,
-        ViewSpec::new(now_jst()),
-    );
-    app.feed.live = true;
-    app
 }
 
 fn screen(app: &mut App) -> String {

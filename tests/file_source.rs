@@ -2,17 +2,15 @@
 //! or not files at all (devices, FIFOs, terminals), through the poller and the real binary.
 #![cfg(target_os = "linux")]
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
+use support::live_app as app;
 
-use bedboard::model::time::now_jst;
-use bedboard::model::{PrefectureNumber, Report};
+use bedboard::model::PrefectureNumber;
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
-use bedboard::text::width::AmbiguousWidth;
-use bedboard::ui::app::{App, DisplayOptions};
-use bedboard::ui::theme::ThemeKind;
-use bedboard::view::ViewSpec;
+use bedboard::ui::app::App;
 
 /// How long any one wait may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -49,23 +47,6 @@ fn config(origin: Origin) -> PollerConfig {
         max_bytes: 1024 * 1024,
         ..PollerConfig::new(origin, "test")
     }
-}
-
-fn app() -> App {
-    let options = DisplayOptions {
-        ambiguous: AmbiguousWidth::Narrow,
-        ascii: false,
-        theme: ThemeKind::Mono,
-    };
-    let mut app = App::new(
-        Report::default(),
-        "test".into(),
-        false,
-        options,
-        ViewSpec::new(now_jst()),
-    );
-    app.feed.live = true;
-    app
 }
 
 /// Dates a file back, so it counts as written long ago.

@@ -2,11 +2,13 @@
 //! at the next request, made again (or opened as it now is), said on the status line, and
 //! given the report on the board. A real HTTP server on 127.0.0.1 and real files in a temp dir.
 
+mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+use support::live_app as app;
 
 use bedboard::export::csv::{write_csv, OutputEncoding};
 use bedboard::formats::{import_file, ImportOptions};
@@ -15,12 +17,9 @@ use bedboard::model::{PrefectureNumber, Report};
 use bedboard::poll::poller::{self, FeedEvent, Origin, PollerConfig, PollerHandle};
 use bedboard::source::http::HttpOptions;
 use bedboard::store::{FetchRecord, FileChange, Store, StoreError};
-use bedboard::text::width::AmbiguousWidth;
-use bedboard::ui::app::{App, DisplayOptions};
+use bedboard::ui::app::App;
 use bedboard::ui::draw;
 use bedboard::ui::painter::row_text;
-use bedboard::ui::theme::ThemeKind;
-use bedboard::view::ViewSpec;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -79,23 +78,6 @@ fn config(url: &str, store: &Path) -> PollerConfig {
             format!("test-{}", store.display()),
         )
     }
-}
-
-fn app() -> App {
-    let options = DisplayOptions {
-        ambiguous: AmbiguousWidth::Narrow,
-        ascii: false,
-        theme: ThemeKind::Mono,
-    };
-    let mut app = App::new(
-        Report::default(),
-        "test".into(),
-        false,
-        options,
-        ViewSpec::new(now_jst()),
-    );
-    app.feed.live = true;
-    app
 }
 
 fn status_line(app: &mut App) -> String {
