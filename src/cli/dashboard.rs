@@ -274,9 +274,7 @@ pub fn dashboard(
     drop(demo);
     // Only now that the store's thread has closed it.
     if let Some(path) = demo_store {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        crate::store::remove_files(&path);
     }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result.map_err(|err| CommandError::Failed(err.to_string()))? {

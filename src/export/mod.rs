@@ -143,7 +143,11 @@ pub struct ExportSummary {
 impl ExportSummary {
     /// 「/path/bedboard-20220201-1132.csv に 12 行を書き出しました」
     pub fn message(&self) -> String {
-        format!("{} に {} 行を書き出しました", shown(&self.path), self.rows)
+        format!(
+            "{} に {} 行を書き出しました",
+            crate::files::shown(&self.path),
+            self.rows
+        )
     }
 
     /// The characters replaced by 〓, if any, in words:
@@ -181,11 +185,6 @@ fn describe_places(places: &[(usize, char)]) -> String {
         parts.push("…".to_string());
     }
     parts.join("、")
-}
-
-/// A path for a message: its control characters neutralised.
-fn shown(path: &Path) -> String {
-    crate::text::sanitize(&path.display().to_string()).into_owned()
 }
 
 /// Why an export wrote nothing. Messages are for the dispatcher, in Japanese.

@@ -76,10 +76,8 @@ pub(super) fn remove_orphaned_sidecars(path: &Path) {
     if path.exists() {
         return;
     }
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
+    for suffix in super::recover::SIDECARS {
         // Already gone is what we want; anything else shows when the file is opened.
-        let _ = std::fs::remove_file(PathBuf::from(name));
+        let _ = std::fs::remove_file(super::recover::with_suffix(path, suffix));
     }
 }

@@ -37,6 +37,15 @@ use crate::model::time::now_jst;
 /// How long a write waits for another process's write to finish.
 pub const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
+/// Removes a history file and SQLite's companion files (the demo's store, when it
+/// quits). Call it only after the store's thread has closed the file.
+pub fn remove_files(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in recover::SIDECARS {
+        let _ = std::fs::remove_file(recover::with_suffix(path, suffix));
+    }
+}
+
 /// How long history is kept unless configured otherwise.
 pub fn default_retention() -> chrono::Duration {
     chrono::Duration::days(400)

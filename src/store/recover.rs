@@ -7,7 +7,7 @@ use crate::model::JstDateTime;
 
 /// SQLite's companion files. A stale write-ahead log must go with its database, or SQLite
 /// could replay it onto the fresh file.
-const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+pub(super) const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 
 /// Renames `path` to `<name>.corrupt-YYYYMMDD-HHMMSS` (with `-2`, `-3`… if taken) and its
 /// sidecar files to match, so that `sqlite3` opens the moved file with its log.
@@ -33,7 +33,7 @@ fn free_name(path: &Path, now: &JstDateTime) -> PathBuf {
         .expect("an endless list of names has a free one")
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
