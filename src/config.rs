@@ -14,6 +14,7 @@ use crate::formats::{EncodingChoice, FeedFormat};
 use crate::master::OperatorProfile;
 use crate::model::PrefectureNumber;
 use crate::source::http::Auth;
+use crate::text::charset::CharsetChoice;
 use crate::text::names::Named;
 use crate::text::width::AmbiguousWidth;
 use crate::view::{Grouping, SortKey};
@@ -83,6 +84,7 @@ struct RawWatch {
 #[serde(deny_unknown_fields, default)]
 struct RawDisplay {
     ambiguous_width: Option<Spanned<String>>,
+    terminal_encoding: Option<Spanned<String>>,
     ascii: Option<bool>,
     no_color: Option<bool>,
     theme: Option<Spanned<String>>,
@@ -205,6 +207,8 @@ pub struct Config {
     /// The file it came from, or where `w` saves when there was none.
     pub path: Option<PathBuf>,
     pub ambiguous_width: Option<AmbiguousChoice>,
+    /// `[display] terminal_encoding`: the terminal's character set, or `auto` (the locale's).
+    pub terminal_encoding: Option<CharsetChoice>,
     pub ascii: bool,
     pub no_color: bool,
     pub theme: Option<ThemeKind>,
@@ -227,6 +231,7 @@ impl Default for Config {
             profile: None,
             path: None,
             ambiguous_width: None,
+            terminal_encoding: None,
             ascii: false,
             no_color: false,
             theme: None,
@@ -401,6 +406,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         ),
         None => None,
     };
+    let terminal_encoding = match raw.display.terminal_encoding {
+        Some(v) => Some(named(&v, "display.terminal_encoding", &check)?),
+        None => None,
+    };
     let theme = match raw.display.theme {
         Some(v) => Some(named(&v, "display.theme", &check)?),
         None => None,
@@ -483,6 +492,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         profile,
         path: Some(path.to_path_buf()),
         ambiguous_width,
+        terminal_encoding,
         ascii: raw.display.ascii.unwrap_or(false),
         no_color: raw.display.no_color.unwrap_or(false),
         theme,

@@ -8,10 +8,19 @@ const SEED: &str = "assets/sample/seed-tokyo.csv";
 const NOW: &str = "2022/02/02 09:00";
 
 fn bedboard(args: &[&str]) -> Output {
+    bedboard_in(args, "C.UTF-8")
+}
+
+/// The binary in the locale `LANG=lang`.
+fn bedboard_in(args: &[&str], lang: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bedboard"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("BEDBOARD_TERMINAL_ENCODING")
+        .env("LANG", lang)
         .output()
         .expect("the binary runs")
 }
@@ -345,4 +354,24 @@ fn without_a_terminal_a_url_is_fetched_once_or_the_failure_is_said() {
         3,
         &format!("bedboard: {url} から取得できません: 接続できません"),
     );
+}
+
+/// The table and the messages are written in the locale's character set,
+/// with ASCII separators (the usual ones are in neither Japanese set).
+#[test]
+fn a_japanese_legacy_locale_reads_the_table_and_the_messages() {
+    let out = bedboard_in(&["print", "--source", SEED, "--now", NOW], "ja_JP.SJIS");
+    assert!(out.status.success());
+    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&out.stdout);
+    assert!(!had_errors, "every byte is Shift_JIS");
+    assert!(text.contains("レコード数 12  合計 確保病床 30"), "{text}");
+    assert_aligned(&text, '|', AmbiguousWidth::Narrow);
+    let out = bedboard_in(&["print", "--source", "no-such-file.csv"], "ja_JP.eucJP");
+    let (said, had_errors) = encoding_rs::EUC_JP.decode_without_bom_handling(&out.stderr);
+    assert!(!had_errors);
+    assert!(said.contains("ファイルが見つかりません"), "{said}");
+    let out = bedboard_in(&["print", "--source", SEED, "--now", NOW], "ja_JP.UTF-8");
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("合計 確保病床 30"));
 }

@@ -123,6 +123,30 @@ struct Screen {
     scanned: usize,
     /// The child's side of the pty is closed: no more output will come.
     eof: bool,
+    /// How the emulated terminal answers its queries.
+    answering: Answering,
+    /// Answers written to the child so far.
+    answered: usize,
+}
+
+/// How the emulated terminal answers: at once as a UTF-8 terminal that draws
+/// ambiguous characters narrow, or as a slow link, a CJK terminal, or not at all.
+#[derive(Clone, Copy)]
+struct Answering {
+    /// `None`: the terminal never answers.
+    delay: Option<Duration>,
+    /// Reports the cursor one cell further on, as a terminal that drew the
+    /// probe's ambiguous character two cells wide would.
+    ambiguous_wide: bool,
+}
+
+impl Default for Answering {
+    fn default() -> Self {
+        Self {
+            delay: Some(Duration::ZERO),
+            ambiguous_wide: false,
+        }
+    }
 }
 
 impl Screen {
@@ -148,6 +172,7 @@ impl Screen {
                 fed = end;
                 replies.push(if which == 0 {
                     let (row, col) = self.parser.screen().cursor_position();
+                    let col = col + u16::from(self.answering.ambiguous_wide);
                     format!("\x1b[{};{}R", row + 1, col + 1).into_bytes()
                 } else {
                     b"\x1b[?1;2c".to_vec()
@@ -177,6 +202,13 @@ impl Shared {
     }
 }
 
+fn answer(answers: &mut File, reply: &[u8], shared: &Shared) {
+    // The child may be gone already; an unanswered query is its loss.
+    let _ = answers.write_all(reply);
+    shared.lock().answered += 1;
+    shared.changed.notify_all();
+}
+
 /// Reads the master until the last slave descriptor closes (EIO on Linux).
 fn pump(mut reader: File, mut answers: File, shared: Arc<Shared>) {
     let mut buf = [0u8; 16 * 1024];
@@ -187,14 +219,26 @@ fn pump(mut reader: File, mut answers: File, shared: Arc<Shared>) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
-        let replies = {
+        let (replies, answering) = {
             let mut screen = shared.lock();
-            screen.take(&buf[..n])
+            (screen.take(&buf[..n]), screen.answering)
         };
         shared.changed.notify_all();
+        let Some(delay) = answering.delay else {
+            continue;
+        };
         for reply in replies {
-            // The child may be gone already; an unanswered query is its loss.
-            let _ = answers.write_all(&reply);
+            if delay.is_zero() {
+                answer(&mut answers, &reply, &shared);
+                continue;
+            }
+            let mut answers = answers.try_clone().expect("dup pty master");
+            let shared = Arc::clone(&shared);
+            // Answered from a thread of its own, so a slow answer holds up no output.
+            thread::spawn(move || {
+                thread::sleep(delay);
+                answer(&mut answers, &reply, &shared);
+            });
         }
     }
     shared.lock().eof = true;
@@ -217,8 +261,19 @@ struct Term {
 }
 
 impl Term {
-    /// Starts `bedboard ARGS` in the crate's directory on a fresh 100 × 30 pty.
+    /// Starts `bedboard ARGS` in the crate's directory on a fresh 100 × 30 pty,
+    /// in a UTF-8 locale.
     fn spawn(args: &[&str]) -> Self {
+        Self::spawn_in(args, "C.UTF-8")
+    }
+
+    /// [`Term::spawn`] with `LANG` set to `lang` (and LC_ALL, LC_CTYPE unset).
+    fn spawn_in(args: &[&str], lang: &str) -> Self {
+        Self::spawn_with(args, lang, Answering::default())
+    }
+
+    /// [`Term::spawn_in`] on a terminal that answers as `answering` says.
+    fn spawn_with(args: &[&str], lang: &str, answering: Answering) -> Self {
         let (master, slave) = open_pty(ROWS, COLS);
         let before = termios_of(&master);
         assert!(
@@ -239,6 +294,9 @@ impl Term {
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm-256color")
+            .env_remove("LC_ALL")
+            .env_remove("LC_CTYPE")
+            .env("LANG", lang)
             .env("BEDBOARD_LOG", &log)
             // The demo's session store goes here, where a test can look for it.
             .env("TMPDIR", dir.path())
@@ -268,6 +326,8 @@ impl Term {
                 bytes: Vec::new(),
                 scanned: 0,
                 eof: false,
+                answering,
+                answered: 0,
             }),
             changed: Condvar::new(),
         });
@@ -337,6 +397,49 @@ impl Term {
         self.wait_until(&format!("{text:?} on screen"), |s| {
             s.contents().contains(text)
         });
+    }
+
+    /// Waits until the output, read in `encoding`, holds `text`. For a
+    /// terminal in a set other than UTF-8, which the emulator cannot read.
+    fn wait_for_output_in(&self, encoding: &'static encoding_rs::Encoding, text: &str) {
+        let deadline = Instant::now() + DEADLINE;
+        let mut screen = self.shared.lock();
+        while !encoding
+            .decode_without_bom_handling(&screen.bytes)
+            .0
+            .contains(text)
+        {
+            let now = Instant::now();
+            if screen.eof || now >= deadline {
+                drop(screen);
+                panic!("waiting for {text:?} in the output\n{}", self.diagnostics());
+            }
+            screen = self
+                .shared
+                .changed
+                .wait_timeout(screen, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits until the emulated terminal has answered `n` queries.
+    fn wait_for_answers(&self, n: usize) {
+        let deadline = Instant::now() + DEADLINE;
+        let mut screen = self.shared.lock();
+        while screen.answered < n {
+            let now = Instant::now();
+            if now >= deadline {
+                drop(screen);
+                panic!("waiting for {n} answers\n{}", self.diagnostics());
+            }
+            screen = self
+                .shared
+                .changed
+                .wait_timeout(screen, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
     }
 
     /// Waits until `text` is no longer anywhere on the screen.
@@ -949,4 +1052,114 @@ fn a_terminal_as_the_source_is_refused_before_the_terminal_is_taken() {
         "{}",
         term.diagnostics()
     );
+}
+
+/// A terminal in Shift_JIS or EUC-JP (TeraTerm set to SJIS, an old host,
+/// `luit`) is sent its own set, chosen from the locale: every byte of the
+/// session decodes in it without error, and no UTF-8 kanji is sent.
+#[test]
+fn a_japanese_legacy_locale_gets_its_own_character_set() {
+    for (lang, encoding) in [
+        ("ja_JP.SJIS", encoding_rs::SHIFT_JIS),
+        ("ja_JP.eucJP", encoding_rs::EUC_JP),
+    ] {
+        let mut term = Term::spawn_in(&["--source", SEED, "--no-color"], lang);
+        term.wait_for_output_in(encoding, "病院16");
+        term.send(b"q");
+        term.wait_for_output_in(encoding, "終了しますか");
+        term.send(b"y");
+        let status = term.wait_exit();
+        assert!(
+            status.success(),
+            "{lang}: exit {status}\n{}",
+            term.diagnostics()
+        );
+        let out = term.output();
+        let (text, had_errors) = encoding.decode_without_bom_handling(&out);
+        assert!(
+            !had_errors,
+            "{lang}: every byte decodes\n{}",
+            term.diagnostics()
+        );
+        for shown in ["レコード数", "確保", "即応", "入院中", "東京都", "病院16"] {
+            assert!(text.contains(shown), "{lang}: {shown:?} in the output");
+            assert!(
+                find(&out, shown.as_bytes()).is_none() || shown.is_ascii(),
+                "{lang}: {shown:?} was sent as UTF-8"
+            );
+        }
+        term.assert_restored();
+    }
+}
+
+/// `--terminal-encoding` wins over the locale.
+#[test]
+fn the_flag_overrides_the_locale() {
+    let mut term = Term::spawn_in(
+        &[
+            "--source",
+            SEED,
+            "--no-color",
+            "--terminal-encoding",
+            "utf8",
+        ],
+        "ja_JP.SJIS",
+    );
+    term.wait_for_text("東京都 病院16");
+    term.send(b"qy");
+    term.wait_exit();
+    term.assert_restored();
+}
+
+/// A link with a round trip of three seconds: the probe's first question
+/// goes unanswered within crossterm's two seconds, so it asks again; the
+/// first answer (a terminal that draws ambiguous characters wide) decides,
+/// and the second, which comes after the dashboard is up, is not read as keys.
+#[test]
+fn a_slow_terminal_is_waited_for_and_its_late_answer_is_not_typed() {
+    let answering = Answering {
+        delay: Some(Duration::from_secs(3)),
+        ambiguous_wide: true,
+    };
+    let mut term = Term::spawn_with(&["--source", SEED, "--no-color"], "C.UTF-8", answering);
+    term.wait_for_text("病院16");
+    term.send(b"/");
+    term.wait_for_text("検索:");
+    // The second answer is in the input before the key that follows it.
+    term.wait_for_answers(2);
+    term.send(b"x");
+    term.wait_for_text("検索: x_");
+    let screen = term.screen_text();
+    assert!(
+        !screen.contains("1;"),
+        "a late answer typed into the search:\n{screen}"
+    );
+    let log = std::fs::read_to_string(&term.log).unwrap_or_default();
+    assert!(log.contains("曖昧幅 2 セル（端末に確認）"), "{log}");
+    term.send(b"\x1b");
+    term.wait_for_text_gone("検索:");
+    term.send(b"qy");
+    term.wait_exit();
+    term.assert_restored();
+}
+
+/// A terminal that never answers: the dashboard starts after the wait, narrow,
+/// and says so.
+#[test]
+fn a_terminal_that_never_answers_is_drawn_narrow_and_told() {
+    let answering = Answering {
+        delay: None,
+        ambiguous_wide: false,
+    };
+    let mut term = Term::spawn_with(&["--source", SEED, "--no-color"], "C.UTF-8", answering);
+    term.wait_for_text("病院16");
+    term.wait_for_text("文字幅");
+    let log = std::fs::read_to_string(&term.log).unwrap_or_default();
+    assert!(
+        log.contains("曖昧幅 1 セル（端末が 6 秒以内に答えなかったため既定）"),
+        "{log}"
+    );
+    term.send(b"qy");
+    term.wait_exit();
+    term.assert_restored();
 }

@@ -10,6 +10,7 @@ use crate::export::{ExportEncoding, ExportView};
 use crate::formats::{EncodingChoice, FeedFormat};
 use crate::model::PrefectureNumber;
 use crate::model::{column, time, JstDateTime};
+use crate::text::charset::CharsetChoice;
 use crate::text::width::AmbiguousWidth;
 use crate::text::Named;
 use crate::ui::plain::PlainOptions;
@@ -92,6 +93,10 @@ pub struct DashboardArgs {
     /// 曖昧幅文字の幅: narrow（1）| wide（2）| auto（端末に問い合わせる。既定）
     #[arg(long, value_name = "narrow|wide|auto", env = "BEDBOARD_AMBIGUOUS_WIDTH", value_parser = AmbiguousChoice::parse)]
     pub ambiguous_width: Option<AmbiguousChoice>,
+
+    /// 端末の文字コード: auto（ロケールから。既定）| utf8 | sjis | eucjp
+    #[arg(long, env = "BEDBOARD_TERMINAL_ENCODING", value_parser = named::<CharsetChoice>())]
+    pub terminal_encoding: Option<CharsetChoice>,
 
     /// 罫線を ASCII で描く
     #[arg(long)]

@@ -66,6 +66,7 @@ pub fn dashboard(args: &DashboardArgs) -> Outcome {
     };
     let display = DisplayChoice {
         ambiguous: args.ambiguous_width,
+        charset: args.terminal_encoding,
         ascii: args.ascii,
         no_color: args.no_color,
         theme: args.theme,
@@ -91,18 +92,17 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
         say(message);
     }
     let view = View::build(&loaded.report, &spec);
-    let text = plain::render(
-        &loaded.report,
-        &view,
-        &spec,
-        &loaded.label,
-        &table.plain_options(plain::stdout_terminal_width()),
-    );
+    let charset = crate::cli::error::output_charset();
+    let mut options = table.plain_options(plain::stdout_terminal_width());
+    // The separators' glyphs are in neither Japanese set.
+    options.ascii |= !charset.is_utf8();
+    let text = plain::render(&loaded.report, &view, &spec, &loaded.label, &options);
     // The cells are sanitised as they are laid out; this is the last guard
     // before the terminal, for any text that was not.
     let text = crate::text::sanitize_lines(&text);
+    let bytes = charset.encode(&text, options.ambiguous);
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(&bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // A closed pipe (`| head`) is not an error worth a message.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

@@ -15,8 +15,10 @@ use crate::poll::masters::MasterSource;
 use crate::poll::poller::{self, Origin, PollerConfig};
 use crate::source::http::HttpOptions;
 use crate::store::MasterKind;
+use crate::text::charset::{CharsetChoice, Locale, TerminalCharset};
+use crate::text::width::AmbiguousWidth;
 use crate::ui::app::{App, DisplayOptions};
-use crate::ui::terminal::{self, Ending};
+use crate::ui::terminal::{self, Ending, ProbeAnswer};
 use crate::ui::theme::ThemeKind;
 use crate::view::ViewSpec;
 
@@ -178,29 +180,26 @@ pub fn dashboard(
     let now = time::now_jst();
     let mut spec = ViewSpec::new(now);
     spec.stale_after = chrono::Duration::hours(i64::from(stale_hours));
-    let mut term = match terminal::enter() {
-        Ok(term) => term,
-        Err(err) => {
-            terminal::restore();
-            return Err(CommandError::Failed(format!(
-                "端末を準備できません（{err}）"
-            )));
-        }
-    };
-    let ambiguous = match display
-        .ambiguous
-        .or(config.ambiguous_width)
+    let charset = display
+        .charset
+        .or(config.terminal_encoding)
         .unwrap_or_default()
-    {
-        AmbiguousChoice::Fixed(width) => width,
-        AmbiguousChoice::Auto => terminal::probe_ambiguous_width(),
+        .resolve(&Locale::from_env());
+    let unprepared = |err: std::io::Error| {
+        terminal::restore();
+        CommandError::Failed(format!("端末を準備できません（{err}）"))
     };
+    terminal::enter().map_err(unprepared)?;
+    let width = ambiguous_width(&display, &config, charset);
+    let ambiguous = width.amb;
+    let mut term = terminal::screen(charset, ambiguous).map_err(unprepared)?;
     let no_color = display.no_color
         || config.no_color
         || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let options = DisplayOptions {
         ambiguous,
-        ascii: display.ascii || config.ascii,
+        // Braille and the small triangles are in neither Japanese set.
+        ascii: display.ascii || config.ascii || !charset.is_utf8(),
         theme: if no_color {
             ThemeKind::Mono
         } else {
@@ -225,6 +224,10 @@ pub fn dashboard(
     // Checked by the command before the terminal was taken.
     app.keys = crate::ui::keymap::KeyMap::for_config(&config.keys).unwrap_or_default();
     app.config_path = config.path.clone();
+    if let Some(warning) = width.warning {
+        app.message = Some(warning);
+    }
+    app.display_note = width.note;
     if let Some(folder) = &config.export_folder {
         app.export_folder = folder.clone();
     }
@@ -284,6 +287,65 @@ pub fn dashboard(
     }
 }
 
+/// The ambiguous width chosen, and how.
+struct WidthChoice {
+    amb: AmbiguousWidth,
+    /// How it was chosen, with the character set: the log has it and the help shows it.
+    note: String,
+    /// For the screen, when the terminal did not answer.
+    warning: Option<String>,
+}
+
+/// The ambiguous width to draw with. A terminal that does not answer is drawn
+/// narrow, except one in a Japanese legacy set: those draw every double-byte
+/// character, ambiguous ones too, two cells wide.
+fn ambiguous_width(
+    display: &DisplayChoice,
+    config: &Config,
+    charset: TerminalCharset,
+) -> WidthChoice {
+    let chosen = display
+        .ambiguous
+        .or(config.ambiguous_width)
+        .unwrap_or_default();
+    let fallback = fallback_width(charset);
+    let (amb, why, warning) = match chosen {
+        AmbiguousChoice::Fixed(amb) => (amb, "指定".to_string(), None),
+        AmbiguousChoice::Auto => match terminal::probe_ambiguous_width(charset) {
+            answer @ ProbeAnswer::Cells(n) => match answer.width() {
+                Some(amb) => (amb, "端末に確認".to_string(), None),
+                None => (fallback, format!("端末の答え {n} は使えないため既定"), None),
+            },
+            ProbeAnswer::Silent => (
+                fallback,
+                format!(
+                    "端末が {} 秒以内に答えなかったため既定",
+                    terminal::PROBE_WAIT.as_secs()
+                ),
+                Some(format!(
+                    "端末が文字幅の問い合わせに答えませんでした。曖昧幅 {} セルで描きます（--ambiguous-width で変えられます）",
+                    fallback.cells()
+                )),
+            ),
+        },
+    };
+    let note = format!(
+        "曖昧幅 {} セル（{why}）・文字コード {}",
+        amb.cells(),
+        charset.label()
+    );
+    tracing::info!("表示: {note}");
+    WidthChoice { amb, note, warning }
+}
+
+fn fallback_width(charset: TerminalCharset) -> AmbiguousWidth {
+    if charset.is_utf8() {
+        AmbiguousWidth::Narrow
+    } else {
+        AmbiguousWidth::Wide
+    }
+}
+
 /// Masters named on the command line or in the config: a path or a URL.
 #[derive(Clone, Debug, Default)]
 pub struct MasterFiles {
@@ -314,6 +376,7 @@ fn load_demo_masters(app: &mut App) {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DisplayChoice {
     pub ambiguous: Option<AmbiguousChoice>,
+    pub charset: Option<CharsetChoice>,
     pub ascii: bool,
     pub no_color: bool,
     pub theme: Option<ThemeKind>,

@@ -2,13 +2,16 @@
 //! that tells the user.
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use crate::config::ConfigError;
 use crate::export::ExportError;
 use crate::formats::ImportError;
 use crate::source::http::FetchError;
 use crate::store::StoreError;
-use crate::text::{sanitize, sanitize_lines};
+use crate::text::charset::{CharsetChoice, Locale, TerminalCharset};
+use crate::text::width::AmbiguousWidth;
+use crate::text::{sanitize, sanitize_lines, Named};
 
 /// Exit code for input that cannot be used: a config, a source, a flag.
 pub const EXIT_UNUSABLE_INPUT: u8 = 2;
@@ -73,12 +76,31 @@ pub fn finish(outcome: Outcome) -> ExitCode {
     }
 }
 
+/// The character set of what the commands write for the user to read:
+/// `BEDBOARD_TERMINAL_ENCODING`, else the locale's (as the dashboard chooses).
+pub fn output_charset() -> TerminalCharset {
+    static CHARSET: OnceLock<TerminalCharset> = OnceLock::new();
+    *CHARSET.get_or_init(|| {
+        std::env::var("BEDBOARD_TERMINAL_ENCODING")
+            .ok()
+            .and_then(|name| CharsetChoice::from_name(&name))
+            .unwrap_or_default()
+            .resolve(&Locale::from_env())
+    })
+}
+
+/// `text` as the user's terminal reads it.
+pub fn for_output(text: &str) -> Vec<u8> {
+    output_charset().encode(text, AmbiguousWidth::Narrow)
+}
+
 /// One message on stderr as `bedboard: …`. It may quote a feed or a file,
 /// so each line is made safe for the terminal; line breaks are kept.
 pub fn say(message: &str) {
     use std::io::Write;
+    let line = format!("bedboard: {}\n", sanitize_lines(message));
     // Nowhere left to say it (a closed stderr) is not worth a panic.
-    let _ = writeln!(std::io::stderr(), "bedboard: {}", sanitize_lines(message));
+    let _ = std::io::stderr().write_all(&for_output(&line));
 }
 
 /// One line on stdout (a result, a `status` line). It may quote a feed, a
@@ -86,7 +108,8 @@ pub fn say(message: &str) {
 pub fn tell(line: &str) {
     use std::io::Write;
     // A reader that has gone (`bedboard status | head -1`) wants no more lines.
-    let _ = writeln!(std::io::stdout(), "{}", sanitize(line));
+    let line = format!("{}\n", sanitize(line));
+    let _ = std::io::stdout().write_all(&for_output(&line));
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! normalised form search compares, label HTML, display width, and the
 //! small encodings (base64, hex) that several layers need.
 
+pub mod charset;
 pub mod codec;
 pub mod html;
 pub mod names;

@@ -55,6 +55,8 @@ pub struct App {
     pub prepared: Prepared,
     pub toggles: Toggles,
     pub options: DisplayOptions,
+    /// How the ambiguous width and the terminal's character set were chosen, for the help.
+    pub display_note: String,
     /// Position in `prepared.lines`.
     pub selected: usize,
     /// First line shown.
@@ -152,6 +154,7 @@ impl App {
             prepared: Prepared::default(),
             toggles: Toggles::default(),
             options,
+            display_note: String::new(),
             selected: 0,
             scroll: 0,
             column_offset: 0,

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod charset_writer;
 pub mod chart;
 pub mod draw;
 pub mod effect;

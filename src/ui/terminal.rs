@@ -4,6 +4,7 @@
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
@@ -14,19 +15,31 @@ use tokio::sync::Notify;
 
 use super::app::App;
 use super::backend::TrackingBackend;
+use super::charset_writer::CharsetWriter;
 use super::draw;
 use super::effect::{Effect, EffectRunner, Msg};
 use crate::poll::poller::FeedEvent;
+use crate::text::charset::TerminalCharset;
 use crate::text::width::AmbiguousWidth;
 
-pub type Term = Terminal<TrackingBackend<Stdout>>;
+pub type Term = Terminal<TrackingBackend<CharsetWriter<Stdout>>>;
 
-pub fn enter() -> io::Result<Term> {
+/// Takes the terminal: raw mode and the alternate screen, with the hooks that give it back.
+pub fn enter() -> io::Result<()> {
     install_panic_hook();
     install_signal_handler();
     terminal::enable_raw_mode()?;
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    Terminal::new(TrackingBackend::new(io::stdout()))
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)
+}
+
+/// The screen to draw on, written in the terminal's character set; `amb`
+/// measures the marks for characters the set lacks.
+pub fn screen(charset: TerminalCharset, amb: AmbiguousWidth) -> io::Result<Term> {
+    Terminal::new(TrackingBackend::new(CharsetWriter::new(
+        io::stdout(),
+        charset,
+        amb,
+    )))
 }
 
 /// Leaves raw mode and the alternate screen; safe to call more than once.
@@ -84,26 +97,66 @@ pub enum Ending {
     Signal(i32),
 }
 
-/// Asks the terminal how wide it draws an ambiguous character: print one,
-/// read the cursor column. No answer (a dumb pipe, a slow link) means narrow.
-pub fn probe_ambiguous_width() -> AmbiguousWidth {
+/// How long the terminal may take to say where its cursor is: long enough for
+/// an SSH link with a round trip of a few seconds. An answer ends it at once.
+pub const PROBE_WAIT: Duration = Duration::from_secs(6);
+
+/// What the terminal said when asked how wide it draws an ambiguous character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    /// The cursor moved this many cells past one ambiguous character.
+    Cells(u16),
+    /// No answer within [`PROBE_WAIT`].
+    Silent,
+}
+
+impl ProbeAnswer {
+    /// The width the answer means; `None` when it means nothing.
+    pub fn width(self) -> Option<AmbiguousWidth> {
+        match self {
+            Self::Cells(1) => Some(AmbiguousWidth::Narrow),
+            Self::Cells(2) => Some(AmbiguousWidth::Wide),
+            _ => None,
+        }
+    }
+}
+
+/// Asks the terminal how wide it draws an ambiguous character: print one (in
+/// the terminal's own set), ask for the cursor column, and wait for the
+/// answer up to [`PROBE_WAIT`]. The question is asked again every two
+/// seconds (crossterm's wait); an answer that comes after the dashboard has
+/// started is taken by crossterm's reader as a cursor report, never as keys.
+pub fn probe_ambiguous_width(charset: TerminalCharset) -> ProbeAnswer {
     let mut out = io::stdout();
-    let mut probe = || -> io::Result<u16> {
+    let mut ask = || -> io::Result<()> {
+        execute!(
+            out,
+            terminal::Clear(terminal::ClearType::All),
+            cursor::MoveTo(0, 1)
+        )?;
+        out.write_all(&charset.encode("端末の文字幅を確認しています…", AmbiguousWidth::Narrow))?;
         execute!(out, cursor::MoveTo(0, 0))?;
-        write!(out, "\u{25CB}")?; // ○, East Asian ambiguous
-        out.flush()?;
-        Ok(cursor::position()?.0)
+        // ○, East Asian ambiguous, and in both Japanese sets.
+        out.write_all(&charset.encode("\u{25CB}", AmbiguousWidth::Narrow))?;
+        out.flush()
     };
-    let column = probe();
+    let started = std::time::Instant::now();
+    let mut answer = ProbeAnswer::Silent;
+    if ask().is_ok() {
+        while started.elapsed() < PROBE_WAIT {
+            if let Ok((column, _)) = cursor::position() {
+                answer = ProbeAnswer::Cells(column);
+                break;
+            }
+        }
+    }
+    // The first frame is drawn on a clean screen.
     let _ = execute!(
         out,
-        cursor::MoveTo(0, 0),
-        terminal::Clear(terminal::ClearType::CurrentLine)
+        terminal::Clear(terminal::ClearType::All),
+        cursor::MoveTo(0, 0)
     );
-    match column {
-        Ok(2) => AmbiguousWidth::Wide,
-        _ => AmbiguousWidth::Narrow,
-    }
+    answer
 }
 
 /// The event loop: one task that waits for a key, a resize, the feed, the
