@@ -796,6 +796,15 @@ mod tests {
                 .unwrap();
         assert_eq!(any_case.theme, Some(ThemeKind::HighContrast));
         assert_eq!(any_case.feed.format, FeedFormat::Report);
+        let sjis = parse_str("[display]\nterminal_encoding = \"SJIS\"\n").unwrap();
+        assert_eq!(sjis.terminal_encoding, Some(CharsetChoice::Sjis));
+        let err = parse_str("[display]\nterminal_encoding = \"latin1\"\n").unwrap_err();
+        assert!(
+            err.contains(
+                "display.terminal_encoding: auto・utf8・sjis・eucjp のいずれかです: latin1"
+            ),
+            "{err}"
+        );
         let err = parse_str("[display]\nambiguous_width = \"3\"\n").unwrap_err();
         assert!(
             err.starts_with("config.toml:2: display.ambiguous_width:"),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
+use super::clap_text::{at_least, whole_number};
 use crate::config::AmbiguousChoice;
 use crate::export::{ExportEncoding, ExportView};
 use crate::formats::{EncodingChoice, FeedFormat};
@@ -67,7 +68,7 @@ pub struct DashboardArgs {
     pub config: ConfigFlag,
 
     /// 取得の間隔（秒、10 以上。既定 60）
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(10..))]
+    #[arg(long, value_name = "SECS", value_parser = at_least::<u64>(10))]
     pub interval: Option<u64>,
 
     /// 履歴ファイル（SQLite）。既定は URL とフォルダなら ~/.local/share/bedboard/history.sqlite3
@@ -111,7 +112,7 @@ pub struct DashboardArgs {
     pub theme: Option<ThemeKind>,
 
     /// この時間（時間単位）より古い報告を「古い」とする（既定 24）
-    #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "HOURS", value_parser = at_least::<u32>(1))]
     pub stale_hours: Option<u32>,
 
     /// 入力の文字コード（既定 auto）
@@ -170,7 +171,7 @@ pub struct DemoFeedArgs {
     pub addr: String,
 
     /// 数件の病院の数値を変える間隔（秒）
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = at_least::<u64>(1))]
     pub change_every: u64,
 
     /// 基本認証を求める（USER:PASSWORD。パスワードは環境変数 BEDBOARD_DEMO_PASSWORD でも可）
@@ -252,7 +253,7 @@ pub struct ViewArgs {
     pub now: Option<JstDateTime>,
 
     /// この時間（時間単位）より古い報告を「古い」とする
-    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = at_least::<u32>(1))]
     pub stale_hours: u32,
 }
 
@@ -263,11 +264,11 @@ pub struct TableArgs {
     pub view: ViewArgs,
 
     /// 表示幅（セル数）。省略時は端末の幅、端末でなければ制限なし
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    #[arg(long, value_name = "N", value_parser = at_least::<u16>(20))]
     pub width: Option<u16>,
 
     /// 曖昧幅文字（①※○Ⅱ─ など）の幅: 1 または 2
-    #[arg(long, value_name = "1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, value_name = "1|2", default_value_t = 1, value_parser = whole_number::<u8>(1, 2))]
     pub ambiguous_width: u8,
 
     /// 罫線を ASCII で描く

@@ -2,6 +2,7 @@
 //! them, and the one place that reports why one stopped.
 
 pub mod args;
+mod clap_text;
 mod commands;
 pub mod dashboard;
 pub mod effects;
@@ -31,14 +32,22 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// Reads the command line and runs it. A flag clap cannot use is reported
-/// here rather than by clap, because its message quotes the argument: that
-/// text is made safe for the terminal like every other message.
+/// here rather than by clap: in Japanese, and made safe for the terminal like
+/// every other message, since it quotes the argument.
 pub fn main() -> ExitCode {
     match Cli::try_parse() {
         Ok(cli) => run(cli),
-        Err(err) if !err.use_stderr() => err.exit(),
+        // --help and --version, which clap hands back as errors.
+        Err(err) if !err.use_stderr() => {
+            let mut text = clap_text::help_text(&err.render().to_string());
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &error::for_output(&text));
+            ExitCode::SUCCESS
+        }
         Err(err) => {
-            eprint!("{}", crate::text::sanitize_lines(&err.render().to_string()));
+            error::say(&clap_text::error_text(&err));
             ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(error::EXIT_UNUSABLE_INPUT))
         }
     }
