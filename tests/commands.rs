@@ -253,7 +253,10 @@ fn status_judges_by_the_report_time_and_the_last_success() {
     let store = store_with_seed(old.path(), None, now);
     let (code, said) = status_of(&store, &[]);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("最新の報告日時: 2022/02/01 11:37（"), "{said}");
+    assert!(
+        said.contains("最新の報告日時: 2022/02/01 11:37（"),
+        "{said}"
+    );
     assert!(
         said.lines().last().unwrap()
             == "状態: データが古くなっています（最新の報告日時が 24 時間より前）",
