@@ -182,3 +182,101 @@ fn a_reader_that_has_gone_is_no_crash() {
         assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
     }
 }
+
+/// `bedboard status` on a store written by the test: exit code and stdout.
+fn status_of(store: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bedboard"))
+        .arg("status")
+        .arg("--store")
+        .arg(store)
+        .args(extra)
+        .env_remove("BEDBOARD_CONFIG")
+        .env("XDG_CONFIG_HOME", store.parent().unwrap())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A store holding the seed's report, its 報告日時 moved to `reported`, fetched at `fetched`.
+fn store_with_seed(
+    dir: &std::path::Path,
+    reported: Option<bedboard::model::JstDateTime>,
+    fetched: bedboard::model::JstDateTime,
+) -> std::path::PathBuf {
+    use bedboard::store::{FetchRecord, Store};
+    let path = dir.join("history.sqlite3");
+    let seed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
+    let mut report = bedboard::formats::import_file(&seed, &Default::default())
+        .unwrap()
+        .report;
+    if let Some(at) = reported {
+        for row in &mut report.rows {
+            row.reported_at = at;
+        }
+    }
+    let fetch = FetchRecord {
+        error: None,
+        rows_accepted: report.rows.len(),
+        ..FetchRecord::failed("http://feed.example/r.csv", fetched, "")
+    };
+    Store::open(&path)
+        .unwrap()
+        .record_fetch(&fetch, Some(&report))
+        .unwrap();
+    path
+}
+
+#[test]
+fn status_judges_by_the_report_time_and_the_last_success() {
+    use bedboard::model::time::now_jst;
+    let now = now_jst();
+    let minutes = chrono::Duration::minutes;
+
+    let fresh = tempfile::tempdir().unwrap();
+    let store = store_with_seed(fresh.path(), Some(now - minutes(30)), now);
+    let (code, said) = status_of(&store, &[]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("最新の報告日時: ") && said.contains("（30分前）"),
+        "{said}"
+    );
+    assert!(said.contains("最後に成功した取得: "), "{said}");
+    assert!(said.contains("取得中のプロセス: なし"), "{said}");
+    assert!(said.lines().last().unwrap() == "状態: 正常", "{said}");
+
+    // The seed's 2022 reports, read just now: old all the same.
+    let old = tempfile::tempdir().unwrap();
+    let store = store_with_seed(old.path(), None, now);
+    let (code, said) = status_of(&store, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("最新の報告日時: 2022/02/01 11:37（"),
+        "{said}"
+    );
+    assert!(
+        said.lines().last().unwrap()
+            == "状態: データが古くなっています（最新の報告日時が 24 時間より前）",
+        "{said}"
+    );
+
+    // Fresh reports, but nothing fetched for an hour: at 60 s the feed counts as dead
+    // after four minutes, at 1200 s it does not yet.
+    let dead = tempfile::tempdir().unwrap();
+    let store = store_with_seed(dead.path(), Some(now - minutes(61)), now - minutes(60));
+    let (code, said) = status_of(&store, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.lines().last().unwrap() == "状態: 取得が止まっています（最後の成功から 4 分以上）",
+        "{said}"
+    );
+    let (code, said) = status_of(&store, &["--interval", "1200"]);
+    assert_eq!(code, Some(0), "{said}");
+
+    // No store at all.
+    let (code, _) = status_of(&dead.path().join("none.sqlite3"), &[]);
+    assert_eq!(code, Some(2));
+}

@@ -203,6 +203,10 @@ pub struct StatusArgs {
     /// 履歴ファイル（既定は設定ファイルの [store] path、なければ ~/.local/share/bedboard/history.sqlite3）
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
+
+    /// ダッシュボードの取得の間隔（秒。既定は設定ファイルの値）。この 4 倍の間成功していなければ取得が止まったとみなす
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(10..))]
+    pub interval: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,7 +219,7 @@ pub enum Command {
     DemoFeed(DemoFeedArgs),
     /// 別添1「消防ユーザ登録情報」の行を設定ファイルの [profile] から CP932 の CSV に書く
     RegistrationForm(RegistrationFormArgs),
-    /// 履歴ファイルの状態を表示する（監視用。データが古ければ終了コード 1）
+    /// 履歴ファイルの状態を表示する（監視用。報告日時が古いか取得が止まっていれば終了コード 1）
     Status(StatusArgs),
 }
 

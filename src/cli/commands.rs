@@ -13,7 +13,9 @@ use crate::cli::input::{self, Reading};
 use crate::config::AmbiguousChoice;
 use crate::formats::FeedFormat;
 use crate::model::time;
+use crate::poll::health::{when_text, FeedHealth, HealthLimits};
 use crate::poll::poller::Origin;
+use crate::poll::role::PollerRole;
 use crate::ui::plain;
 use crate::view::View;
 
@@ -176,6 +178,10 @@ pub fn demo_feed(args: &DemoFeedArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The store's state, judged by the data: exit 1 when the newest 報告日時 is older than
+/// `stale_hours` or no fetch has succeeded for
+/// [`DEAD_AFTER_INTERVALS`](crate::poll::health::DEAD_AFTER_INTERVALS) intervals; a missing
+/// store stops with exit 2 before.
 pub fn status(args: &StatusArgs) -> Outcome {
     let config = crate::config::load(args.config.path.as_deref())?;
     let path = args
@@ -190,56 +196,61 @@ pub fn status(args: &StatusArgs) -> Outcome {
         )));
     }
     let store = crate::store::Store::open_read_only(&path)?;
-    let now = time::now_jst();
-    let stale_after = chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24)));
+    let limits = HealthLimits {
+        stale_after: chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24))),
+        interval: args
+            .interval
+            .map_or(config.feed.interval, std::time::Duration::from_secs),
+    };
+    let health = FeedHealth::read(&store, time::now_jst(), limits)?;
     tell(&format!("履歴ファイル: {}", path.display()));
-    let fresh = print_latest(&store, now, stale_after);
-    match store.lease() {
-        Ok(Some((holder, until))) if until > now => tell(&format!(
-            "取得中のプロセス: {holder}（{} まで）",
-            time::format_datetime(&until)
-        )),
-        _ => tell("取得中のプロセス: なし"),
+    for line in status_lines(&health) {
+        tell(&line);
     }
-    match store.last_error() {
-        Ok(Some((at, message))) => tell(&format!(
-            "最後のエラー: {}（{}）",
-            message,
-            time::format_datetime(&at)
-        )),
-        _ => tell("最後のエラー: なし"),
+    if health.is_healthy() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(EXIT_STALE))
     }
-    if fresh {
-        return Ok(ExitCode::SUCCESS);
-    }
-    tell(&format!(
-        "状態: データが古くなっています（{} 時間より前）",
-        stale_after.num_hours()
-    ));
-    Ok(ExitCode::from(EXIT_STALE))
 }
 
-/// The newest snapshot's line; whether it is younger than `stale_after`.
-fn print_latest(
-    store: &crate::store::Store,
-    now: crate::model::JstDateTime,
-    stale_after: chrono::Duration,
-) -> bool {
-    match store.latest_snapshot().ok().flatten() {
-        Some(s) => {
-            let age = now.signed_duration_since(s.fetched_at);
-            tell(&format!(
-                "最新のデータ: {}（{}）・{} 件・取得元 {}",
-                time::format_datetime(&s.fetched_at),
-                time::format_age(age),
-                s.report.rows.len(),
-                s.source
-            ));
-            age <= stale_after
+/// What `status` prints after the file's name, one line each.
+fn status_lines(health: &FeedHealth) -> Vec<String> {
+    let now = health.checked_at;
+    let report = match &health.report {
+        Some(report) => format!(
+            "最新の報告日時: {}・{} 件・取得元 {}",
+            report
+                .newest_reported_at
+                .map_or("なし".to_string(), |at| when_text(&at, now)),
+            report.rows,
+            report.source
+        ),
+        None => "最新の報告日時: なし（データがありません）".to_string(),
+    };
+    let success = match &health.last_success {
+        Some(at) => format!("最後に成功した取得: {}", when_text(at, now)),
+        None => "最後に成功した取得: なし".to_string(),
+    };
+    let poller = match (&health.poller, health.lease_until) {
+        (PollerRole::Other { holder, .. }, Some(until)) => format!(
+            "取得中のプロセス: bedboard {}（{} まで）",
+            holder.describe(None),
+            time::format_datetime(&until)
+        ),
+        _ => "取得中のプロセス: なし".to_string(),
+    };
+    let error = match &health.last_error {
+        Some((at, message)) => {
+            format!("最後のエラー: {}（{}）", message, time::format_datetime(at))
         }
-        None => {
-            tell("最新のデータ: なし");
-            false
-        }
-    }
+        None => "最後のエラー: なし".to_string(),
+    };
+    let verdict = if health.is_healthy() {
+        "状態: 正常".to_string()
+    } else {
+        let problems: Vec<String> = health.problems.iter().map(ToString::to_string).collect();
+        format!("状態: {}", problems.join("。"))
+    };
+    vec![report, success, poller, error, verdict]
 }

@@ -2,7 +2,9 @@
 //! masters in step: the layer that uses both formats and the store.
 
 pub mod error;
+pub mod health;
 pub mod masters;
 pub mod poller;
+pub mod role;
 
 pub use error::PollError;

@@ -18,6 +18,8 @@ pub enum FeedEvent {
     Notice(String),
     /// New masters (from files, URLs, the drop folder or the store).
     Masters(Box<super::masters::MasterUpdate>),
+    /// Who polls now: this process or another sharing the store (sent when it changes).
+    Poller(PollerRole),
 }
 
 #[derive(Debug)]
@@ -49,12 +51,13 @@ use tokio::task::JoinHandle;
 
 use super::error::PollError;
 use super::masters::MasterUpdate;
+use super::role::{host_of, Holder, PollerRole};
 use crate::files::{FileStamp, ReadError};
 use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
-use crate::store::{FetchRecord, MasterKind, Snapshot, StoreError, StoreHandle};
+use crate::store::{FetchRecord, MasterKind, Snapshot, Store, StoreError, StoreHandle};
 
 /// Where data is fetched from.
 #[derive(Clone, Debug)]
@@ -173,8 +176,13 @@ fn spawn(config: PollerConfig, store: Option<StoreHandle>) -> PollerHandle {
     }
 }
 
-/// How often a process that does not poll looks in the store for new data.
+/// How often a process that does not poll looks in the store for new data, and how often
+/// the poller's loop wakes whatever its schedule (to keep the lease, or take it over).
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+/// The lease lasts this many intervals from its last renewal: a poller that dies is
+/// replaced at most this long after.
+const LEASE_INTERVALS: u32 = 2;
 
 /// How soon a file caught while being written is read again.
 const CHANGING_RETRY: Duration = Duration::from_secs(1);
@@ -217,7 +225,16 @@ struct Poller {
     last_good: Option<(FetchRecord, Arc<Report>)>,
     /// The newest fetch a follower has reported.
     last_seen_fetch: Option<JstDateTime>,
+    /// Whether this process holds the lease (or has no store to share) and so polls.
     polling: bool,
+    /// When the lease was last taken or renewed.
+    renewed_at: Option<tokio::time::Instant>,
+    /// When the next poll is due; none: at once.
+    next_fetch: Option<tokio::time::Instant>,
+    /// Who polls, as last told to the dashboard.
+    role: Option<PollerRole>,
+    /// A lease that cannot be read or written is said once, until it works again.
+    lease_error_said: bool,
     last_prune: Option<JstDateTime>,
 }
 
@@ -247,6 +264,10 @@ impl Poller {
             last_good: None,
             last_seen_fetch: None,
             polling: false,
+            renewed_at: None,
+            next_fetch: None,
+            role: None,
+            lease_error_said: false,
             last_prune: None,
         }
     }
@@ -271,6 +292,8 @@ impl Poller {
         self.close().await;
     }
 
+    /// Wakes every [`FOLLOW_EVERY`] whatever the schedule: the holder keeps its lease and
+    /// polls when due (or asked), any other process follows the store.
     async fn serve(&mut self) {
         if self.store.is_none() {
             self.open_store().await;
@@ -278,34 +301,66 @@ impl Poller {
         self.show_stored().await;
         self.read_masters().await;
         self.watcher = self.watch_drop_folder().await;
+        let mut asked = false;
         loop {
-            let delay = if self.take_lease().await {
-                self.poll().await;
-                self.prune().await;
-                if std::mem::take(&mut self.retry_soon) {
-                    self.backoff.next_delay().min(CHANGING_RETRY)
-                } else {
-                    self.backoff.next_delay()
+            let mut next_poll = None;
+            if self.keep_lease().await {
+                if asked || self.poll_due() {
+                    next_poll = Some(self.poll_keeping_lease().await);
                 }
             } else {
                 self.follow().await;
-                FOLLOW_EVERY
-            };
+            }
             self.follow_store_file().await;
-            if self.polling {
-                let at = time::now_jst() + chrono::Duration::from_std(delay).unwrap_or_default();
+            if let Some(at) = next_poll {
                 if !self.send(FeedEvent::NextPoll { at }) {
                     return; // the dashboard has closed
                 }
             }
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => {}
-                _ = self.poll_now.notified() => {}
-            }
+            asked = tokio::select! {
+                _ = tokio::time::sleep(self.until_next_tick()) => false,
+                _ = self.poll_now.notified() => true,
+            };
             if self.tx.is_closed() {
                 return;
             }
         }
+    }
+
+    fn poll_due(&self) -> bool {
+        self.next_fetch
+            .is_none_or(|due| due <= tokio::time::Instant::now())
+    }
+
+    /// A second, or less when the next poll is due sooner.
+    fn until_next_tick(&self) -> Duration {
+        match self.next_fetch {
+            Some(due) if self.polling => due
+                .saturating_duration_since(tokio::time::Instant::now())
+                .min(FOLLOW_EVERY),
+            _ => FOLLOW_EVERY,
+        }
+    }
+
+    /// Polls, renewing the lease meanwhile (a fetch may take longer than the lease lasts),
+    /// and schedules the next poll: the interval, or the backoff after failures. Returns
+    /// when the next poll is due.
+    async fn poll_keeping_lease(&mut self) -> JstDateTime {
+        let keeper = self.lease_keeper();
+        keep_lease_while(keeper, async {
+            self.poll().await;
+            self.prune().await;
+        })
+        .await;
+        // What the renewals found is checked at the next tick.
+        self.renewed_at = None;
+        let delay = if std::mem::take(&mut self.retry_soon) {
+            self.backoff.next_delay().min(CHANGING_RETRY)
+        } else {
+            self.backoff.next_delay()
+        };
+        self.next_fetch = Some(tokio::time::Instant::now() + delay);
+        time::now_jst() + chrono::Duration::from_std(delay).unwrap_or_default()
     }
 
     /// Gives the lease up, empties the store's log and waits until the file is closed.
@@ -447,33 +502,101 @@ impl Poller {
         }
     }
 
-    /// One poller per host: the lease decides whether this process polls.
-    /// Without a store every process polls for itself.
-    async fn take_lease(&mut self) -> bool {
-        let ttl = chrono::Duration::from_std(self.config.interval * 2).unwrap_or_default();
-        let held = match &self.store {
-            None => true,
-            Some(store) => match store
-                .try_acquire_lease(&self.config.holder, time::now_jst(), ttl)
-                .await
-            {
-                Ok(held) => held,
-                Err(err) => {
-                    self.notice(PollError::Store(err));
-                    true
-                }
-            },
+    /// One poller per host: the lease decides whether this process polls. The holder
+    /// renews it every [`Self::renew_every`], backing off or not; any other process tries
+    /// to take it every tick, and does once it has expired. Without a store every process
+    /// polls for itself.
+    async fn keep_lease(&mut self) -> bool {
+        let Some(store) = self.store.clone() else {
+            self.set_polling(true);
+            self.set_role(PollerRole::ThisProcess);
+            return true;
         };
-        if held != self.polling {
-            self.polling = held;
-            if !held {
-                self.send(FeedEvent::Notice(
-                    "同じ履歴ファイルを使う別の bedboard が取得しています。その結果を表示します"
-                        .to_string(),
-                ));
-            }
+        let renew_every = self.renew_every();
+        if self.polling && self.renewed_at.is_some_and(|at| at.elapsed() < renew_every) {
+            return true;
         }
+        let holder = self.config.holder.clone();
+        let ttl = self.lease_ttl();
+        let claimed = store
+            .call(move |store| claim_lease(store, &holder, ttl))
+            .await;
+        let role = match claimed {
+            Ok(Claim::Held) => {
+                self.lease_error_said = false;
+                self.renewed_at = Some(tokio::time::Instant::now());
+                PollerRole::ThisProcess
+            }
+            Ok(Claim::Refused {
+                holder,
+                last_success,
+            }) => {
+                self.lease_error_said = false;
+                self.renewed_at = None;
+                self.other_poller(holder, last_success)
+            }
+            Err(err) => {
+                // Better two pollers than none.
+                if !std::mem::replace(&mut self.lease_error_said, true) {
+                    self.notice(PollError::Store(err));
+                }
+                PollerRole::ThisProcess
+            }
+        };
+        let held = role.is_this_process();
+        self.set_polling(held);
+        self.set_role(role);
         held
+    }
+
+    fn other_poller(
+        &self,
+        holder: Option<String>,
+        last_success: Option<JstDateTime>,
+    ) -> PollerRole {
+        let Some(name) = holder else {
+            return PollerRole::Nobody { last_success };
+        };
+        PollerRole::Other {
+            same_host: host_of(&name) == host_of(&self.config.holder),
+            holder: Holder::parse(&name),
+            last_success,
+        }
+    }
+
+    /// A process that starts polling (at start, or taking over) polls at once.
+    fn set_polling(&mut self, held: bool) {
+        if held && !self.polling {
+            self.next_fetch = None;
+        }
+        self.polling = held;
+    }
+
+    fn set_role(&mut self, role: PollerRole) {
+        if self.role.as_ref() != Some(&role) {
+            self.role = Some(role.clone());
+            self.send(FeedEvent::Poller(role));
+        }
+    }
+
+    /// How long the lease lasts from a renewal: [`LEASE_INTERVALS`] intervals.
+    fn lease_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.config.interval.saturating_mul(LEASE_INTERVALS))
+            .unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// A quarter interval (at least a tick): the lease never comes near expiring.
+    fn renew_every(&self) -> Duration {
+        (self.config.interval / 4).max(FOLLOW_EVERY)
+    }
+
+    fn lease_keeper(&self) -> Option<LeaseKeeper> {
+        Some(LeaseKeeper {
+            store: self.store.clone()?,
+            holder: self.config.holder.clone(),
+            ttl: self.lease_ttl(),
+            every: self.renew_every(),
+        })
     }
 
     /// A process that does not poll shows what the poller stored.
@@ -506,7 +629,7 @@ impl Poller {
             Ok(None) => {
                 self.changing_reads = 0;
                 self.backoff.success();
-                self.send(FeedEvent::Unchanged { at });
+                self.unchanged(at).await;
             }
             Ok(Some(fetched)) => {
                 self.changing_reads = 0;
@@ -525,6 +648,27 @@ impl Poller {
                 self.fail(at, error).await
             }
         }
+    }
+
+    /// A poll that found nothing new: stored as the poller's last success, so that the
+    /// other dashboards and `bedboard status` know the feed is alive.
+    async fn unchanged(&mut self, at: JstDateTime) {
+        if let Some(store) = &self.store {
+            let fetch = match &self.last_good {
+                Some((fetch, _)) => FetchRecord {
+                    fetched_at: at,
+                    ..fetch.clone()
+                },
+                None => FetchRecord {
+                    error: None,
+                    ..FetchRecord::failed(&self.config.origin.label(), at, "")
+                },
+            };
+            if let Err(err) = store.call(move |s| s.record_unchanged(&fetch)).await {
+                self.notice(PollError::StoreWrite(err));
+            }
+        }
+        self.send(FeedEvent::Unchanged { at });
     }
 
     /// A file caught while being written is read again soon; the data on screen stays,
@@ -643,7 +787,7 @@ impl Poller {
         .await?;
         let import = match body {
             Body::Same => {
-                self.send(FeedEvent::Unchanged { at });
+                self.unchanged(at).await;
                 return Ok(());
             }
             Body::Report(import) => *import,
@@ -653,7 +797,7 @@ impl Poller {
                 self.record_master(kind, at, &label, bytes).await;
                 update.read_at = Some(at);
                 self.send(FeedEvent::Masters(update));
-                self.send(FeedEvent::Unchanged { at });
+                self.unchanged(at).await;
                 return Ok(());
             }
             Body::Unreadable(err) => return Err(PollError::Unreadable(err)),
@@ -764,6 +908,68 @@ impl Poller {
                 self.notice(PollError::Store(err));
             }
         }
+    }
+}
+
+/// What trying the lease found.
+enum Claim {
+    Held,
+    /// Another process holds it (its name, if there still is a lease at all).
+    Refused {
+        holder: Option<String>,
+        last_success: Option<JstDateTime>,
+    },
+}
+
+/// Takes or renews the lease, on the store's thread (the clock is read there, when the
+/// request runs); if another holds it, who, and when its last success was.
+fn claim_lease(
+    store: &mut Store,
+    holder: &str,
+    ttl: chrono::Duration,
+) -> Result<Claim, StoreError> {
+    if store.try_acquire_lease(holder, time::now_jst(), ttl)? {
+        return Ok(Claim::Held);
+    }
+    Ok(Claim::Refused {
+        holder: store.lease()?.map(|(name, _)| name),
+        last_success: store.last_success()?,
+    })
+}
+
+/// Renews the holder's lease while a poll runs.
+struct LeaseKeeper {
+    store: StoreHandle,
+    holder: String,
+    ttl: chrono::Duration,
+    every: Duration,
+}
+
+impl LeaseKeeper {
+    async fn renew_forever(self) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(self.every).await;
+            let now = time::now_jst();
+            // A refusal or an error is found by the next tick's own try.
+            let _ = self
+                .store
+                .try_acquire_lease(&self.holder, now, self.ttl)
+                .await;
+        }
+    }
+}
+
+/// Runs `work`, renewing the lease alongside until it is done.
+async fn keep_lease_while<F: std::future::Future>(
+    keeper: Option<LeaseKeeper>,
+    work: F,
+) -> F::Output {
+    let Some(keeper) = keeper else {
+        return work.await;
+    };
+    tokio::select! {
+        out = work => out,
+        never = keeper.renew_forever() => match never {},
     }
 }
 
@@ -885,6 +1091,7 @@ fn log(event: &FeedEvent) {
         FeedEvent::Unchanged { .. } => tracing::debug!("unchanged"),
         FeedEvent::Failed { message, .. } => tracing::warn!("poll failed: {message}"),
         FeedEvent::NextPoll { .. } => {}
+        FeedEvent::Poller(poller) => tracing::info!("{}", poller.status_text()),
         FeedEvent::Masters(update) => tracing::info!(
             hospitals = update.hospitals.as_ref().map_or(0, |m| m.len()),
             municipalities = update.municipalities.as_ref().map_or(0, |m| m.len()),

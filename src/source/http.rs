@@ -20,7 +20,7 @@ use super::ca::read_ca_bundle;
 use super::fetch_error::{innermost_text, send_error, url_error_text, UrlError};
 
 pub use super::auth::Auth;
-pub use super::backoff::{Backoff, MAX_BACKOFF};
+pub use super::backoff::{Backoff, MAX_RETRY_AFTER};
 pub use super::fetch_error::FetchError;
 pub use super::redact::redact_url;
 

@@ -1,10 +1,12 @@
 //! One poller per host: the dashboards sharing a file elect the poller through a lease row.
-//! The holder renews it every poll; if the poller dies, another takes it once it expires.
+//! The holder renews it while it runs, backing off or not; if the poller dies, another takes
+//! it once it expires. The poller's last success is the newest fetch without an error: a
+//! poll that found nothing new is recorded too, but only the newest such row is kept.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::codec::{from_nanos, to_nanos, to_nanos_clamped};
-use super::{Store, StoreError};
+use super::{FetchRecord, Store, StoreError};
 use crate::model::JstDateTime;
 
 impl Store {
@@ -65,6 +67,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// When the newest fetch without an error was made: new data, or the same as before.
+    pub fn last_success(&self) -> Result<Option<JstDateTime>, StoreError> {
+        let at = self
+            .conn
+            .query_row(
+                "SELECT fetched_at FROM fetch WHERE error IS NULL ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(at.map(from_nanos))
+    }
+
+    /// Records a poll that found nothing new, as the poller's last success. The rows of
+    /// earlier such polls since the last report go: they say nothing the newest does not.
+    pub fn record_unchanged(&mut self, fetch: &FetchRecord) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM fetch WHERE error IS NULL
+               AND id > coalesce((SELECT max(fetch_id) FROM snapshot), 0)",
+            [],
+        )?;
+        self.record_fetch(fetch, None)?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +116,30 @@ mod tests {
         assert_eq!(store.lease().unwrap().unwrap().0, "b", "not a's to release");
         store.release_lease("b").unwrap();
         assert_eq!(store.lease().unwrap(), None);
+    }
+
+    fn fetch(minute: i64, error: Option<&str>) -> FetchRecord {
+        FetchRecord {
+            error: error.map(str::to_string),
+            ..FetchRecord::failed("r.csv", at(minute), "")
+        }
+    }
+
+    #[test]
+    fn the_last_success_is_the_newest_fetch_without_an_error_and_unchanged_polls_keep_one_row() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(store.last_success().unwrap(), None);
+        let report = crate::model::Report::default();
+        store.record_fetch(&fetch(0, None), Some(&report)).unwrap();
+        store.record_unchanged(&fetch(1, None)).unwrap();
+        store
+            .record_fetch(&fetch(2, Some("接続できません")), None)
+            .unwrap();
+        assert_eq!(store.last_success().unwrap(), Some(at(1)));
+        store.record_unchanged(&fetch(3, None)).unwrap();
+        assert_eq!(store.last_success().unwrap(), Some(at(3)));
+        // The report, the failure and the newest unchanged poll.
+        assert_eq!(store.stats().unwrap().fetches, 3);
+        assert_eq!(store.latest_snapshot().unwrap().unwrap().fetched_at, at(0));
     }
 }

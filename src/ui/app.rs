@@ -132,6 +132,8 @@ pub struct FeedStatus {
     pub fetching: bool,
     /// The last fetched snapshot could not be stored: the board runs from memory.
     pub not_stored: bool,
+    /// Who polls (this process or another sharing the store); none until the poller says.
+    pub poller: Option<crate::poll::role::PollerRole>,
 }
 
 pub(super) const CHANGE_LOG_LIMIT: usize = 2000;

@@ -390,6 +390,9 @@ fn feed_status_text(app: &App) -> String {
     if app.feed.not_stored {
         parts.push("履歴に保存できていません（表示は続けます）".to_string());
     }
+    if let Some(role) = &app.feed.poller {
+        parts.push(role.status_text());
+    }
     let demo = if app.is_demo { "デモ  " } else { "" };
     let fetching = if app.feed.fetching {
         "取得中…  "

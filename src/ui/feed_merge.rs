@@ -31,6 +31,13 @@ impl App {
             }
             FeedEvent::Failed { at, message } => self.feed.last_failure = Some((at, message)),
             FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
+            FeedEvent::Poller(role) => {
+                // Another process polls on its own schedule: this one's has no meaning now.
+                if !role.is_this_process() {
+                    self.feed.next_poll = None;
+                }
+                self.feed.poller = Some(role);
+            }
             FeedEvent::Notice(text) => self.message = Some(text),
             FeedEvent::Masters(update) => {
                 let update = *update;
