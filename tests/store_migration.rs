@@ -1,9 +1,10 @@
 //! A history file written by the release before the readable schema (schema version 2:
 //! Unix nanoseconds, 都道府県番号 as an INTEGER) is migrated and reads back the same.
 //!
-//! `tests/fixtures/store-v2.sqlite` was written by `write_v2_fixture` below while the
-//! store wrote version 2; the same history, recorded by this build into a fresh file,
-//! must read back exactly as the migrated file does.
+//! `tests/fixtures/store-v2.sqlite` was written by the store of schema version 2 (commit
+//! "A history file written by schema version 2…") recording [`record_history`], and
+//! `store-v2.expected.txt` is what that store read back from it ([`dump`]). The migrated
+//! file must read back exactly that, and hold what this build writes for the same history.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use chrono::Duration;
 
 use bedboard::demo::generator as demo;
 use bedboard::model::{JstDateTime, PrefectureNumber, Report};
-use bedboard::store::{FetchRecord, MasterKind, Store};
+use bedboard::store::{FetchRecord, MasterKind, Store, SCHEMA_VERSION};
 
 fn at(minutes: i64) -> JstDateTime {
     demo::asset_base_time() + Duration::minutes(minutes) + Duration::nanoseconds(250_000_000)
@@ -96,17 +97,142 @@ fn record_history(store: &mut Store) {
         .unwrap();
 }
 
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v2.sqlite")
+}
+
+/// The fixture, copied where the test may change it.
+fn migrated_copy(dir: &tempfile::TempDir) -> Store {
+    let path = dir.path().join("history.sqlite3");
+    std::fs::copy(fixture(), &path).unwrap();
+    let before = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = before
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2, "the fixture is a version 2 file");
+    drop(before);
+    Store::open(&path).unwrap()
+}
+
 #[test]
-#[ignore = "writes tests/fixtures/store-v2.sqlite; run only with the release that writes version 2"]
-fn write_v2_fixture() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v2.sqlite");
-    let _ = std::fs::remove_file(&path);
-    let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
-    record_history(&mut store);
-    assert!(store.checkpoint().unwrap());
-    std::fs::write(path.with_extension("expected.txt"), dump(&store)).unwrap();
-    drop(store);
+fn a_version_2_file_reads_back_the_same_after_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = migrated_copy(&dir);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.recovered_from(), None);
+    let expected = std::fs::read_to_string(fixture().with_extension("expected.txt")).unwrap();
+    let migrated = dump(&store);
+    assert!(
+        migrated == expected,
+        "the migrated file reads back differently:\n{migrated}"
+    );
+    // The same history recorded by this build reads back the same too.
+    let mut fresh = Store::open_in_memory().unwrap();
+    record_history(&mut fresh);
+    assert_eq!(dump(&fresh), expected);
+}
+
+#[test]
+fn the_migrated_file_is_the_file_this_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(migrated_copy(&dir));
+    let fresh_path = dir.path().join("fresh.sqlite3");
+    let mut fresh = Store::open(&fresh_path).unwrap();
+    record_history(&mut fresh);
+    drop(fresh);
+    let migrated = rusqlite::Connection::open(dir.path().join("history.sqlite3")).unwrap();
+    let fresh = rusqlite::Connection::open(&fresh_path).unwrap();
+    assert_eq!(schema_of(&migrated), schema_of(&fresh));
+    for table in [
+        "fetch",
+        "snapshot",
+        "hospital_info",
+        "hospital",
+        "version",
+        "lease",
+        "master_document",
+    ] {
+        assert_eq!(
+            rows_of(&migrated, table),
+            rows_of(&fresh, table),
+            "table {table}"
+        );
+    }
+    let north: String = migrated
+        .query_row(
+            "SELECT prefecture_no FROM hospital_info WHERE prefecture = '北海道'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(north, "01");
+    let fetched: String = migrated
+        .query_row("SELECT fetched_at FROM fetch WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fetched, "2026-11-01T09:00:00.250+09:00");
+}
+
+/// Each table's and index's columns, in order (a migrated table is created under
+/// another name and renamed, so the SQL text itself differs).
+fn schema_of(conn: &rusqlite::Connection) -> Vec<String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.type, m.name, p.name, p.type, p.\"notnull\", p.pk
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table' ORDER BY m.name, p.cid",
+        )
+        .unwrap();
+    let mut out: Vec<String> = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "{} {}.{} {} notnull={} pk={}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut indexes = conn
+        .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .unwrap();
+    out.extend(
+        indexes
+            .query_map([], |r| {
+                Ok(format!(
+                    "index {} on {}: {:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?
+                ))
+            })
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap(),
+    );
+    out
+}
+
+/// Every row of a table, each value with its SQLite type.
+fn rows_of(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {table} ORDER BY id"))
+        .unwrap();
+    let columns = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..columns)
+            .map(|i| r.get(i))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
 }
 
 /// Everything the store reads back, in words: equal dumps mean equal histories.
