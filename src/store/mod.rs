@@ -36,7 +36,6 @@ pub use identity::FileChange;
 pub use master::{MasterDocument, MasterKind};
 pub use reports::{FetchRecord, HospitalVersion, Snapshot};
 pub use schema::SCHEMA_VERSION;
-pub use watch::Acknowledgement;
 
 use crate::model::time::now_jst;
 

@@ -7,22 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::times::{time_at, to_text, to_text_clamped};
 use super::{Store, StoreError};
-use crate::model::{HospitalCode, JstDateTime};
-
-/// A watch alert someone acknowledged.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Acknowledgement {
-    pub at: JstDateTime,
-    /// `user@host`.
-    pub by: String,
-    pub code: HospitalCode,
-    pub name: String,
-    /// True when the alert said 空床 fell to 0 (or the hospital stopped reporting);
-    /// false when beds came back.
-    pub became_full: bool,
-    /// 空床 the alert showed; none when blank or not reported.
-    pub free_beds: Option<i64>,
-}
+use crate::model::{Acknowledgement, HospitalCode, JstDateTime};
 
 impl Store {
     /// The watch list saved here; none when no list was ever saved in this file.

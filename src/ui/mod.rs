@@ -20,3 +20,4 @@ pub mod terminal;
 pub mod theme;
 mod update;
 pub mod view_model;
+mod watching;
