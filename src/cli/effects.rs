@@ -54,6 +54,8 @@ impl Effects {
 
     /// Does one effect on the calling thread, sending its answers on `reply`.
     /// The terminal's own effects (copy, bell) are the event loop's; they do nothing here.
+    /// A store write waits for the store's thread: call this from a thread that is not
+    /// async (a test, or `spawn_blocking`); the event loop uses [`EffectRunner::run`].
     pub fn perform(&self, effect: Effect, reply: &UnboundedSender<Msg>) {
         // A closed reply channel means the dashboard has gone; nobody is left to tell.
         let send = |msg: Msg| {

@@ -151,9 +151,11 @@ impl App {
                     Err(err) => err,
                 })
             }
-            Msg::WatchListSaved(Err(err)) => self.message = Some(format!(
+            Msg::WatchListSaved(Err(err)) => {
+                self.message = Some(format!(
                 "監視リストを履歴ファイルに保存できません（{err}）。w で設定ファイルに保存できます"
-            )),
+            ))
+            }
             Msg::AcknowledgementsRecorded(Err(err)) => {
                 self.message = Some(format!("確認を履歴ファイルに記録できません（{err}）"))
             }
