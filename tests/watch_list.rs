@@ -157,8 +157,9 @@ async fn the_configured_list_seeds_only_a_store_without_one() {
     // The list the dashboard keeps wins over the config from now on.
     let mut second = Dashboard::start(&path, &[configured]).await;
     second.app.watch.clear();
-    let effects = vec![Effect::SaveWatchList {
-        codes: second.app.watch.clone(),
+    let effects = vec![Effect::SetWatched {
+        code: configured,
+        watched: false,
         at: *second.app.now(),
     }];
     second.settle(effects).await;
@@ -209,4 +210,23 @@ async fn an_acknowledgement_shows_in_the_change_log_with_who_and_when_and_is_kep
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].by, "ops@console1");
     assert_eq!(kept[0].at, parse_datetime("2022/02/01 12:00").unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_dashboards_on_one_store_add_to_the_list_not_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = history(&dir);
+    let mut first = Dashboard::start(&path, &[]).await;
+    let mut second = Dashboard::start(&path, &[]).await;
+    first.press('a').await;
+    let first_code = selected_code(&first.app);
+    second.app.update(bedboard::ui::keymap::Action::Down);
+    second.press('a').await;
+    let second_code = selected_code(&second.app);
+    assert_ne!(first_code, second_code);
+    first.quit().await;
+    second.quit().await;
+    let next = Dashboard::start(&path, &[]).await;
+    assert_eq!(next.app.watch, [first_code, second_code].into());
+    next.quit().await;
 }

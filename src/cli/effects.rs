@@ -40,8 +40,8 @@ impl Effects {
     fn queue_store_write(&self, effect: &Effect) -> Option<StoreWrite> {
         let queued = |call: &dyn Fn(&StoreHandle) -> Reply<()>| self.store.as_ref().map(call);
         match effect {
-            Effect::SaveWatchList { codes, at } => Some(StoreWrite {
-                reply: queued(&|store| store.save_watch_list(codes.clone(), *at)),
+            Effect::SetWatched { code, watched, at } => Some(StoreWrite {
+                reply: queued(&|store| store.set_watched(*code, *watched, *at)),
                 answer: Msg::WatchListSaved,
             }),
             Effect::RecordAcknowledgements(acknowledgements) => Some(StoreWrite {
@@ -90,7 +90,7 @@ impl Effects {
                 }
             }
             Effect::Copy(_) | Effect::Bell => {}
-            Effect::SaveWatchList { .. } | Effect::RecordAcknowledgements(_) => {}
+            Effect::SetWatched { .. } | Effect::RecordAcknowledgements(_) => {}
         }
     }
 }

@@ -226,6 +226,11 @@ impl StoreHandle {
         self.call(move |store| store.save_watch_list(&codes, at))
     }
 
+    /// [`Store::set_watched`].
+    pub fn set_watched(&self, code: HospitalCode, watched: bool, at: JstDateTime) -> Reply<()> {
+        self.call(move |store| store.set_watched(code, watched, at))
+    }
+
     /// [`Store::record_acknowledgements`].
     pub fn record_acknowledgements(&self, acknowledgements: Vec<Acknowledgement>) -> Reply<()> {
         self.call(move |store| store.record_acknowledgements(&acknowledgements))

@@ -55,10 +55,35 @@ impl Store {
             )?
             .execute(params![code, at])?;
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO watch_list (id, saved_at) VALUES (1, ?1)",
-            [&at],
-        )?;
+        mark_saved(&tx, &at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds a hospital to the saved list or takes it off: one change, so that dashboards
+    /// sharing the file add to each other's list rather than overwrite it.
+    pub fn set_watched(
+        &mut self,
+        code: HospitalCode,
+        watched: bool,
+        at: JstDateTime,
+    ) -> Result<(), StoreError> {
+        let at = to_text(&at)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if watched {
+            tx.execute(
+                "INSERT OR IGNORE INTO watch (hospital_code, added_at) VALUES (?1, ?2)",
+                params![code.as_str(), at],
+            )?;
+        } else {
+            tx.execute(
+                "DELETE FROM watch WHERE hospital_code = ?1",
+                [code.as_str()],
+            )?;
+        }
+        mark_saved(&tx, &at)?;
         tx.commit()?;
         Ok(())
     }
@@ -127,6 +152,15 @@ impl Store {
     }
 }
 
+/// The list is saved in this file from now on: the config no longer seeds it.
+fn mark_saved(tx: &Transaction, at: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR REPLACE INTO watch_list (id, saved_at) VALUES (1, ?1)",
+        [at],
+    )?;
+    Ok(())
+}
+
 /// Acknowledgements older than the cutoff.
 pub(super) fn prune_acknowledgements(tx: &Transaction, cutoff: &str) -> Result<usize, StoreError> {
     Ok(tx.execute(
@@ -169,6 +203,26 @@ mod tests {
         );
         store.save_watch_list(&BTreeSet::new(), t0).unwrap();
         assert_eq!(store.watch_list().unwrap(), Some(BTreeSet::new()));
+    }
+
+    #[test]
+    fn one_change_keeps_the_rest_of_the_list() {
+        let mut store = Store::open_in_memory().unwrap();
+        let t0 = parse_datetime("2026/12/01 09:00").unwrap();
+        let [a, b]: [HospitalCode; 2] =
+            ["1310170043", "0110100012"].map(|c| HospitalCode::parse(c).unwrap());
+        store.set_watched(a, false, t0).unwrap();
+        assert_eq!(
+            store.watch_list().unwrap(),
+            Some(BTreeSet::new()),
+            "saved, empty"
+        );
+        store.set_watched(a, true, t0).unwrap();
+        store.set_watched(b, true, t0).unwrap();
+        store.set_watched(a, true, t0).unwrap();
+        assert_eq!(store.watch_list().unwrap(), Some([a, b].into()));
+        store.set_watched(a, false, t0).unwrap();
+        assert_eq!(store.watch_list().unwrap(), Some([b].into()));
     }
 
     #[test]

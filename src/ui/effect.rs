@@ -3,7 +3,6 @@
 //! [`EffectRunner`] given by the caller, which does the work off the UI
 //! thread and answers with [`Msg`]s that `App::on_message` takes.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -30,9 +29,10 @@ pub enum Effect {
     },
     /// Ask the poller to poll now.
     PollNow,
-    /// Keep the watch list in the store, as it is now (asked at each change).
-    SaveWatchList {
-        codes: BTreeSet<HospitalCode>,
+    /// Keep a change of the watch list in the store.
+    SetWatched {
+        code: HospitalCode,
+        watched: bool,
         at: JstDateTime,
     },
     /// Record acknowledged watch alerts in the store.

@@ -329,17 +329,20 @@ impl App {
         let name = crate::text::sanitize(&row.hospital_name).into_owned();
         let kept = self.store_path.is_some();
         let save_hint = if kept { "" } else { "（w で保存）" };
-        self.message = Some(if self.watch.remove(&row.hospital_code) {
-            format!("{name} を監視から外しました{save_hint}")
-        } else {
-            self.watch.insert(row.hospital_code);
+        let code = row.hospital_code;
+        let watched = !self.watch.remove(&code);
+        self.message = Some(if watched {
+            self.watch.insert(code);
             format!("{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます{save_hint}")
+        } else {
+            format!("{name} を監視から外しました{save_hint}")
         });
         if !kept {
             return Vec::new();
         }
-        vec![Effect::SaveWatchList {
-            codes: self.watch.clone(),
+        vec![Effect::SetWatched {
+            code,
+            watched,
             at: *self.now(),
         }]
     }
