@@ -372,6 +372,19 @@ fn change_log_after_a_feed_update() {
 }
 
 #[test]
+fn change_log_with_an_acknowledged_alert() {
+    check_screen("change_log_acknowledged", demo, |app| {
+        // The first hospital is watched and its last free bed is taken.
+        let watched = read_report(DEMO).rows[0].hospital_code;
+        app.watch.insert(watched);
+        app.operator = "ops@console1".to_string();
+        demo_feed_update(app);
+        assert_eq!(app.alerts.len(), 1);
+        press(app, "x<Tab><Tab><Tab>");
+    });
+}
+
+#[test]
 fn hospital_master() {
     check_screen("hospital_master", demo_with_masters, |app| {
         press(app, "<Tab><Tab><Tab><Tab>")

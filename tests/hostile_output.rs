@@ -254,14 +254,14 @@ fn clap_errors_quote_the_argument_cleanly() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_output_clean(&out, &format!("{args:?}"));
         assert!(
-            String::from_utf8_lossy(&out.stderr).starts_with("error:"),
+            String::from_utf8_lossy(&out.stderr).starts_with("bedboard: "),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
     let help = bedboard(dir.path(), &["--help"]);
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("使い方"));
 }
 
 #[test]

@@ -234,6 +234,7 @@ pub fn dashboard(
     app.apply_view(&config.view);
     app.feed.live = true;
     app.store_path = store.clone();
+    app.operator = crate::cli::watch::operator_name();
     app.profile = config.profile.clone();
     if is_demo && masters.hospitals.is_none() && masters.municipalities.is_none() {
         load_demo_masters(&mut app);
@@ -263,8 +264,19 @@ pub fn dashboard(
         max_bytes: config.feed.max_bytes,
     };
     let result = runtime.block_on(async {
-        let mut handle = poller::start(poller_config);
-        let effects = Effects::new(Some(handle.poll_now.clone()));
+        // One store thread serves the poller and the watch list.
+        let shared = match &app.store_path.clone() {
+            Some(path) => crate::cli::watch::open_store(&mut app, path).await,
+            None => None,
+        };
+        let mut handle = match &shared {
+            Some(store) => poller::start_with_store(poller_config, store.clone()),
+            None => poller::start(poller_config),
+        };
+        let mut effects = Effects::new(Some(handle.poll_now.clone()));
+        if let Some(store) = shared {
+            effects = effects.with_store(store);
+        }
         let events = handle.take_events();
         let result = terminal::run(&mut term, &mut app, Some(events), &effects).await;
         // Every way out of the dashboard comes here (q, Ctrl-C, SIGTERM,

@@ -1,5 +1,6 @@
 //! The dashboard's effects done for real: exports, the config file and the
-//! store's history, each on a blocking thread, answered as messages. The UI
+//! store's history, each on a blocking thread, answered as messages; the watch
+//! list and acknowledgements go to the store's thread in the order asked. The UI
 //! only describes them (`crate::ui::effect`).
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Notify;
 
 use crate::export::{export_with_progress, ExportRequest};
-use crate::store::Store;
+use crate::store::{Reply, Store, StoreHandle};
 use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg};
 
 /// Runs effects against files, the config and the store.
@@ -16,20 +17,53 @@ use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg};
 pub struct Effects {
     /// Wakes the poller for `r`; none when nothing is polled.
     poll_now: Option<Arc<Notify>>,
+    /// Where the watch list and acknowledgements are kept; none without a store.
+    store: Option<StoreHandle>,
 }
 
 impl Effects {
     pub fn new(poll_now: Option<Arc<Notify>>) -> Self {
-        Self { poll_now }
+        Self {
+            poll_now,
+            store: None,
+        }
+    }
+
+    /// Keeps the watch list and acknowledgements in `store`.
+    pub fn with_store(mut self, store: StoreHandle) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Hands a write to the store's thread now, so writes run in the order asked;
+    /// none for the effects that are not store writes.
+    fn queue_store_write(&self, effect: &Effect) -> Option<StoreWrite> {
+        let queued = |call: &dyn Fn(&StoreHandle) -> Reply<()>| self.store.as_ref().map(call);
+        match effect {
+            Effect::SetWatched { code, watched, at } => Some(StoreWrite {
+                reply: queued(&|store| store.set_watched(*code, *watched, *at)),
+                answer: Msg::WatchListSaved,
+            }),
+            Effect::RecordAcknowledgements(acknowledgements) => Some(StoreWrite {
+                reply: queued(&|store| store.record_acknowledgements(acknowledgements.clone())),
+                answer: Msg::AcknowledgementsRecorded,
+            }),
+            _ => None,
+        }
     }
 
     /// Does one effect on the calling thread, sending its answers on `reply`.
     /// The terminal's own effects (copy, bell) are the event loop's; they do nothing here.
+    /// A store write waits for the store's thread: call this from a thread that is not
+    /// async (a test, or `spawn_blocking`); the event loop uses [`EffectRunner::run`].
     pub fn perform(&self, effect: Effect, reply: &UnboundedSender<Msg>) {
         // A closed reply channel means the dashboard has gone; nobody is left to tell.
         let send = |msg: Msg| {
             let _ = reply.send(msg);
         };
+        if let Some(write) = self.queue_store_write(&effect) {
+            return send(write.wait());
+        }
         match effect {
             Effect::Export(job) => send(Msg::Exported(export(*job, reply))),
             Effect::SaveView { path, view } => {
@@ -56,6 +90,7 @@ impl Effects {
                 }
             }
             Effect::Copy(_) | Effect::Bell => {}
+            Effect::SetWatched { .. } | Effect::RecordAcknowledgements(_) => {}
         }
     }
 }
@@ -66,10 +101,45 @@ impl EffectRunner for Effects {
             self.perform(effect, &reply);
             return;
         }
+        if let Some(write) = self.queue_store_write(&effect) {
+            tokio::spawn(async move {
+                let _ = reply.send(write.finish().await);
+            });
+            return;
+        }
         let effects = self.clone();
         tokio::task::spawn_blocking(move || effects.perform(effect, &reply));
     }
 }
+
+/// A write queued on the store's thread, and the message that answers it.
+struct StoreWrite {
+    /// None when there is no store to write to.
+    reply: Option<Reply<()>>,
+    answer: fn(Result<(), String>) -> Msg,
+}
+
+impl StoreWrite {
+    async fn finish(self) -> Msg {
+        let result = match self.reply {
+            Some(reply) => reply.await.map_err(|e| e.to_string()),
+            None => Err(NO_STORE.to_string()),
+        };
+        (self.answer)(result)
+    }
+
+    /// As [`StoreWrite::finish`], for code that is not async.
+    fn wait(self) -> Msg {
+        let result = match self.reply {
+            Some(reply) => reply.wait().map_err(|e| e.to_string()),
+            None => Err(NO_STORE.to_string()),
+        };
+        (self.answer)(result)
+    }
+}
+
+/// Why a write did not happen when the store could not be opened at start.
+const NO_STORE: &str = "履歴ファイルを開けていません";
 
 /// Writes an export, telling `reply` how far it has got.
 fn export(

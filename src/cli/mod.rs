@@ -9,6 +9,7 @@ pub mod effects;
 pub mod error;
 mod input;
 mod log;
+pub mod watch;
 
 use std::process::ExitCode;
 

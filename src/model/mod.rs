@@ -1,5 +1,6 @@
 //! Typed report rows, their codes and their consistency checks.
 
+pub mod acknowledgement;
 pub mod codes;
 pub mod column;
 pub mod time;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
+pub use acknowledgement::Acknowledgement;
 pub use codes::{AreaCode, CodeError, HospitalCode, MunicipalityCode, PrefectureNumber};
 pub use column::{Column, ColumnKind};
 pub use time::JstDateTime;

@@ -7,6 +7,7 @@
 //! The thread ends, and the file is closed, when the last handle is dropped or when
 //! [`StoreHandle::close`] is called; either way the requests made before run first.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -16,7 +17,7 @@ use std::task::{Context, Poll};
 use tokio::sync::oneshot;
 
 use super::{FetchRecord, FileChange, MasterDocument, MasterKind, Snapshot, Store, StoreError};
-use crate::model::{JstDateTime, Report};
+use crate::model::{Acknowledgement, HospitalCode, JstDateTime, Report};
 
 /// A job for the store's thread: the store, or why the path could not be opened again.
 type Job = Box<dyn FnOnce(Result<&mut Store, StoreError>) + Send>;
@@ -59,6 +60,14 @@ impl<T> Future for Reply<T> {
             .poll(cx)
             // No answer: the thread had stopped before it came to the request.
             .map(|answer| answer.unwrap_or(Err(StoreError::Closed)))
+    }
+}
+
+impl<T> Reply<T> {
+    /// Waits for the answer on this thread, for code that is not async (never call it
+    /// from async code: it blocks the runtime's thread).
+    pub fn wait(self) -> Result<T, StoreError> {
+        self.0.blocking_recv().unwrap_or(Err(StoreError::Closed))
     }
 }
 
@@ -205,6 +214,31 @@ impl StoreHandle {
     /// [`Store::latest_master`].
     pub fn latest_master(&self, kind: MasterKind) -> Reply<Option<MasterDocument>> {
         self.call(move |store| store.latest_master(kind))
+    }
+
+    /// [`Store::watch_list`].
+    pub fn watch_list(&self) -> Reply<Option<BTreeSet<HospitalCode>>> {
+        self.call(|store| store.watch_list())
+    }
+
+    /// [`Store::save_watch_list`].
+    pub fn save_watch_list(&self, codes: BTreeSet<HospitalCode>, at: JstDateTime) -> Reply<()> {
+        self.call(move |store| store.save_watch_list(&codes, at))
+    }
+
+    /// [`Store::set_watched`].
+    pub fn set_watched(&self, code: HospitalCode, watched: bool, at: JstDateTime) -> Reply<()> {
+        self.call(move |store| store.set_watched(code, watched, at))
+    }
+
+    /// [`Store::record_acknowledgements`].
+    pub fn record_acknowledgements(&self, acknowledgements: Vec<Acknowledgement>) -> Reply<()> {
+        self.call(move |store| store.record_acknowledgements(&acknowledgements))
+    }
+
+    /// [`Store::acknowledgements_since`].
+    pub fn acknowledgements_since(&self, since: JstDateTime) -> Reply<Vec<Acknowledgement>> {
+        self.call(move |store| store.acknowledgements_since(since))
     }
 
     /// Ends the thread after the requests made before this call (from any handle) and

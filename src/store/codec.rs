@@ -3,33 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use crate::model::time::jst;
-use crate::model::{
-    AreaCode, HospitalCode, JstDateTime, MunicipalityCode, PrefectureNumber, ReportRow,
-};
-
-/// An instant as unix nanoseconds, the form of every time the store queries by.
-pub(super) fn to_nanos(at: &JstDateTime) -> Result<i64, StoreError> {
-    at.timestamp_nanos_opt()
-        .ok_or_else(|| StoreError::TimeOutOfRange(at.to_rfc3339()))
-}
-
-/// For query bounds: a time outside 1677–2262 means "before everything" or "after everything".
-pub(super) fn to_nanos_clamped(at: &JstDateTime) -> i64 {
-    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
-}
-
-pub(super) fn from_nanos(nanos: i64) -> JstDateTime {
-    DateTime::from_timestamp_nanos(nanos).with_timezone(&jst())
-}
+use crate::model::{AreaCode, HospitalCode, MunicipalityCode, PrefectureNumber, ReportRow};
 
 /// The sha256 of a fetched body, in lower-case hex, for [`super::FetchRecord::content_hash`].
 pub fn content_hash(body: &[u8]) -> String {
@@ -71,7 +49,8 @@ pub(super) fn row_hash(row: &ReportRow) -> [u8; 32] {
 #[derive(Debug)]
 pub(super) struct InfoColumns<'r> {
     pub prefecture: &'r str,
-    pub prefecture_no: u8,
+    /// Two digits: '01' stays '01'.
+    pub prefecture_no: String,
     pub municipality_code: &'r str,
     pub municipality: &'r str,
     pub area_code: &'r str,
@@ -83,7 +62,7 @@ impl<'r> InfoColumns<'r> {
     pub fn of(row: &'r ReportRow) -> Self {
         Self {
             prefecture: &row.prefecture,
-            prefecture_no: row.prefecture_no.get(),
+            prefecture_no: row.prefecture_no.to_string(),
             municipality_code: row.municipality_code.as_str(),
             municipality: &row.municipality,
             area_code: row.area_code.as_str(),
@@ -111,7 +90,7 @@ pub(super) fn date_to_text(date: NaiveDate) -> String {
 
 /// The columns every row query selects, in the order [`RowReader::read`] expects them
 /// from its `first` column on. Tables: `hospital h`, `version v`, `hospital_info i`.
-pub(super) const ROW_COLUMNS: &str = "h.code, v.record_date, v.reported_at, v.reported_ns, \
+pub(super) const ROW_COLUMNS: &str = "h.code, v.record_date, v.reported_at, \
      v.secured, v.ready, v.inpatients, v.extra, i.prefecture, i.prefecture_no, \
      i.municipality_code, i.municipality, i.area_code, i.area_name, i.hospital_name";
 
@@ -135,26 +114,21 @@ impl RowReader {
     pub fn read(&mut self, row: &rusqlite::Row, first: usize) -> Result<ReportRow, StoreError> {
         let col = |i: usize| first + i;
         let text = |i: usize| row.get::<_, String>(col(i));
-        let reported_at: i64 = row.get(col(2))?;
-        let reported_ns: u32 = row.get(col(3))?;
         Ok(ReportRow {
             hospital_code: parse_code(HospitalCode::parse(&text(0)?))?,
             record_date: parse_date(&text(1)?)?,
-            reported_at: DateTime::from_timestamp(reported_at, reported_ns)
-                .ok_or_else(|| StoreError::bad_data("報告日時"))?
-                .with_timezone(&jst()),
-            secured: row.get(col(4))?,
-            ready: row.get(col(5))?,
-            inpatients: row.get(col(6))?,
-            extra: extra_from_json(row.get(col(7))?)?,
-            prefecture: self.shared(text(8)?),
-            prefecture_no: PrefectureNumber::new(row.get(col(9))?)
-                .ok_or_else(|| StoreError::bad_data("都道府県番号"))?,
-            municipality_code: parse_code(MunicipalityCode::parse(&text(10)?))?,
-            municipality: self.shared(text(11)?),
-            area_code: parse_code(AreaCode::parse(&text(12)?))?,
-            area_name: self.shared(text(13)?),
-            hospital_name: text(14)?,
+            reported_at: super::times::from_text(&text(2)?)?,
+            secured: row.get(col(3))?,
+            ready: row.get(col(4))?,
+            inpatients: row.get(col(5))?,
+            extra: extra_from_json(row.get(col(6))?)?,
+            prefecture: self.shared(text(7)?),
+            prefecture_no: parse_code(PrefectureNumber::parse(&text(8)?))?,
+            municipality_code: parse_code(MunicipalityCode::parse(&text(9)?))?,
+            municipality: self.shared(text(10)?),
+            area_code: parse_code(AreaCode::parse(&text(11)?))?,
+            area_name: self.shared(text(12)?),
+            hospital_name: text(13)?,
         })
     }
 }
@@ -171,15 +145,6 @@ fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
 mod tests {
     use super::*;
     use crate::model::test_rows::seed_row;
-
-    #[test]
-    fn nanos_round_trip_and_clamp() {
-        let at = crate::model::time::parse_datetime("2026-11-01T09:00:01.123456789+09:00").unwrap();
-        assert_eq!(from_nanos(to_nanos(&at).unwrap()), at);
-        let far = crate::model::time::parse_datetime("9999/12/31 00:00").unwrap();
-        assert!(to_nanos(&far).is_err());
-        assert_eq!(to_nanos_clamped(&far), i64::MAX);
-    }
 
     #[test]
     fn the_row_hash_sees_every_field() {

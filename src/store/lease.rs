@@ -5,7 +5,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::codec::{from_nanos, to_nanos, to_nanos_clamped};
+use super::times::{time_at, to_text, to_text_clamped};
 use super::{FetchRecord, Store, StoreError};
 use crate::model::JstDateTime;
 
@@ -25,7 +25,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<(String, i64)> = tx
+        let current: Option<(String, String)> = tx
             .query_row(
                 "SELECT holder, expires_at FROM lease WHERE id = 1",
                 [],
@@ -34,12 +34,12 @@ impl Store {
             .optional()?;
         let free = match &current {
             None => true,
-            Some((owner, expires_at)) => owner == holder || *expires_at <= to_nanos_clamped(&now),
+            Some((owner, expires_at)) => owner == holder || *expires_at <= to_text_clamped(&now),
         };
         if free {
             tx.execute(
                 "INSERT OR REPLACE INTO lease (id, holder, expires_at) VALUES (1, ?1, ?2)",
-                params![holder, to_nanos(&expires)?],
+                params![holder, to_text(&expires)?],
             )?;
         }
         tx.commit()?;
@@ -60,7 +60,7 @@ impl Store {
             .query_row(
                 "SELECT holder, expires_at FROM lease WHERE id = 1",
                 [],
-                |r| Ok((r.get(0)?, from_nanos(r.get(1)?))),
+                |r| Ok((r.get(0)?, time_at(r, 1)?)),
             )
             .optional()?;
         Ok(lease)
@@ -75,10 +75,10 @@ impl Store {
             .query_row(
                 "SELECT fetched_at FROM fetch WHERE error IS NULL ORDER BY id DESC LIMIT 1",
                 [],
-                |r| r.get(0),
+                |r| time_at(r, 0),
             )
             .optional()?;
-        Ok(at.map(from_nanos))
+        Ok(at)
     }
 
     /// Records a poll that found nothing new, as the poller's last success. The rows of

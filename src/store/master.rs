@@ -3,7 +3,8 @@
 
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::codec::{content_hash, from_nanos, to_nanos};
+use super::codec::content_hash;
+use super::times::{time_at, to_text};
 use super::{Store, StoreError};
 use crate::model::JstDateTime;
 
@@ -47,7 +48,7 @@ impl Store {
         body: &[u8],
     ) -> Result<bool, StoreError> {
         let hash = content_hash(body);
-        let at = to_nanos(&fetched_at)?;
+        let at = to_text(&fetched_at)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -81,7 +82,7 @@ impl Store {
                 |row| {
                     Ok(MasterDocument {
                         kind,
-                        fetched_at: from_nanos(row.get(0)?),
+                        fetched_at: time_at(row, 0)?,
                         source: row.get(1)?,
                         content_hash: row.get(2)?,
                         body: row.get(3)?,
@@ -94,7 +95,7 @@ impl Store {
 }
 
 /// Old documents, keeping the newest of each kind whatever its age.
-pub(super) fn prune_masters(tx: &Transaction, cutoff: i64) -> Result<usize, StoreError> {
+pub(super) fn prune_masters(tx: &Transaction, cutoff: &str) -> Result<usize, StoreError> {
     Ok(tx.execute(
         "DELETE FROM master_document WHERE fetched_at < ?1
              AND id NOT IN (SELECT max(id) FROM master_document GROUP BY kind)",

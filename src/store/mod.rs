@@ -4,8 +4,11 @@
 //! Several processes open one file (one polls, the others read), so the file is in WAL mode,
 //! waits up to [`BUSY_TIMEOUT`] for a lock, and writes in short `BEGIN IMMEDIATE` transactions.
 //! A hospital's row is stored again only when it changed, so polling every minute for a year
-//! costs little. Foreign keys are declared for the reader but not enforced: the code keeps them,
-//! and enforcing them would make each delete scan tables that need no index otherwise.
+//! costs little. Foreign keys are declared for the reader; SQLite as bundled enforces them
+//! (a migration that rebuilds a table turns them off while it runs).
+//!
+//! Times are ISO-8601 text in JST and codes are text; the README's 履歴ファイル section
+//! describes each table.
 //!
 //! Async code never calls SQLite itself: [`StoreHandle`] runs a [`Store`] on a thread of its own.
 
@@ -18,6 +21,8 @@ mod master;
 mod recover;
 mod reports;
 mod schema;
+mod times;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::codec::{
-    date_to_text, extra_to_json, from_nanos, row_hash, to_nanos, to_nanos_clamped, InfoColumns,
-    RowReader, ROW_COLUMNS,
-};
+use super::codec::{date_to_text, extra_to_json, row_hash, InfoColumns, RowReader, ROW_COLUMNS};
+use super::times::{optional_time_at, report_time_to_text, time_at, to_text, to_text_clamped};
 use super::{Store, StoreError};
 use crate::model::{HospitalCode, JstDateTime, Report, ReportRow};
 
@@ -73,7 +71,8 @@ impl Store {
         fetch: &FetchRecord,
         report: Option<&Report>,
     ) -> Result<Option<i64>, StoreError> {
-        let at = to_nanos(&fetch.fetched_at)?;
+        let at = to_text(&fetch.fetched_at)?;
+        let at = at.as_str();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -130,13 +129,13 @@ impl Store {
         since: JstDateTime,
     ) -> Result<Vec<HospitalVersion>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&history_sql())?;
-        let mut rows = stmt.query(params![code.as_str(), to_nanos_clamped(&since)])?;
+        let mut rows = stmt.query(params![code.as_str(), to_text_clamped(&since)])?;
         let mut reader = RowReader::default();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             out.push(HospitalVersion {
-                valid_from: from_nanos(row.get(0)?),
-                valid_to: row.get::<_, Option<i64>>(1)?.map(from_nanos),
+                valid_from: time_at(row, 0)?,
+                valid_to: optional_time_at(row, 1)?,
                 row: reader.read(row, 2)?,
             });
         }
@@ -154,7 +153,7 @@ impl Store {
             .query_row([], |row| {
                 Ok(FetchRecord {
                     source: row.get(0)?,
-                    fetched_at: from_nanos(row.get(1)?),
+                    fetched_at: time_at(row, 1)?,
                     content_hash: row.get(2)?,
                     rows_accepted: row.get(3)?,
                     rows_rejected: row.get(4)?,
@@ -170,26 +169,28 @@ impl Store {
     pub fn last_error(&self) -> Result<Option<(JstDateTime, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(LAST_ERROR_SQL)?;
         let error = stmt
-            .query_row([], |row| Ok((from_nanos(row.get(0)?), row.get(1)?)))
+            .query_row([], |row| Ok((time_at(row, 0)?, row.get(1)?)))
             .optional()?;
         Ok(error)
     }
 
-    /// Deletes fetches, snapshots, closed versions and master documents older than `keep`
-    /// before `now`; never a current version, the newest snapshot or the newest master.
-    /// Returns how many fetches, versions and master documents went.
+    /// Deletes fetches, snapshots, closed versions, master documents and acknowledgements
+    /// older than `keep` before `now`; never a current version, the newest snapshot or the
+    /// newest master. Returns how many fetches, versions, documents and acknowledgements went.
     pub fn prune(&mut self, now: JstDateTime, keep: chrono::Duration) -> Result<usize, StoreError> {
+        // No cutoff (a `keep` beyond the calendar) sorts before every time: nothing goes.
         let cutoff = now
             .checked_sub_signed(keep)
-            .map_or(i64::MIN, |t| to_nanos_clamped(&t));
+            .map_or_else(String::new, |t| to_text_clamped(&t));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let versions = prune_versions(&tx, cutoff)?;
-        let fetches = prune_fetches(&tx, cutoff)?;
-        let masters = super::master::prune_masters(&tx, cutoff)?;
+        let versions = prune_versions(&tx, &cutoff)?;
+        let fetches = prune_fetches(&tx, &cutoff)?;
+        let masters = super::master::prune_masters(&tx, &cutoff)?;
+        let acknowledgements = super::watch::prune_acknowledgements(&tx, &cutoff)?;
         tx.commit()?;
-        Ok(versions + fetches + masters)
+        Ok(versions + fetches + masters + acknowledgements)
     }
 
     /// Stored row versions, current and closed.
@@ -214,7 +215,7 @@ fn history_sql() -> String {
 const LAST_ERROR_SQL: &str =
     "SELECT fetched_at, error FROM fetch WHERE error IS NOT NULL ORDER BY id DESC LIMIT 1";
 
-fn insert_fetch(tx: &Transaction, fetch: &FetchRecord, at: i64) -> Result<i64, StoreError> {
+fn insert_fetch(tx: &Transaction, fetch: &FetchRecord, at: &str) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO fetch (fetched_at, source, content_hash, rows_accepted, rows_rejected,
                             rows_out_of_scope, error)
@@ -236,7 +237,7 @@ fn insert_fetch(tx: &Transaction, fetch: &FetchRecord, at: i64) -> Result<i64, S
 fn store_report(
     tx: &Transaction,
     fetch_id: i64,
-    at: i64,
+    at: &str,
     report: &Report,
 ) -> Result<i64, StoreError> {
     tx.prepare_cached(
@@ -303,7 +304,7 @@ impl Board {
         key: (HospitalCode, u32),
         position: i64,
         row: &ReportRow,
-        at: i64,
+        at: &str,
     ) -> Result<(), StoreError> {
         let hash = row_hash(row);
         let line = match self.lines.entry(key) {
@@ -329,7 +330,7 @@ impl Board {
     }
 
     /// Closes the lines the report did not list: those hospitals are gone.
-    fn close_missing(self, tx: &Transaction, at: i64) -> Result<(), StoreError> {
+    fn close_missing(self, tx: &Transaction, at: &str) -> Result<(), StoreError> {
         let gone = self.lines.values().filter(|l| !l.seen);
         for line in gone {
             let Some(version) = line.version else {
@@ -368,7 +369,7 @@ fn move_line(tx: &Transaction, line: &mut Line, position: i64) -> Result<(), Sto
     Ok(())
 }
 
-fn close_version(tx: &Transaction, version: i64, at: i64) -> Result<(), StoreError> {
+fn close_version(tx: &Transaction, version: i64, at: &str) -> Result<(), StoreError> {
     tx.prepare_cached("UPDATE version SET valid_to = ?2 WHERE id = ?1")?
         .execute(params![version, at])?;
     Ok(())
@@ -377,22 +378,21 @@ fn close_version(tx: &Transaction, version: i64, at: i64) -> Result<(), StoreErr
 fn insert_version(
     tx: &Transaction,
     hospital_id: i64,
-    at: i64,
+    at: &str,
     row: &ReportRow,
 ) -> Result<i64, StoreError> {
     let info_id = info_id(tx, &InfoColumns::of(row))?;
     tx.prepare_cached(
         "INSERT INTO version (hospital_id, valid_from, info_id, record_date, reported_at,
-                              reported_ns, secured, ready, inpatients, extra)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                              secured, ready, inpatients, extra)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         hospital_id,
         at,
         info_id,
         date_to_text(row.record_date),
-        row.reported_at.timestamp(),
-        row.reported_at.timestamp_subsec_nanos(),
+        report_time_to_text(&row.reported_at),
         row.secured,
         row.ready,
         row.inpatients,
@@ -445,7 +445,7 @@ fn newest_snapshot(conn: &Connection, after: i64) -> Result<Option<Snapshot>, St
         .query_row([after], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
-                row.get::<_, i64>(1)?,
+                time_at(row, 1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
                 row.get::<_, i64>(4)?,
@@ -464,7 +464,7 @@ fn newest_snapshot(conn: &Connection, after: i64) -> Result<Option<Snapshot>, St
     }
     Ok(Some(Snapshot {
         id,
-        fetched_at: from_nanos(fetched_at),
+        fetched_at,
         source,
         report: Report {
             extra_columns: serde_json::from_str(&extra_columns)?,
@@ -492,7 +492,7 @@ fn current_rows(conn: &Connection) -> Result<Vec<ReportRow>, StoreError> {
 }
 
 /// Closed versions that ended before the cutoff, then what only they used.
-fn prune_versions(tx: &Transaction, cutoff: i64) -> Result<usize, StoreError> {
+fn prune_versions(tx: &Transaction, cutoff: &str) -> Result<usize, StoreError> {
     let deleted = tx.execute(
         "DELETE FROM version WHERE valid_to IS NOT NULL AND valid_to < ?1",
         [cutoff],
@@ -506,7 +506,7 @@ fn prune_versions(tx: &Transaction, cutoff: i64) -> Result<usize, StoreError> {
 }
 
 /// Old fetches and their snapshots, keeping the newest snapshot (the board stands on it).
-fn prune_fetches(tx: &Transaction, cutoff: i64) -> Result<usize, StoreError> {
+fn prune_fetches(tx: &Transaction, cutoff: &str) -> Result<usize, StoreError> {
     tx.execute(
         "DELETE FROM snapshot WHERE id < (SELECT max(id) FROM snapshot)
              AND fetch_id IN (SELECT id FROM fetch WHERE fetched_at < ?1)",

@@ -91,6 +91,8 @@ pub struct App {
     /// Newest first, at most [`CHANGE_LOG_LIMIT`] entries.
     pub change_log: VecDeque<LogEntry>,
     pub watch: BTreeSet<HospitalCode>,
+    /// Who acknowledges alerts here (`user@host`), for 変更履歴 and the store.
+    pub operator: String,
     /// Watch-list alerts not yet acknowledged.
     pub alerts: Vec<WatchAlert>,
     pub export_dialog: Option<ExportDialog>,
@@ -180,6 +182,7 @@ impl App {
             changes: Changes::default(),
             change_log: VecDeque::new(),
             watch: BTreeSet::new(),
+            operator: "不明".to_string(),
             alerts: Vec::new(),
             export_dialog: None,
             exporting: None,

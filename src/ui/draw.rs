@@ -368,8 +368,19 @@ fn draw_change_log(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
             Align::Left,
             style,
         );
-        p.cell(14, y, name_width, &entry.name, Align::Left, style);
-        p.put(15 + name_width, y, area.right(), &entry.text, style);
+        if entry.acknowledged {
+            // Who acknowledged which alert reads as one sentence.
+            p.put(
+                14,
+                y,
+                area.right(),
+                &crate::text::sanitize(&entry.text),
+                style,
+            );
+        } else {
+            p.cell(14, y, name_width, &entry.name, Align::Left, style);
+            p.put(15 + name_width, y, area.right(), &entry.text, style);
+        }
     }
 }
 
@@ -589,6 +600,9 @@ impl TableLayout {
                 } else {
                     format!("新規・{text}")
                 };
+            }
+            if column == Column::Status && text.is_empty() && watched {
+                text = "監視中".to_string();
             }
             let style = match column {
                 Column::Status if flagged => theme.flagged,

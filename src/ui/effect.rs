@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::SavedView;
 use crate::export::{ExportEncoding, ExportSummary, ExportView, ReportHeader};
-use crate::model::{HospitalCode, JstDateTime, Report, ReportRow};
+use crate::model::{Acknowledgement, HospitalCode, JstDateTime, Report, ReportRow};
 use crate::view::{View, ViewSpec};
 
 /// Something for the world outside the UI to do.
@@ -29,6 +29,14 @@ pub enum Effect {
     },
     /// Ask the poller to poll now.
     PollNow,
+    /// Keep a change of the watch list in the store.
+    SetWatched {
+        code: HospitalCode,
+        watched: bool,
+        at: JstDateTime,
+    },
+    /// Record acknowledged watch alerts in the store.
+    RecordAcknowledgements(Vec<Acknowledgement>),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
     /// Ring the terminal's bell.
@@ -65,6 +73,10 @@ pub enum Msg {
         request: u64,
         history: Result<History, String>,
     },
+    /// The watch list is in the store, or the reason it is not.
+    WatchListSaved(Result<(), String>),
+    /// The acknowledgements are in the store, or the reason they are not.
+    AcknowledgementsRecorded(Result<(), String>),
 }
 
 /// Does the effects the UI cannot do itself, off the UI thread, and sends

@@ -21,3 +21,4 @@ pub mod terminal;
 pub mod theme;
 mod update;
 pub mod view_model;
+mod watching;

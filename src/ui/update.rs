@@ -103,7 +103,7 @@ impl App {
                 return vec![Effect::PollNow];
             }
             Reload => self.message = Some("このデータは取得し直せません".to_string()),
-            ToggleWatch => self.toggle_watch(),
+            ToggleWatch => return self.toggle_watch(),
             Export if self.exporting.is_some() => {
                 self.message = Some("書き出し中です。終わるまでお待ちください".to_string())
             }
@@ -113,7 +113,7 @@ impl App {
             }
             Export => {}
             DialogKey(key) => return self.on_dialog_key(key),
-            Acknowledge => self.alerts.clear(),
+            Acknowledge => return self.acknowledge(),
             SaveView => return self.save_view(),
             NextView => {
                 self.kind = self.kind.next();
@@ -151,6 +151,15 @@ impl App {
                     Err(err) => err,
                 })
             }
+            Msg::WatchListSaved(Err(err)) => {
+                self.message = Some(format!(
+                "監視リストを履歴ファイルに保存できません（{err}）。w で設定ファイルに保存できます"
+            ))
+            }
+            Msg::AcknowledgementsRecorded(Err(err)) => {
+                self.message = Some(format!("確認を履歴ファイルに記録できません（{err}）"))
+            }
+            Msg::WatchListSaved(Ok(())) | Msg::AcknowledgementsRecorded(Ok(())) => {}
             Msg::HistoryLoaded { request, history } => {
                 if request == self.page_request {
                     if let Some(page) = &mut self.page {
@@ -311,20 +320,31 @@ impl App {
         }
     }
 
-    fn toggle_watch(&mut self) {
+    /// With a store the list is kept there at once; without one `w` saves it in the config.
+    fn toggle_watch(&mut self) -> Vec<Effect> {
         let Some(row) = self.selected_row() else {
-            return;
+            return Vec::new();
         };
         let row = &self.prepared.report.rows[row];
         let name = crate::text::sanitize(&row.hospital_name).into_owned();
-        self.message = Some(if self.watch.remove(&row.hospital_code) {
-            format!("{name} を監視から外しました（w で保存）")
+        let kept = self.store_path.is_some();
+        let save_hint = if kept { "" } else { "（w で保存）" };
+        let code = row.hospital_code;
+        let watched = !self.watch.remove(&code);
+        self.message = Some(if watched {
+            self.watch.insert(code);
+            format!("{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます{save_hint}")
         } else {
-            self.watch.insert(row.hospital_code);
-            format!(
-                "{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます（w で保存）"
-            )
+            format!("{name} を監視から外しました{save_hint}")
         });
+        if !kept {
+            return Vec::new();
+        }
+        vec![Effect::SetWatched {
+            code,
+            watched,
+            at: *self.now(),
+        }]
     }
 
     /// The view settings as the config file keeps them.

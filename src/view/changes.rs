@@ -39,6 +39,8 @@ pub struct LogEntry {
     pub name: String,
     /// 「即応病床 5→3（▾2）」「新規」「報告がなくなりました」
     pub text: String,
+    /// An acknowledged watch alert (the text says whose), not a change in the data.
+    pub acknowledged: bool,
 }
 
 /// The changes of the latest snapshot that changed anything.
@@ -90,6 +92,7 @@ pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEnt
         code: row.hospital_code,
         name: row.hospital_name.clone(),
         text,
+        acknowledged: false,
     };
     for row in &new.rows {
         let Some(previous) = before.get(&row.hospital_code) else {
