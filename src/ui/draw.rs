@@ -6,11 +6,12 @@ use ratatui::Frame;
 
 use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
+use super::header::Header;
 use super::keymap::Mode;
 use super::painter::Painter;
 use super::table_layout::{self, Separators};
 use super::theme::Theme;
-use super::{header, hospital_page, master_view, status_line};
+use super::{hospital_page, master_view, status_line};
 use crate::model::{Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
 use crate::view::{self, changes};
@@ -18,7 +19,6 @@ use crate::view::{self, changes};
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
 const CHART_HEIGHT: u16 = 3;
-const HEADER_HEIGHT: u16 = 3;
 const COLUMN_HEADER_HEIGHT: u16 = 3;
 /// Cells left of the name: the row's mark and a space.
 const MARK_WIDTH: u16 = 2;
@@ -33,22 +33,24 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
     let chart_height = if chart { CHART_HEIGHT } else { 0 };
     let total_height = u16::from(app.toggles.grand_total);
-    let body_top = HEADER_HEIGHT + chart_height + COLUMN_HEADER_HEIGHT;
+    let header = Header::new(app, &theme, area.width);
+    let header_height = header.height();
+    let body_top = header_height + chart_height + COLUMN_HEADER_HEIGHT;
     let body_height = area.height.saturating_sub(body_top + total_height + 1);
     app.page_rows = usize::from(body_height.max(1));
     app.keep_selection_visible();
 
-    header::draw(&mut p, app, &theme, area.width);
+    header.draw(&mut p, area.width);
     if chart {
         draw_chart(
             &mut p,
             app,
             &theme,
-            Rect::new(0, HEADER_HEIGHT, area.width, CHART_HEIGHT),
+            Rect::new(0, header_height, area.width, CHART_HEIGHT),
         );
     }
     let table = TableLayout::new(app, area.width);
-    let header_y = HEADER_HEIGHT + chart_height;
+    let header_y = header_height + chart_height;
     if matches!(
         app.kind,
         ViewKind::HospitalMaster | ViewKind::MunicipalityMaster
@@ -90,9 +92,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             if let Some(page) = &app.page {
                 let rect = Rect::new(
                     0,
-                    HEADER_HEIGHT,
+                    header_height,
                     area.width,
-                    area.height.saturating_sub(HEADER_HEIGHT + 1),
+                    area.height.saturating_sub(header_height + 1),
                 );
                 hospital_page::draw(&mut p, page, &theme, rect);
             }
