@@ -2,7 +2,10 @@
 //! a line of its own until the next success, alerts beside the totals, notices
 //! that give way, and a status line of whole items.
 
+use std::cell::RefCell;
+use std::io::Write;
 use std::path::Path;
+use std::rc::Rc;
 
 use bedboard::formats::{self, ImportOptions};
 use bedboard::model::time::parse_datetime;
@@ -10,6 +13,7 @@ use bedboard::model::{JstDateTime, Report};
 use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
 use bedboard::text::width::{str_width, AmbiguousWidth, CUT_MARK};
 use bedboard::ui::app::{App, DisplayOptions};
+use bedboard::ui::backend::TrackingBackend;
 use bedboard::ui::draw;
 use bedboard::ui::keymap::Action;
 use bedboard::ui::notice::NOTICE_SECONDS;
@@ -19,7 +23,8 @@ use bedboard::ui::theme::ThemeKind;
 use bedboard::view::changes::WatchAlert;
 use bedboard::view::ViewSpec;
 use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 const SEED: &str = "assets/sample/seed-tokyo.csv";
 const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
@@ -319,4 +324,50 @@ fn the_status_line_shows_whole_items_from_the_most_important() {
             }
         }
     }
+}
+
+/// What the backend writes, as a terminal would receive it.
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+#[test]
+fn a_minute_of_a_failing_feed_writes_only_the_ages() {
+    let sink = Sink::default();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+    };
+    let mut terminal = Terminal::with_options(TrackingBackend::new(sink.clone()), options).unwrap();
+    let mut app = failing_feed(AmbiguousWidth::Narrow);
+    terminal.draw(|frame| draw::draw(frame, &mut app)).unwrap();
+    let first = sink.take();
+    app.set_now(at("2022/02/01 12:01"));
+    terminal.draw(|frame| draw::draw(frame, &mut app)).unwrap();
+    let minute = sink.take();
+    let text = String::from_utf8_lossy(&minute);
+    assert!(
+        text.contains("21"),
+        "the failure line's age moved: {text:?}"
+    );
+    assert!(
+        minute.len() * 4 < first.len(),
+        "a minute wrote {} bytes, the first frame {}",
+        minute.len(),
+        first.len()
+    );
 }
