@@ -173,8 +173,9 @@ pub fn state_items(app: &App) -> Vec<String> {
         format!("要確認 {}", app.prepared.flagged),
         format!("範囲: {}{out_of_scope}", app.prepared.scope),
     ];
-    if let n @ 1.. = app.changes.gone.len() {
-        items.push(format!("報告がなくなった {n} 施設（変更履歴に）"));
+    let gone = app.changes.gone.len();
+    if gone > 0 {
+        items.push(format!("報告がなくなった {gone} 施設（変更履歴に）"));
     }
     items
 }

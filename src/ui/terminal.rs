@@ -154,8 +154,9 @@ pub async fn run(
                 app.on_message(msg)
             }
             ready = app.next_view() => {
-                woke(app);
+                // Taken before the clock moves: a new minute would start a newer view.
                 app.on_view(ready);
+                woke(app);
                 Vec::new()
             }
             _ = shutdown.asked.notified() => {
