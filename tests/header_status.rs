@@ -371,3 +371,18 @@ fn a_minute_of_a_failing_feed_writes_only_the_ages() {
         first.len()
     );
 }
+
+#[test]
+fn notices_from_the_feed_are_shown_one_after_the_other() {
+    let mut app = app_with(seed_report(), AmbiguousWidth::Narrow);
+    app.on_feed(FeedEvent::Notice(
+        "履歴ファイルを新しく作りました".to_string(),
+    ));
+    app.on_feed(FeedEvent::Notice("1 行を取り込めませんでした".to_string()));
+    assert_eq!(app.notice_text(), Some("履歴ファイルを新しく作りました"));
+    let later = *app.now() + chrono::Duration::seconds(NOTICE_SECONDS);
+    app.set_now(later);
+    assert_eq!(app.notice_text(), Some("1 行を取り込めませんでした"));
+    app.set_now(later + chrono::Duration::seconds(NOTICE_SECONDS));
+    assert_eq!(app.notice_text(), None);
+}

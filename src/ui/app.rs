@@ -67,8 +67,8 @@ pub struct App {
     pub search: String,
     pub filter_mode: bool,
     pub show_chart: bool,
-    /// Shown on the status line for a few seconds; see [`App::notify`].
-    pub notice: Option<super::notice::Notice>,
+    /// Shown on the status line for a few seconds each; see [`App::notify`].
+    pub notices: super::notice::Notices,
     pub should_quit: bool,
     /// Something changed that the screen must show.
     pub dirty: bool,
@@ -161,7 +161,7 @@ impl App {
             search: String::new(),
             filter_mode: false,
             show_chart: true,
-            notice: None,
+            notices: Default::default(),
             should_quit: false,
             dirty: true,
             page_rows: 10,

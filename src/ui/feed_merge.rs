@@ -28,11 +28,11 @@ impl App {
             FeedEvent::Unchanged { at } => self.feed.poll_succeeded(at),
             FeedEvent::Failed { at, message } => self.feed.poll_failed(at, message),
             FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
-            FeedEvent::Notice(text) => self.notify(text),
+            FeedEvent::Notice(text) => self.notify_in_turn(text),
             FeedEvent::Masters(update) => {
                 let update = *update;
                 if let Some(first) = update.problems.first() {
-                    self.notify(match update.problems.len() {
+                    self.notify_in_turn(match update.problems.len() {
                         1 => first.clone(),
                         n => format!("{first}（ほか {} 件）", n - 1),
                     });
@@ -80,7 +80,7 @@ impl App {
         self.feed.out_of_scope = snapshot.out_of_scope;
         self.source_label = snapshot.source_label;
         if let Some(first) = snapshot.problems.first() {
-            self.notify(match snapshot.problems.len() {
+            self.notify_in_turn(match snapshot.problems.len() {
                 1 => first.clone(),
                 n => format!("{first}（ほか {} 件）", n - 1),
             });
