@@ -386,3 +386,24 @@ fn notices_from_the_feed_are_shown_one_after_the_other() {
     app.set_now(later + chrono::Duration::seconds(NOTICE_SECONDS));
     assert_eq!(app.notice_text(), None);
 }
+
+#[test]
+fn a_tiny_terminal_with_everything_wrong_still_draws() {
+    for amb in WIDTHS {
+        let mut app = failing_feed(amb);
+        app.feed.not_stored = true;
+        app.alerts.push(WatchAlert {
+            code: app.report().rows[0].hospital_code,
+            name: "東京都 病院1".to_string(),
+            free: Some(0),
+            full: true,
+        });
+        app.notify("既定の表示を保存しました");
+        for (width, height) in [(1, 1), (2, 2), (10, 3), (20, 5), (40, 8)] {
+            let lines = draw_lines(&mut app, width, height);
+            for line in &lines {
+                assert_eq!(str_width(line, amb), usize::from(width), "{line}");
+            }
+        }
+    }
+}
