@@ -303,10 +303,9 @@ async fn every_failure_keeps_the_last_good_data_and_says_why() {
             "{name}: the last good data stays on screen\n{text}"
         );
         if expected != "unchanged" {
-            let status = text.lines().last().unwrap();
             assert!(
-                status.contains("前回失敗") && status.contains(expected),
-                "{name}: {status}"
+                text.contains("【取得失敗】") && text.contains(expected),
+                "{name}: the failure has a line of its own\n{text}"
             );
         }
         assert_eq!(
@@ -338,7 +337,7 @@ async fn every_failure_keeps_the_last_good_data_and_says_why() {
     );
     let text = screen(&mut app);
     assert!(
-        text.contains("東京都 病院1") && !text.contains("前回失敗"),
+        text.contains("東京都 病院1") && !text.contains("【取得失敗】"),
         "{text}"
     );
     assert!(text.contains("▾1"), "the change is marked:\n{text}");
@@ -410,7 +409,10 @@ async fn a_restart_with_the_feed_down_shows_the_stored_data_with_its_age() {
     assert!(outcome.contains("接続できません"), "{outcome}");
     let text = screen(&mut app);
     assert!(text.contains("レコード数 12 "), "{text}");
-    assert!(text.lines().last().unwrap().contains("前回失敗"), "{text}");
+    assert!(
+        text.contains("から取得できていません（1 回失敗）"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -511,11 +513,13 @@ async fn a_store_that_cannot_be_written_is_said_and_the_board_goes_on() {
         status.contains("履歴ファイルを作れず、書き込めません"),
         "said at once: {status}"
     );
-    // The message goes with the next key; the state stays in the status line.
+    // The notice goes with the next key; the state stays on its own line.
     app.update(bedboard::ui::keymap::Action::Down);
     let text = screen(&mut app);
-    let status = text.lines().last().unwrap();
-    assert!(status.contains("履歴に保存できていません"), "{status}");
+    assert!(
+        text.contains("【保存失敗】履歴に保存できていません"),
+        "{text}"
+    );
 }
 
 /// Waits for the next masters event, feeding everything else to the app.

@@ -134,14 +134,14 @@ async fn a_file_that_turns_into_junk_stays_a_failure() {
     // The next poll finds the same junk: still a failure, not "unchanged".
     handle.poll_now.notify_one();
     assert_eq!(next_event(&mut handle, &mut app).await, first);
-    assert!(app.feed.last_failure.is_some());
+    assert!(app.feed.failing.is_some());
 
     // The good data again: the same as on screen, and the failure is over.
     std::fs::write(&path, seed()).unwrap();
     age(&path, Duration::from_secs(10));
     handle.poll_now.notify_one();
     assert_eq!(next_event(&mut handle, &mut app).await, "unchanged");
-    assert!(app.feed.last_failure.is_none());
+    assert!(app.feed.failing.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,7 +201,7 @@ async fn a_junk_export_in_the_drop_folder_stays_a_failure() {
     assert!(first.starts_with("failed "), "{first}");
     handle.poll_now.notify_one();
     assert_eq!(next_event(&mut handle, &mut app).await, first);
-    assert!(app.feed.last_failure.is_some());
+    assert!(app.feed.failing.is_some());
 }
 
 // ---------------------------------------------------------------------------

@@ -39,6 +39,8 @@ use ratatui::Terminal;
 
 const UPDATE_VARIABLE: &str = "BEDBOARD_UPDATE_GOLDEN";
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// The sizes of the screens added with issue 10: a small terminal and a wall screen.
+const SMALL_AND_WALL: [(u16, u16); 2] = [(80, 24), (200, 50)];
 const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
 
 /// 12 hospitals of 千代田区 and 中央区, reported at 2022/02/01 11:32–11:37.
@@ -65,19 +67,18 @@ fn read_report(file: &str) -> Report {
 
 /// The dashboard on a fixture, its clock stopped at `now`.
 fn build_app(file: &str, now: &str, amb: AmbiguousWidth) -> App {
+    build_app_on(read_report(file), file, now, amb)
+}
+
+/// The dashboard on a report, named as the file it came from.
+fn build_app_on(report: Report, file: &str, now: &str, amb: AmbiguousWidth) -> App {
     let now = at(now);
     let options = DisplayOptions {
         ambiguous: amb,
         ascii: false,
         theme: ThemeKind::Mono,
     };
-    let mut app = App::new(
-        read_report(file),
-        file.to_string(),
-        false,
-        options,
-        ViewSpec::new(now),
-    );
+    let mut app = App::new(report, file.to_string(), false, options, ViewSpec::new(now));
     app.loaded_at = now;
     app
 }
@@ -307,9 +308,19 @@ fn width_label(amb: AmbiguousWidth) -> &'static str {
 /// The first frame is drawn before the keys, as on a terminal, so paging
 /// knows the screen's height.
 fn check_screen(screen: &str, build: fn(AmbiguousWidth) -> App, script: impl Fn(&mut App)) {
+    check_screen_at(screen, &SIZES, build, script);
+}
+
+/// [`check_screen`] at the sizes given.
+fn check_screen_at(
+    screen: &str,
+    sizes: &[(u16, u16)],
+    build: fn(AmbiguousWidth) -> App,
+    script: impl Fn(&mut App),
+) {
     let mut failures = Vec::new();
     for amb in WIDTHS {
-        for (width, height) in SIZES {
+        for &(width, height) in sizes {
             let mut app = build(amb);
             draw_lines(&mut app, width, height);
             script(&mut app);
@@ -449,6 +460,103 @@ fn ambiguous_names_grouped_by_municipality() {
 #[test]
 fn ambiguous_row_detail_popup() {
     check_screen("ambiguous_row_popup", ambiguous, open_row_popup);
+}
+
+// ---- The header and the status line ------------------------------------------
+
+/// The seed with totals of seven digits (1,234,595 確保病床).
+fn seven_digit_totals(amb: AmbiguousWidth) -> App {
+    let mut report = read_report(SEED);
+    report.rows[0].secured = Some(1_234_567);
+    report.rows[0].ready = Some(1_200_000);
+    report.rows[0].inpatients = Some(1_100_000);
+    build_app_on(report, SEED, SEED_NOW, amb)
+}
+
+/// The seed as a polled feed: fetched at 11:40, failing since 11:45, three tries.
+fn failing_feed(amb: AmbiguousWidth) -> App {
+    let mut app = seed(amb);
+    app.feed.live = true;
+    app.source_label = "http://127.0.0.1:8787/report.csv".to_string();
+    feed_event(
+        &mut app,
+        FeedEvent::Unchanged {
+            at: at("2022/02/01 11:40"),
+        },
+    );
+    for minute in ["11:45", "11:46", "11:48"] {
+        let failed = FeedEvent::Failed {
+            at: at(&format!("2022/02/01 {minute}")),
+            message: "接続できません（127.0.0.1:8787）".to_string(),
+        };
+        feed_event(&mut app, failed);
+    }
+    feed_event(
+        &mut app,
+        FeedEvent::NextPoll {
+            at: at("2022/02/01 12:02"),
+        },
+    );
+    app
+}
+
+/// A rejected row is said for a few seconds, beside the failure.
+fn notice_on_failing_feed(app: &mut App) {
+    feed_event(
+        app,
+        FeedEvent::Notice(
+            "1 行を取り込めませんでした（5 行目: 確保病床が数値ではありません）".to_string(),
+        ),
+    );
+}
+
+#[test]
+fn seven_digit_totals_whole() {
+    check_screen_at(
+        "totals_7_digits",
+        &SMALL_AND_WALL,
+        seven_digit_totals,
+        |_| {},
+    );
+}
+
+#[test]
+fn a_failing_feed_on_a_line_of_its_own() {
+    check_screen_at("feed_failure", &SMALL_AND_WALL, failing_feed, |_| {});
+}
+
+#[test]
+fn a_notice_beside_the_failure() {
+    check_screen_at(
+        "feed_failure_notice",
+        &SMALL_AND_WALL,
+        failing_feed,
+        notice_on_failing_feed,
+    );
+}
+
+#[test]
+fn a_notice_gives_way_and_the_failure_stays() {
+    check_screen_at(
+        "feed_failure_notice_over",
+        &SMALL_AND_WALL,
+        failing_feed,
+        |app| {
+            notice_on_failing_feed(app);
+            let later =
+                *app.now() + chrono::Duration::seconds(bedboard::ui::notice::NOTICE_SECONDS);
+            app.set_now(later);
+        },
+    );
+}
+
+#[test]
+fn a_watch_alert_beside_the_totals() {
+    check_screen_at("watch_alert", &SMALL_AND_WALL, demo, |app| {
+        // The first hospital is watched; the update takes its last free bed.
+        press(app, "a");
+        demo_feed_update(app);
+    });
 }
 
 // ---- The harness itself -------------------------------------------------------

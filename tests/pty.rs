@@ -1163,3 +1163,16 @@ fn a_terminal_that_never_answers_is_drawn_narrow_and_told() {
     term.wait_exit();
     term.assert_restored();
 }
+
+#[test]
+fn a_notice_gives_way_by_itself_after_a_few_seconds() {
+    let mut term = Term::spawn(&["--source", SEED, "--no-color"]);
+    term.wait_for_text("東京都 病院1");
+    // `a` watches the selected hospital and says so on the status line.
+    term.send(b"a");
+    term.wait_for_text("を監視します");
+    // No key: the event loop's own timer takes the notice away.
+    term.wait_for_text_gone("を監視します");
+    term.wait_for_text("最終取得");
+    quit(&mut term);
+}

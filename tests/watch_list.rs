@@ -120,7 +120,7 @@ async fn a_watch_set_with_a_survives_a_restart_without_w() {
     first.app.update(bedboard::ui::keymap::Action::Down);
     let code = selected_code(&first.app);
     first.press('a').await;
-    let message = first.app.message.clone().unwrap();
+    let message = first.app.notice_text().unwrap().to_string();
     assert!(message.contains("を監視します"), "{message}");
     assert!(
         !message.contains("w で保存"),

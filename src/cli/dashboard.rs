@@ -221,11 +221,13 @@ pub fn dashboard(
         origin.label()
     };
     let mut app = App::new(Report::default(), label, is_demo, options, spec);
+    // The probe may have waited seconds since the view's clock was read.
+    app.set_now(time::now_jst());
     // Checked by the command before the terminal was taken.
     app.keys = crate::ui::keymap::KeyMap::for_config(&config.keys).unwrap_or_default();
     app.config_path = config.path.clone();
     if let Some(warning) = width.warning {
-        app.message = Some(warning);
+        app.notify_in_turn(warning);
     }
     app.display_note = width.note;
     if let Some(folder) = &config.export_folder {

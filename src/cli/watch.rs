@@ -52,13 +52,13 @@ fn host_name() -> String {
 pub async fn open_store(app: &mut App, path: &std::path::Path) -> Option<StoreHandle> {
     let store = StoreHandle::open(path).await.ok()?;
     if let Some(moved) = store.recovered_from() {
-        app.message = Some(format!(
+        app.notify_in_turn(format!(
             "履歴ファイルが壊れていたため {} に退避し、新しく作りました",
             moved.display()
         ));
     }
     if let Err(err) = restore(app, &store).await {
-        app.message = Some(format!("監視リストを履歴ファイルから読めません（{err}）"));
+        app.notify_in_turn(format!("監視リストを履歴ファイルから読めません（{err}）"));
     }
     Some(store)
 }

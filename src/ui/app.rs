@@ -69,7 +69,8 @@ pub struct App {
     pub search: String,
     pub filter_mode: bool,
     pub show_chart: bool,
-    pub message: Option<String>,
+    /// Shown on the status line for a few seconds each; see [`App::notify`].
+    pub notices: super::notice::Notices,
     pub should_quit: bool,
     /// Something changed that the screen must show.
     pub dirty: bool,
@@ -126,8 +127,8 @@ pub struct FeedStatus {
     pub live: bool,
     pub last_fetch: Option<JstDateTime>,
     pub next_poll: Option<JstDateTime>,
-    /// The last poll's failure, cleared by the next success.
-    pub last_failure: Option<(JstDateTime, String)>,
+    /// Polls failed since the last success; none while the feed works.
+    pub failing: Option<super::feed_health::FailureStreak>,
     /// Rows of other prefectures dropped from the last snapshot.
     pub out_of_scope: usize,
     /// `r` was pressed and the poll has not answered yet.
@@ -167,7 +168,7 @@ impl App {
             search: String::new(),
             filter_mode: false,
             show_chart: true,
-            message: None,
+            notices: Default::default(),
             should_quit: false,
             dirty: true,
             page_rows: 10,
@@ -239,11 +240,12 @@ impl App {
         &self.spec.now
     }
 
-    /// The clock moved: ages and stale marks may read differently.
+    /// The clock moved: ages and stale marks may read differently, a notice may be over.
     pub fn set_now(&mut self, now: JstDateTime) {
         let changed =
             now.format("%Y%m%d%H%M").to_string() != self.spec.now.format("%Y%m%d%H%M").to_string();
         self.spec.now = now;
+        self.expire_notice();
         if changed {
             self.refresh_view();
         }

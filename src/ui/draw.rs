@@ -6,19 +6,19 @@ use ratatui::Frame;
 
 use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
-use super::keymap::{Action, Mode};
+use super::header::Header;
+use super::keymap::Mode;
 use super::painter::Painter;
 use super::table_layout::{self, Separators};
 use super::theme::Theme;
-use super::{hospital_page, master_view};
-use crate::model::{time, Column, ColumnKind, Totals};
+use super::{hospital_page, master_view, status_line};
+use crate::model::{Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
-use crate::view::{self, changes, ViewDescription};
+use crate::view::{self, changes};
 
 /// Below this height the chart hides itself.
 const CHART_MIN_HEIGHT: u16 = 20;
 const CHART_HEIGHT: u16 = 3;
-const HEADER_HEIGHT: u16 = 3;
 const COLUMN_HEADER_HEIGHT: u16 = 3;
 /// Cells left of the name: the row's mark and a space.
 const MARK_WIDTH: u16 = 2;
@@ -33,22 +33,24 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
     let chart_height = if chart { CHART_HEIGHT } else { 0 };
     let total_height = u16::from(app.toggles.grand_total);
-    let body_top = HEADER_HEIGHT + chart_height + COLUMN_HEADER_HEIGHT;
+    let header = Header::new(app, &theme, area.width);
+    let header_height = header.height();
+    let body_top = header_height + chart_height + COLUMN_HEADER_HEIGHT;
     let body_height = area.height.saturating_sub(body_top + total_height + 1);
     app.page_rows = usize::from(body_height.max(1));
     app.keep_selection_visible();
 
-    draw_header(&mut p, app, &theme, area.width);
+    header.draw(&mut p, area.width);
     if chart {
         draw_chart(
             &mut p,
             app,
             &theme,
-            Rect::new(0, HEADER_HEIGHT, area.width, CHART_HEIGHT),
+            Rect::new(0, header_height, area.width, CHART_HEIGHT),
         );
     }
     let table = TableLayout::new(app, area.width);
-    let header_y = HEADER_HEIGHT + chart_height;
+    let header_y = header_height + chart_height;
     if matches!(
         app.kind,
         ViewKind::HospitalMaster | ViewKind::MunicipalityMaster
@@ -82,7 +84,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         let totals = app.prepared.view.totals;
         table.draw_totals(&mut p, &theme, y, "総計", &totals, theme.total);
     }
-    draw_status(&mut p, app, &theme, area);
+    status_line::draw(&mut p, app, &theme, area);
     match &app.popup {
         Some(Popup::Help) => draw_help(&mut p, app, &theme, area),
         Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
@@ -90,9 +92,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             if let Some(page) = &app.page {
                 let rect = Rect::new(
                     0,
-                    HEADER_HEIGHT,
+                    header_height,
                     area.width,
-                    area.height.saturating_sub(HEADER_HEIGHT + 1),
+                    area.height.saturating_sub(header_height + 1),
                 );
                 hospital_page::draw(&mut p, page, &theme, rect);
             }
@@ -109,52 +111,6 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         p.frame(rect, "確認", theme.popup);
         p.put(rect.x + 2, rect.y + 1, rect.right() - 1, text, theme.popup);
     }
-}
-
-fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
-    match app.alerts.last() {
-        // An alert takes the top line until it is acknowledged.
-        Some(alert) => {
-            let more = match app.alerts.len() {
-                1 => String::new(),
-                n => format!("（ほか {} 件）", n - 1),
-            };
-            let key = app.keys.first_key(Action::Acknowledge);
-            let text = format!(
-                "【警報】{}{more}  {key} で確認",
-                crate::text::sanitize(&alert.text())
-            );
-            let style = theme.error.add_modifier(ratatui::style::Modifier::REVERSED);
-            p.fill(Rect::new(0, 0, width, 1), style);
-            p.put(0, 0, width, &text, style);
-        }
-        None => {
-            p.put(0, 0, width, &app.prepared.view.summary_line(), theme.header);
-        }
-    }
-    let out_of_scope = match app.feed.out_of_scope {
-        0 => String::new(),
-        n => format!("（範囲外 {n} 件を除外）"),
-    };
-    let gone = match app.changes.gone.len() {
-        0 => String::new(),
-        n => format!("  報告がなくなった {n} 施設（変更履歴に）"),
-    };
-    let second = format!(
-        "[{}]  古い {}  要確認 {}  範囲: {}{out_of_scope}{gone}",
-        app.kind.label(),
-        app.prepared.stale,
-        app.prepared.flagged,
-        app.prepared.scope,
-    );
-    let description = ViewDescription::of(&app.spec);
-    // Only the list of hospitals is grouped.
-    let third = match app.kind {
-        ViewKind::Rows => description.line(),
-        _ => format!("{}  {}", description.sort_part(), description.filter_part()),
-    };
-    p.put(0, 2, width, &third, Style::new());
-    p.put(0, 1, width, &second, Style::new());
 }
 
 fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
@@ -182,63 +138,6 @@ fn draw_chart(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
         let len = (value.unwrap_or(0) * u64::from(bar_room) / max) as u16;
         p.fill(Rect::new(area.x + label_width, y, len, 1), style);
     }
-}
-
-fn draw_status(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
-    let y = area.height.saturating_sub(1);
-    p.fill(Rect::new(0, y, area.width, 1), theme.status);
-    let hints = format!(
-        " {}:キー一覧 {}:終了",
-        app.keys.first_key(Action::Help),
-        app.keys.first_key(Action::Quit)
-    );
-    let hints_width = width::str_width(&hints, p.amb) as u16;
-    let left_width = area.width.saturating_sub(hints_width);
-    let (text, style) = if app.mode == Mode::Search {
-        let text = format!("検索: {}_   Enter: 決定  Esc: 取り消し", app.search);
-        (text, theme.status)
-    } else if let Some(message) = &app.message {
-        // A problem is said first, before anything else on the line.
-        (message.clone(), theme.error.patch(theme.status))
-    } else if let Some((done, total)) = app.export_progress {
-        (format!("書き出し中… {done} / {total} 行"), theme.status)
-    } else if app.feed.live {
-        let style = if app.feed.last_failure.is_some() || app.feed.not_stored {
-            theme.error.patch(theme.status)
-        } else {
-            theme.status
-        };
-        (feed_status_text(app), style)
-    } else {
-        let newest = app.newest_report().map_or("-".to_string(), |t| {
-            format!(
-                "最新報告 {}（{}）",
-                time::format_datetime(&t),
-                app.age_text(&t)
-            )
-        });
-        let demo = if app.is_demo { "デモ  " } else { "" };
-        let working = if app.is_pending() {
-            "並べ替え中…  "
-        } else {
-            ""
-        };
-        let text = format!(
-            "{working}{demo}{}  {newest}  読込 {}",
-            app.source_label,
-            app.loaded_at.format("%H:%M"),
-        );
-        (text, theme.status)
-    };
-    p.cell(
-        0,
-        y,
-        left_width,
-        &crate::text::sanitize(&text),
-        Align::Left,
-        style,
-    );
-    p.put(left_width, y, area.width, &hints, theme.status);
 }
 
 fn draw_export_dialog(p: &mut Painter, dialog: &ExportDialog, theme: &Theme, area: Rect) {
@@ -382,35 +281,6 @@ fn draw_change_log(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
             p.put(15 + name_width, y, area.right(), &entry.text, style);
         }
     }
-}
-
-/// 「最終取得 02:41（19分前）・次回 02:42・前回失敗: 接続できません（127.0.0.1:8787）  出所」
-fn feed_status_text(app: &App) -> String {
-    let hm = |t: &crate::model::JstDateTime| t.format("%H:%M").to_string();
-    let mut parts = Vec::new();
-    match &app.feed.last_fetch {
-        Some(at) => parts.push(format!("最終取得 {}（{}）", hm(at), app.age_text(at))),
-        None => parts.push("まだ取得していません".to_string()),
-    }
-    if let Some(at) = &app.feed.next_poll {
-        parts.push(format!("次回 {}", hm(at)));
-    }
-    if let Some((at, why)) = &app.feed.last_failure {
-        parts.push(format!("前回失敗 {}: {why}", hm(at)));
-    }
-    if app.feed.not_stored {
-        parts.push("履歴に保存できていません（表示は続けます）".to_string());
-    }
-    if let Some(role) = &app.feed.poller {
-        parts.push(role.status_text());
-    }
-    let demo = if app.is_demo { "デモ  " } else { "" };
-    let fetching = if app.feed.fetching {
-        "取得中…  "
-    } else {
-        ""
-    };
-    format!("{fetching}{demo}{}  {}", parts.join("・"), app.source_label)
 }
 
 /// Where each column of the table goes on this screen.

@@ -25,11 +25,8 @@ impl App {
         }
         match event {
             FeedEvent::Snapshot(snapshot) => return self.on_snapshot(*snapshot),
-            FeedEvent::Unchanged { at } => {
-                self.feed.last_fetch = Some(at);
-                self.feed.last_failure = None;
-            }
-            FeedEvent::Failed { at, message } => self.feed.last_failure = Some((at, message)),
+            FeedEvent::Unchanged { at } => self.feed.poll_succeeded(at),
+            FeedEvent::Failed { at, message } => self.feed.poll_failed(at, message),
             FeedEvent::NextPoll { at } => self.feed.next_poll = Some(at),
             FeedEvent::Poller(role) => {
                 // Another process polls on its own schedule: this one's has no meaning now.
@@ -38,11 +35,11 @@ impl App {
                 }
                 self.feed.poller = Some(role);
             }
-            FeedEvent::Notice(text) => self.message = Some(text),
+            FeedEvent::Notice(text) => self.notify_in_turn(text),
             FeedEvent::Masters(update) => {
                 let update = *update;
                 if let Some(first) = update.problems.first() {
-                    self.message = Some(match update.problems.len() {
+                    self.notify_in_turn(match update.problems.len() {
                         1 => first.clone(),
                         n => format!("{first}（ほか {} 件）", n - 1),
                     });
@@ -83,14 +80,14 @@ impl App {
             self.alerts.extend(alerts);
         }
         if !snapshot.from_store {
-            self.feed.last_failure = None;
+            self.feed.poll_succeeded(snapshot.fetched_at);
             self.feed.not_stored = snapshot.stored == Some(false);
         }
         self.feed.last_fetch = Some(snapshot.fetched_at);
         self.feed.out_of_scope = snapshot.out_of_scope;
         self.source_label = snapshot.source_label;
         if let Some(first) = snapshot.problems.first() {
-            self.message = Some(match snapshot.problems.len() {
+            self.notify_in_turn(match snapshot.problems.len() {
                 1 => first.clone(),
                 n => format!("{first}（ほか {} 件）", n - 1),
             });

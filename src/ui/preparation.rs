@@ -193,12 +193,9 @@ impl App {
         });
         match line {
             Some(line) => self.move_to(line),
-            None => {
-                self.message = Some(
-                    "この病院は今の一覧にありません（絞り込みか、報告がなくなりました）"
-                        .to_string(),
-                )
-            }
+            None => self.notify(
+                "この病院は今の一覧にありません（絞り込みか、報告がなくなりました）".to_string(),
+            ),
         }
     }
 

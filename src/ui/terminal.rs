@@ -160,9 +160,10 @@ pub fn probe_ambiguous_width(charset: TerminalCharset) -> ProbeAnswer {
 }
 
 /// The event loop: one task that waits for a key, a resize, the feed, the
-/// answer to an effect, a view prepared in the background, a signal, or the
-/// minute when ages change, and draws only when something changed. Effects
-/// go to `runner`, except those that only write to the terminal.
+/// answer to an effect, a view prepared in the background, a signal, the
+/// minute when ages change or the end of a notice, and draws only when
+/// something changed. Effects go to `runner`, except those that only write
+/// to the terminal.
 pub async fn run(
     term: &mut Term,
     app: &mut App,
@@ -180,31 +181,42 @@ pub async fn run(
         if app.should_quit {
             return Ok(Ending::Quit);
         }
-        let wait = app.until_next_minute();
+        let wait = app.until_next_change();
         let effects = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => on_terminal_event(app, event),
+                Some(Ok(event)) => {
+                    woke(app);
+                    on_terminal_event(app, event)
+                }
                 Some(Err(err)) => return Err(err),
                 None => return Ok(Ending::Quit),
             },
             event = next_feed_event(&mut feed) => match event {
-                Some(event) => app.on_feed(event),
+                Some(event) => {
+                    woke(app);
+                    app.on_feed(event)
+                }
                 // The poller has stopped: keep showing what we have.
                 None => {
                     feed = None;
                     Vec::new()
                 }
             },
-            Some(msg) = replies.recv() => app.on_message(msg),
+            Some(msg) = replies.recv() => {
+                woke(app);
+                app.on_message(msg)
+            }
             ready = app.next_view() => {
+                // Taken before the clock moves: a new minute would start a newer view.
                 app.on_view(ready);
+                woke(app);
                 Vec::new()
             }
             _ = shutdown.asked.notified() => {
                 return Ok(Ending::Signal(shutdown.signal.load(Ordering::SeqCst)));
             }
             _ = tokio::time::sleep(wait) => {
-                app.set_now(crate::model::time::now_jst());
+                woke(app);
                 app.dirty = true;
                 Vec::new()
             }
@@ -213,6 +225,12 @@ pub async fn run(
             perform(effect, runner, &reply)?;
         }
     }
+}
+
+/// The clock is read at every wake-up, so a notice is timed from when it was
+/// posted and gives way on time.
+fn woke(app: &mut App) {
+    app.set_now(crate::model::time::now_jst());
 }
 
 /// Writes the terminal's own effects; hands the rest to the runner.

@@ -16,9 +16,9 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         use Action::*;
         self.dirty = true;
-        // A message stays until the next key.
+        // A notice goes with the next key (typing a search is not one).
         if !matches!(action, Input(_) | DeleteChar | Submit) {
-            self.message = None;
+            self.dismiss_notice();
         }
         let page = self.page_rows.max(1) as isize;
         match action {
@@ -81,12 +81,12 @@ impl App {
             Open => return self.open(),
             CopyPhone => match self.page.as_ref().and_then(HospitalPage::phone_to_copy) {
                 Some(digits) => {
-                    self.message = Some(format!(
+                    self.notify(format!(
                         "電話番号 {digits} をコピーしました（端末のクリップボード）"
                     ));
                     return vec![Effect::Copy(digits)];
                 }
-                None => self.message = Some("コピーする電話番号がありません".to_string()),
+                None => self.notify("コピーする電話番号がありません".to_string()),
             },
             NextPhone => {
                 if let Some(page) = &mut self.page {
@@ -102,10 +102,10 @@ impl App {
                 self.feed.fetching = true;
                 return vec![Effect::PollNow];
             }
-            Reload => self.message = Some("このデータは取得し直せません".to_string()),
+            Reload => self.notify("このデータは取得し直せません".to_string()),
             ToggleWatch => return self.toggle_watch(),
             Export if self.exporting.is_some() => {
-                self.message = Some("書き出し中です。終わるまでお待ちください".to_string())
+                self.notify("書き出し中です。終わるまでお待ちください".to_string())
             }
             Export if self.kind != ViewKind::ChangeLog => {
                 self.export_dialog = Some(ExportDialog::new(&self.export_folder, *self.now()));
@@ -145,19 +145,15 @@ impl App {
                 }
             }
             Msg::Exported(result) => self.on_exported(result),
-            Msg::ViewSaved(result) => {
-                self.message = Some(match result {
-                    Ok(path) => format!("既定の表示を保存しました（{}）", path.display()),
-                    Err(err) => err,
-                })
-            }
-            Msg::WatchListSaved(Err(err)) => {
-                self.message = Some(format!(
+            Msg::ViewSaved(result) => self.notify(match result {
+                Ok(path) => format!("既定の表示を保存しました（{}）", path.display()),
+                Err(err) => err,
+            }),
+            Msg::WatchListSaved(Err(err)) => self.notify(format!(
                 "監視リストを履歴ファイルに保存できません（{err}）。w で設定ファイルに保存できます"
-            ))
-            }
+            )),
             Msg::AcknowledgementsRecorded(Err(err)) => {
-                self.message = Some(format!("確認を履歴ファイルに記録できません（{err}）"))
+                self.notify(format!("確認を履歴ファイルに記録できません（{err}）"))
             }
             Msg::WatchListSaved(Ok(())) | Msg::AcknowledgementsRecorded(Ok(())) => {}
             Msg::HistoryLoaded { request, history } => {
@@ -310,7 +306,7 @@ impl App {
                 if let Some(warning) = summary.warning() {
                     text = format!("{text}。{warning}");
                 }
-                self.message = Some(text);
+                self.notify(text);
             }
             Err(err) => {
                 dialog.error = Some(err);
@@ -331,12 +327,13 @@ impl App {
         let save_hint = if kept { "" } else { "（w で保存）" };
         let code = row.hospital_code;
         let watched = !self.watch.remove(&code);
-        self.message = Some(if watched {
+        let text = if watched {
             self.watch.insert(code);
             format!("{name} を監視します: 空床が 0 になったとき・戻ったときに知らせます{save_hint}")
         } else {
             format!("{name} を監視から外しました{save_hint}")
-        });
+        };
+        self.notify(text);
         if !kept {
             return Vec::new();
         }
@@ -479,15 +476,13 @@ impl App {
             });
         match found {
             Some(line) => {
-                self.message = None;
+                self.dismiss_notice();
                 self.move_to(line);
             }
-            None => {
-                self.message = Some(format!(
-                    "「{}」は見つかりません",
-                    crate::text::sanitize(&self.search)
-                ))
-            }
+            None => self.notify(format!(
+                "「{}」は見つかりません",
+                crate::text::sanitize(&self.search)
+            )),
         }
     }
 }

@@ -236,17 +236,37 @@ fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Gr
 }
 
 impl View {
-    /// The header line every renderer shows: レコード数 and the totals.
-    pub fn summary_line(&self) -> String {
+    /// The totals one by one (「確保病床 30」), for a screen that lays them out
+    /// whole on as many lines as it needs.
+    pub fn summary_items(&self) -> Vec<String> {
         let t = &self.totals;
         let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
-        let records = if self.order.len() == self.total_records {
+        vec![
+            format!("レコード数 {}", self.records_text()),
+            format!("確保病床 {}", num(t.secured)),
+            format!("即応病床 {}", num(t.ready)),
+            format!("入院中 {}", num(t.inpatients)),
+            format!("空床 {}", t.free.map_or("-".to_string(), |v| v.to_string())),
+            format!("空床あり {} 施設", t.with_free_beds),
+        ]
+    }
+
+    /// 「12」, or 「1 / 12」 when the view shows some of the records.
+    fn records_text(&self) -> String {
+        if self.order.len() == self.total_records {
             self.total_records.to_string()
         } else {
             format!("{} / {}", self.order.len(), self.total_records)
-        };
+        }
+    }
+
+    /// The header line of `print` and the exports: レコード数 and the totals.
+    pub fn summary_line(&self) -> String {
+        let t = &self.totals;
+        let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
         format!(
-            "レコード数 {records}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
+            "レコード数 {}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
+            self.records_text(),
             num(t.secured),
             num(t.ready),
             num(t.inpatients),
