@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use crate::export::{export_with_progress, ExportRequest};
 use crate::store::Store;
-use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg};
+use crate::ui::effect::{Effect, EffectRunner, ExistingFile, ExportJob, History, Msg};
 
 /// Runs effects against files, the config and the store.
 #[derive(Clone, Default)]
@@ -31,7 +31,7 @@ impl Effects {
             let _ = reply.send(msg);
         };
         match effect {
-            Effect::Export(job) => send(Msg::Exported(export(*job, reply))),
+            Effect::Export(job) => send(export(*job, reply)),
             Effect::SaveView { path, view } => {
                 send(Msg::ViewSaved(
                     crate::config::save_view(&path, &view)
@@ -71,11 +71,14 @@ impl EffectRunner for Effects {
     }
 }
 
-/// Writes an export, telling `reply` how far it has got.
-fn export(
-    job: ExportJob,
-    reply: &UnboundedSender<Msg>,
-) -> Result<crate::export::ExportSummary, String> {
+/// Writes an export, telling `reply` how far it has got. A proposed name that is
+/// taken moves to a free one; a typed one that is taken is asked about first.
+fn export(job: ExportJob, reply: &UnboundedSender<Msg>) -> Msg {
+    let path = match job.existing {
+        ExistingFile::FreeName => crate::export::free_path(&job.path),
+        ExistingFile::Ask if job.path.exists() => return Msg::ExportExists(job.path),
+        ExistingFile::Ask | ExistingFile::Replace => job.path.clone(),
+    };
     let request = ExportRequest {
         report: &job.report,
         view: &job.view,
@@ -88,7 +91,7 @@ fn export(
     let mut progress = |done, total| {
         let _ = reply.send(Msg::ExportProgress { done, total });
     };
-    export_with_progress(&request, &job.path, &mut progress).map_err(|e| e.to_string())
+    Msg::Exported(export_with_progress(&request, &path, &mut progress).map_err(|e| e.to_string()))
 }
 
 #[cfg(test)]

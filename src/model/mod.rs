@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod column;
+pub mod latest;
 pub mod time;
 
 use std::sync::Arc;

@@ -140,8 +140,10 @@ fn draw_header(p: &mut Painter, app: &App, theme: &Theme, width: u16) {
         0 => String::new(),
         n => format!("  報告がなくなった {n} 施設（変更履歴に）"),
     };
+    let superseded =
+        (app.prepared.view.superseded_note()).map_or(String::new(), |note| format!("  {note}"));
     let second = format!(
-        "[{}]  古い {}  要確認 {}  範囲: {}{out_of_scope}{gone}",
+        "[{}]  古い {}  要確認 {}  範囲: {}{out_of_scope}{gone}{superseded}",
         app.kind.label(),
         app.prepared.stale,
         app.prepared.flagged,

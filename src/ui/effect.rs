@@ -46,6 +46,19 @@ pub struct ExportJob {
     pub encoding: ExportEncoding,
     pub header: ReportHeader,
     pub path: PathBuf,
+    /// What to do when a file of that name exists.
+    pub existing: ExistingFile,
+}
+
+/// An export's answer to a file already at its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExistingFile {
+    /// The name was proposed: write under the next free one (`…-2.csv`).
+    FreeName,
+    /// The name was typed: ask first ([`Msg::ExportExists`]).
+    Ask,
+    /// The user said to replace it.
+    Replace,
 }
 
 /// A hospital's rows over time, oldest first, with when each took effect.
@@ -58,6 +71,8 @@ pub enum Msg {
     ExportProgress { done: usize, total: usize },
     /// The export is done; the error is in words.
     Exported(Result<ExportSummary, String>),
+    /// Nothing written: a file of the typed name exists ([`ExistingFile::Ask`]).
+    ExportExists(PathBuf),
     /// The default view is saved at the path, or the reason it is not.
     ViewSaved(Result<PathBuf, String>),
     /// The history for the page `request` opened.
