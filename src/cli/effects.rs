@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use crate::export::{export_with_progress, ExportRequest};
 use crate::store::Store;
-use crate::ui::effect::{Effect, EffectRunner, ExistingFile, ExportJob, History, Msg};
+use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg, TakenName};
 
 /// Runs effects against files, the config and the store.
 #[derive(Clone, Default)]
@@ -75,9 +75,9 @@ impl EffectRunner for Effects {
 /// taken moves to a free one; a typed one that is taken is asked about first.
 fn export(job: ExportJob, reply: &UnboundedSender<Msg>) -> Msg {
     let path = match job.existing {
-        ExistingFile::FreeName => crate::export::free_path(&job.path),
-        ExistingFile::Ask if job.path.exists() => return Msg::ExportExists(job.path),
-        ExistingFile::Ask | ExistingFile::Replace => job.path.clone(),
+        TakenName::FreeName => crate::export::free_path(&job.path),
+        TakenName::Ask if job.path.exists() => return Msg::ExportExists(job.path),
+        TakenName::Ask | TakenName::Replace => job.path.clone(),
     };
     let request = ExportRequest {
         report: &job.report,

@@ -47,12 +47,12 @@ pub struct ExportJob {
     pub header: ReportHeader,
     pub path: PathBuf,
     /// What to do when a file of that name exists.
-    pub existing: ExistingFile,
+    pub existing: TakenName,
 }
 
-/// An export's answer to a file already at its path.
+/// What an export does when a file already has its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExistingFile {
+pub enum TakenName {
     /// The name was proposed: write under the next free one (`…-2.csv`).
     FreeName,
     /// The name was typed: ask first ([`Msg::ExportExists`]).
@@ -71,7 +71,7 @@ pub enum Msg {
     ExportProgress { done: usize, total: usize },
     /// The export is done; the error is in words.
     Exported(Result<ExportSummary, String>),
-    /// Nothing written: a file of the typed name exists ([`ExistingFile::Ask`]).
+    /// Nothing written: a file of the typed name exists ([`TakenName::Ask`]).
     ExportExists(PathBuf),
     /// The default view is saved at the path, or the reason it is not.
     ViewSaved(Result<PathBuf, String>),

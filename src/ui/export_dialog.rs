@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::effect::ExistingFile;
+use super::effect::TakenName;
 use crate::export::{proposed_name, ExportEncoding, ExportView};
 use crate::model::JstDateTime;
 
@@ -64,13 +64,13 @@ impl ExportDialog {
 
     /// What to do when a file of the name exists: a proposed name moves to a
     /// free one, a typed one is asked about, then replaced once confirmed.
-    pub fn existing(&self) -> ExistingFile {
+    pub fn existing(&self) -> TakenName {
         if self.is_proposed() {
-            ExistingFile::FreeName
+            TakenName::FreeName
         } else if self.replace.as_deref() == Some(self.path().as_path()) {
-            ExistingFile::Replace
+            TakenName::Replace
         } else {
-            ExistingFile::Ask
+            TakenName::Ask
         }
     }
 

@@ -142,7 +142,7 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
         Action::ToggleAllRows,
         "all_rows",
         &["4"],
-        "過去の報告も表示（病院ごとに最新のみ↔すべての行）",
+        "過去の報告の表示切替",
     ),
     (
         Action::NextGrouping,
