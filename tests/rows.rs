@@ -178,3 +178,32 @@ fn the_dashboard_shows_each_hospital_once_and_4_shows_every_row() {
     assert!(text.contains(ALL_TOTALS), "{text}");
     assert!(text.contains("過去の報告 24 件も表示"), "{text}");
 }
+
+#[test]
+fn the_store_keeps_each_hospitals_latest_row() {
+    use bedboard::store::{FetchRecord, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let report = formats::import_file(&three_day_report(dir.path()), &ImportOptions::default())
+        .unwrap()
+        .report;
+    assert_eq!(report.rows.len(), 36);
+    let mut store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
+    let fetch = FetchRecord {
+        content_hash: "three-days".to_string(),
+        rows_accepted: 36,
+        error: None,
+        ..FetchRecord::failed("three-days.csv", parse_datetime(NOW).unwrap(), "")
+    };
+    store.record_fetch(&fetch, Some(&report)).unwrap();
+    let stored = store.latest_snapshot().unwrap().expect("a snapshot").report;
+    assert_eq!(stored.rows.len(), 12);
+    assert!(stored
+        .rows
+        .iter()
+        .all(|r| r.record_date.to_string() == "2022-01-05" && r.ready == Some(5)));
+    assert_eq!(
+        store.version_count().unwrap(),
+        12,
+        "older days are not history"
+    );
+}

@@ -106,7 +106,7 @@ fn encode_field(
     lost: &mut Vec<Lost>,
 ) -> Vec<u8> {
     let sjis = output == OutputEncoding::ShiftJis;
-    let mut cleaned = String::with_capacity(field.len());
+    let mut cleaned = String::new();
     for (k, piece) in clean::lines(field).enumerate() {
         let (text, dropped) = clean::clean(piece, sjis);
         lost.extend(dropped.into_iter().map(|character| Lost {
@@ -117,10 +117,10 @@ fn encode_field(
         cleaned.push_str(&text);
     }
     let field = neutralize_formula(&cleaned);
-    if !sjis {
+    if !sjis || field.is_ascii() {
         return field.as_bytes().to_vec();
     }
-    let mut bytes = Vec::with_capacity(field.len());
+    let mut bytes = Vec::with_capacity(field.len() + 8);
     for (k, piece) in clean::lines(&field).enumerate() {
         let (encoded, missing) = encoding::encode_sjis(piece);
         lost.extend(missing.into_iter().map(|character| Lost {

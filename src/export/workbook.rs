@@ -10,9 +10,12 @@
 //! Counts are numbers; codes are text (they keep their leading zeros); 実績日 and
 //! 報告日時 are Excel dates shown as 2022/01/05 and 2022/02/01 11:32. Names wrap
 //! in their column, line breaks in a value stay. The sheet prints on A4,
-//! landscape, one page wide, with 「1 / 3」 page numbers in the footer. Every text is written as a string, never
-//! as a formula; one that a spreadsheet would take for a formula also gets Excel's
-//! quote prefix, so editing the cell does not turn it into one.
+//! landscape, one page wide, with 「1 / 3」 page numbers in the footer.
+//!
+//! Every text is written as a string, never as a formula; one that a spreadsheet
+//! would take for a formula also gets Excel's quote prefix, so editing the cell
+//! does not turn it into one. Control characters a cell cannot hold are left out
+//! and reported ([`super::clean`]).
 
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format, FormatBorder, IgnoreError, Workbook, Worksheet, XlsxError,
@@ -144,14 +147,21 @@ impl Sheet<'_> {
     /// 実績日 or 報告日時 as an Excel date; as text when Excel cannot hold it.
     fn date(&mut self, r: u32, c: u16, row: &ReportRow, column: Column) -> Result<(), BuildError> {
         let formats = self.formats;
-        let (value, format) = match column {
-            Column::RecordDate => (excel_date(row.record_date, None), &formats.date),
+        let (value, format, text) = match column {
+            Column::RecordDate => (
+                excel_date(row.record_date, None),
+                &formats.date,
+                time::format_date(row.record_date),
+            ),
             _ => {
                 let at = row.reported_at.with_timezone(&time::jst()).naive_local();
-                (excel_date(at.date(), Some(at.time())), &formats.date_time)
+                (
+                    excel_date(at.date(), Some(at.time())),
+                    &formats.date_time,
+                    time::format_datetime(&row.reported_at),
+                )
             }
         };
-        let text = view::cell_text(row, column, &view::ViewSpec::new(row.reported_at));
         match value {
             Some(value) => {
                 self.sheet.write_datetime_with_format(r, c, value, format)?;
