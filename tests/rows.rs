@@ -107,6 +107,18 @@ fn export_writes_each_hospital_once_unless_asked_for_every_row() {
                 said.contains(&format!("{rows} 行を書き出しました")),
                 "{said}"
             );
+            if name.ends_with(".xlsx") && flags.is_empty() {
+                use calamine::Reader;
+                let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+                let cells = workbook.worksheet_range("病床数(消防)").unwrap();
+                let titles: Vec<String> = cells.rows().take(8).map(|r| r[0].to_string()).collect();
+                assert!(titles.iter().any(|t| t == NOTE), "{titles:?}");
+                assert!(
+                    titles
+                        .contains(&"データの時刻: 2022/01/05 10:00（最新の報告日時）".to_string()),
+                    "{titles:?}"
+                );
+            }
             let import = formats::import_file(&out, &ImportOptions::default()).unwrap();
             let report = import.report;
             assert_eq!(report.rows.len(), rows, "{name} {flags:?}");
