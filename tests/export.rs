@@ -45,6 +45,8 @@ fn now() -> JstDateTime {
 fn spec(group: Grouping) -> ViewSpec {
     let mut spec = ViewSpec::new(now());
     spec.group = group;
+    // The fixtures share one 医療機関コード: every row is exported, not the latest only.
+    spec.all_rows = true;
     spec
 }
 
@@ -300,12 +302,9 @@ fn pythons_csv_module_reads_the_shift_jis_export() {
     // Counts are plain numbers, blank stays blank.
     assert_eq!(read[1][10..13], ["4", "3", "2"]);
     assert_eq!(read[2][10], "");
-    // And bedboard reads its own file back as the rows (a line break in a name
-    // becomes a space, as in every import).
+    // And bedboard reads its own file back as the rows, the line break in a name too.
     let import = read_back(&path);
-    let mut rows = report.rows.clone();
-    rows[3].hospital_name = "\"引用\",と改行  のある名前".to_string();
-    assert_eq!(import.report.rows, rows);
+    assert_eq!(import.report.rows, report.rows);
     assert_eq!(import.report.extra_columns, report.extra_columns);
 }
 
@@ -476,11 +475,12 @@ fn characters_shift_jis_cannot_hold_become_geta_and_are_reported() {
     )
     .unwrap();
     assert_eq!(summary.rows, 4);
-    assert_eq!(summary.replaced, [(0, '😀'), (2, '𠮷'), (3, '🏥')]);
+    // Lines of the file: the header is line 1.
+    assert_eq!(summary.replaced, [(1, '😀'), (3, '𠮷'), (4, '🏥')]);
     let warning = summary.warning().unwrap();
     assert_eq!(
         warning,
-        "Shift-JIS で表せない文字 3 か所を 〓 に置き換えました（見出し「😀」、2 行目「𠮷」、3 行目「🏥」）"
+        "Shift-JIS で表せない文字 3 か所を 〓 に置き換えました（1 行目「😀」、3 行目「𠮷」、4 行目「🏥」）"
     );
     assert!(summary.message().ends_with("に 4 行を書き出しました"));
     let import = read_back(&path);
@@ -530,7 +530,7 @@ fn strict_writes_nothing_when_shift_jis_cannot_hold_a_character() {
     assert!(matches!(err, ExportError::Unmappable { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "Shift-JIS で表せない文字が 3 か所にあります（見出し「😀」、2 行目「𠮷」、3 行目「🏥」）。--strict のため書き出していません"
+        "Shift-JIS で表せない文字が 3 か所にあります（1 行目「😀」、3 行目「𠮷」、4 行目「🏥」）。--strict のため書き出していません"
     );
     assert!(
         files_in(dir.path()).is_empty(),
@@ -714,8 +714,16 @@ fn the_seed_samples_formatted_report_reads_back_with_its_totals() {
         .collect();
     assert_eq!(first_column[0], "病床数(消防)");
     assert_eq!(first_column[1], "消防本部: 東京消防庁");
-    assert_eq!(first_column[2], "データの時刻: 2022/02/01 12:00");
-    assert!(first_column[3].starts_with("レコード数 12  合計 確保病床 30  即応病床 24  入院中 18"));
+    let newest = report.rows.iter().map(|r| r.reported_at).max().unwrap();
+    assert_eq!(
+        first_column[2],
+        format!(
+            "データの時刻: {}（最新の報告日時）",
+            time::format_datetime(&newest)
+        )
+    );
+    assert_eq!(first_column[3], "取得日時: 2022/02/01 12:00");
+    assert!(first_column[4].starts_with("レコード数 12  合計 確保病床 30  即応病床 24  入院中 18"));
     assert!(first_column.contains(&"グループ: 都道府県".to_string()));
     let header = first_column.iter().position(|c| c == "都道府県").unwrap();
     assert_eq!(
@@ -736,11 +744,13 @@ fn the_seed_samples_formatted_report_reads_back_with_its_totals() {
     let mut names: Vec<String> = Column::GMIS.iter().map(|c| c.name().to_string()).collect();
     names.push("空床".to_string());
     assert_eq!(header_cells, names);
-    // Numbers are numbers, codes and dates are text.
+    // Numbers are numbers, codes are text, dates are dates.
     let first = cells.rows().nth(header + 2).unwrap();
     assert!(matches!(&first[6], Data::String(code) if code.len() == 10));
     assert!(matches!(&first[1], Data::String(no) if no == "13"));
-    assert!(matches!(&first[9], Data::String(at) if at == "2022/02/01 11:32"));
+    assert!(
+        matches!(&first[9], Data::DateTime(at) if at.to_ymd_hms_milli() == (2022, 2, 1, 11, 32, 0, 0))
+    );
     assert!(matches!(first[10], Data::Float(_)));
     let total = cells.rows().nth(header + 15).unwrap();
     assert_eq!(total[10], Data::Float(30.0));

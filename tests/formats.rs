@@ -320,8 +320,8 @@ fn records_follow_the_csv_rules() {
     assert_eq!(import.report.extra_columns, ["備考"]);
     assert_eq!(
         import.report.rows[0].extra,
-        ["メモ?[31m"],
-        "control characters never reach the terminal"
+        ["メモ\u{1b}[31m"],
+        "kept as data: the terminal neutralises it when it shows it"
     );
     assert_eq!(
         import.messages(),

@@ -51,6 +51,9 @@ const DEMO: &str = "assets/demo/report.csv";
 const DEMO_NOW: &str = "2026/11/01 09:00";
 /// Names with ambiguous-width characters and halfwidth kana with ﾞ/ﾟ.
 const AMBIGUOUS: &str = "tests/fixtures/golden-ambiguous.csv";
+/// 12 hospitals on three days (2022/01/03–05), the latest day not last.
+const THREE_DAYS: &str = "tests/fixtures/three-days.csv";
+const THREE_DAYS_NOW: &str = "2022/01/06 09:00";
 
 // ---- Building the dashboard -------------------------------------------------
 
@@ -93,6 +96,10 @@ fn demo(amb: AmbiguousWidth) -> App {
 
 fn ambiguous(amb: AmbiguousWidth) -> App {
     build_app(AMBIGUOUS, DEMO_NOW, amb)
+}
+
+fn three_days(amb: AmbiguousWidth) -> App {
+    build_app(THREE_DAYS, THREE_DAYS_NOW, amb)
 }
 
 /// The demo with both masters, as `bedboard demo` loads them, read 3 minutes ago.
@@ -583,4 +590,14 @@ fn a_diff_names_each_differing_line() {
     assert_eq!(diff.len(), 2, "{diff:?}");
     assert!(diff[0].contains("line  2") && diff[0].contains("|old|") && diff[0].contains("|new|"));
     assert!(diff[1].contains("line  3") && diff[1].contains("(no line)"));
+}
+
+#[test]
+fn one_row_per_hospital_with_the_note_in_the_header() {
+    check_screen("three_days_latest", three_days, |_| {});
+}
+
+#[test]
+fn every_row_again_with_4() {
+    check_screen("three_days_all_rows", three_days, |app| press(app, "4"));
 }

@@ -158,7 +158,8 @@ fn export_names_its_file_and_invisible_replacements_cleanly() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("out?]0;title?"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("1 行目「U+E0100」"), "{stderr}");
+    // Line 2 of the written file: the header is line 1.
+    assert!(stderr.contains("2 行目「U+E0100」"), "{stderr}");
     assert!(
         !stderr.contains('\u{E0100}'),
         "named, not printed: {stderr}"

@@ -143,9 +143,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// details（詳細のみ、CSV）| formatted（フォーマット済みレポート、.xlsx）
-    #[arg(long, value_parser = described(ExportView::label), default_value = ExportView::Details.name())]
-    pub view: ExportView,
+    /// details（詳細のみ、CSV）| formatted（フォーマット済みレポート、.xlsx）。省略時は --out の拡張子で決める（.xlsx なら formatted、それ以外は details）
+    #[arg(long, value_parser = described(ExportView::label))]
+    pub view: Option<ExportView>,
 
     /// CSV の文字コード: sjis（既定、G-MIS と同じ）| utf8 | utf8-bom（Excel で UTF-8 を開くとき）
     #[arg(long, value_parser = described(ExportEncoding::label), default_value = ExportEncoding::Sjis.name())]
@@ -259,6 +259,10 @@ pub struct ViewArgs {
     /// この時間（時間単位）より古い報告を「古い」とする
     #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = at_least::<u32>(1))]
     pub stale_hours: u32,
+
+    /// 同じ医療機関の過去の報告（別の日の行）も含める（既定は病院ごとに最新の行のみ）
+    #[arg(long)]
+    pub all_rows: bool,
 }
 
 /// Options of the plain-text table.
@@ -306,6 +310,7 @@ impl ViewArgs {
         spec.group = self.group;
         spec.filter = SearchQuery::new(self.filter.as_deref().unwrap_or(""));
         spec.stale_after = chrono::Duration::hours(i64::from(self.stale_hours));
+        spec.all_rows = self.all_rows;
         spec
     }
 }

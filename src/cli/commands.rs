@@ -113,6 +113,8 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
 }
 
 pub fn export(args: &ExportArgs) -> Outcome {
+    let export_view = crate::export::ExportView::for_path(&args.out, args.view)
+        .map_err(CommandError::Unusable)?;
     let spec = args.view_args.view_spec();
     let origin = args.source.as_deref().map(input::path_origin);
     let reading = Reading {
@@ -129,10 +131,11 @@ pub fn export(args: &ExportArgs) -> Outcome {
         report: &loaded.report,
         view: &view,
         spec: &spec,
-        export_view: args.view,
+        export_view,
         encoding: args.encoding,
         strict: args.strict,
-        header: crate::export::ReportHeader::new(&spec, Some(spec.now)),
+        // A file read now: its data time is its newest 報告日時, no fetch time.
+        header: crate::export::ReportHeader::new(&spec, None),
     };
     let summary = crate::export::export(&request, &args.out)?;
     tell(&summary.message());

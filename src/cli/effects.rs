@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 
 use crate::export::{export_with_progress, ExportRequest};
 use crate::store::{Reply, Store, StoreHandle};
-use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg};
+use crate::ui::effect::{Effect, EffectRunner, ExportJob, History, Msg, TakenName};
 
 /// Runs effects against files, the config and the store.
 #[derive(Clone, Default)]
@@ -65,7 +65,7 @@ impl Effects {
             return send(write.wait());
         }
         match effect {
-            Effect::Export(job) => send(Msg::Exported(export(*job, reply))),
+            Effect::Export(job) => send(export(*job, reply)),
             Effect::SaveView { path, view } => {
                 send(Msg::ViewSaved(
                     crate::config::save_view(&path, &view)
@@ -141,11 +141,14 @@ impl StoreWrite {
 /// Why a write did not happen when the store could not be opened at start.
 const NO_STORE: &str = "履歴ファイルを開けていません";
 
-/// Writes an export, telling `reply` how far it has got.
-fn export(
-    job: ExportJob,
-    reply: &UnboundedSender<Msg>,
-) -> Result<crate::export::ExportSummary, String> {
+/// Writes an export, telling `reply` how far it has got. A proposed name that is
+/// taken moves to a free one; a typed one that is taken is asked about first.
+fn export(job: ExportJob, reply: &UnboundedSender<Msg>) -> Msg {
+    let path = match job.existing {
+        TakenName::FreeName => crate::export::free_path(&job.path),
+        TakenName::Ask if job.path.exists() => return Msg::ExportExists(job.path),
+        TakenName::Ask | TakenName::Replace => job.path.clone(),
+    };
     let request = ExportRequest {
         report: &job.report,
         view: &job.view,
@@ -158,7 +161,7 @@ fn export(
     let mut progress = |done, total| {
         let _ = reply.send(Msg::ExportProgress { done, total });
     };
-    export_with_progress(&request, &job.path, &mut progress).map_err(|e| e.to_string())
+    Msg::Exported(export_with_progress(&request, &path, &mut progress).map_err(|e| e.to_string()))
 }
 
 #[cfg(test)]

@@ -34,8 +34,8 @@ pub fn write_demo_assets(dir: &Path) -> io::Result<()> {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "demo row {} holds {:?}, which Shift-JIS cannot encode",
-                first.row, first.character
+                "demo report line {} holds {:?}, which Shift-JIS cannot encode",
+                first.line, first.character
             ),
         ));
     }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::clean;
 use crate::formats::encoding;
 use crate::formats::gmis_csv::FORMULA_STARTS;
 use crate::model::{time, Column, ReportRow};
@@ -14,14 +15,15 @@ pub enum OutputEncoding {
     Utf8Bom,
 }
 
-/// A character the chosen encoding cannot hold, replaced by 〓.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unmappable {
-    /// Index of the row in the written report (0-based); 0 for the header too.
-    pub row: usize,
+/// A character the written file does not hold as it was, where it stood.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lost {
+    /// The line of the written file (1-based: the header row is line 1, and a
+    /// line break inside a field starts a line, as an editor counts them).
+    pub line: usize,
     pub character: char,
-    /// The character is in the header row (an extra column's name), not in row `row`.
-    pub in_header: bool,
+    /// Left out ([`super::clean`]) rather than written as 〓.
+    pub dropped: bool,
 }
 
 /// Neutralises a CSV field a spreadsheet would run as a formula, as OWASP's
@@ -50,13 +52,15 @@ pub fn neutralize_formula(field: &str) -> Cow<'_, str> {
 }
 
 /// Writes rows as a 「詳細のみ」 export: G-MIS's columns in its order, then the
-/// extra columns, CRLF, quoted where needed, fields that would start a formula
-/// neutralised ([`neutralize_formula`]). Returns the bytes and what CP932 could not hold.
+/// extra columns, CRLF, quoted where needed (line breaks inside a field stay),
+/// fields that would start a formula neutralised ([`neutralize_formula`]).
+/// What the file cannot hold is left out or becomes 〓 ([`super::clean`]);
+/// returns the bytes and each such character with its line in the file.
 pub fn write_csv<'r>(
     extra_columns: &[String],
     rows: impl IntoIterator<Item = &'r ReportRow>,
     output: OutputEncoding,
-) -> (Vec<u8>, Vec<Unmappable>) {
+) -> (Vec<u8>, Vec<Lost>) {
     let mut out = Vec::new();
     if output == OutputEncoding::Utf8Bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
@@ -69,33 +73,64 @@ pub fn write_csv<'r>(
         .iter()
         .map(|c| c.name().to_string())
         .chain(extra_columns.iter().cloned());
-    let mut write = |fields: Vec<String>, row: usize, in_header: bool| {
-        let fields: Vec<Cow<str>> = fields.iter().map(|f| neutralize_formula(f)).collect();
-        let encoded: Vec<Cow<[u8]>> = fields
+    let mut line = 1;
+    let mut write = |fields: Vec<String>| {
+        let mut breaks = 0;
+        let encoded: Vec<Vec<u8>> = fields
             .iter()
-            .map(|field| match output {
-                OutputEncoding::ShiftJis => {
-                    let (bytes, missing) = encoding::encode_sjis(field);
-                    lost.extend(missing.into_iter().map(|character| Unmappable {
-                        row,
-                        character,
-                        in_header,
-                    }));
-                    Cow::Owned(bytes.into_owned())
-                }
-                _ => Cow::Borrowed(field.as_bytes()),
+            .map(|field| {
+                let bytes = encode_field(field, output, line + breaks, &mut lost);
+                breaks += clean::line_breaks(field);
+                bytes
             })
             .collect();
         writer
-            .write_record(encoded.iter().map(|f| f.as_ref()))
+            .write_record(&encoded)
             .expect("writing to memory cannot fail");
+        line += breaks + 1;
     };
-    write(header.collect(), 0, true);
-    for (i, row) in rows.into_iter().enumerate() {
-        write(row_fields(row), i, false);
+    write(header.collect());
+    for row in rows {
+        write(row_fields(row));
     }
     let out = writer.into_inner().expect("writing to memory cannot fail");
     (out, lost)
+}
+
+/// One field's bytes: cleaned, neutralised, encoded; what it lost is noted with
+/// its line, `first_line` being the line the field starts on.
+fn encode_field(
+    field: &str,
+    output: OutputEncoding,
+    first_line: usize,
+    lost: &mut Vec<Lost>,
+) -> Vec<u8> {
+    let sjis = output == OutputEncoding::ShiftJis;
+    let mut cleaned = String::new();
+    for (k, piece) in clean::lines(field).enumerate() {
+        let (text, dropped) = clean::clean(piece, sjis);
+        lost.extend(dropped.into_iter().map(|character| Lost {
+            line: first_line + k,
+            character,
+            dropped: true,
+        }));
+        cleaned.push_str(&text);
+    }
+    let field = neutralize_formula(&cleaned);
+    if !sjis || field.is_ascii() {
+        return field.as_bytes().to_vec();
+    }
+    let mut bytes = Vec::with_capacity(field.len() + 8);
+    for (k, piece) in clean::lines(&field).enumerate() {
+        let (encoded, missing) = encoding::encode_sjis(piece);
+        lost.extend(missing.into_iter().map(|character| Lost {
+            line: first_line + k,
+            character,
+            dropped: false,
+        }));
+        bytes.extend_from_slice(&encoded);
+    }
+    bytes
 }
 
 /// A row's values as G-MIS writes them.

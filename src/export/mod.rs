@@ -6,6 +6,7 @@
 //! rows. The file is written to a temporary name beside it and renamed, so a failed
 //! export never leaves a half-written file under the name asked for.
 
+pub mod clean;
 pub mod csv;
 pub mod registration;
 mod workbook;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{time, JstDateTime, Report, ReportRow};
 use crate::view::{View, ViewDescription, ViewSpec};
 
-use self::csv::OutputEncoding;
+use self::csv::{Lost, OutputEncoding};
 
 /// G-MIS's 「エクスポートビュー」.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,6 +46,31 @@ impl ExportView {
         match self {
             ExportView::Details => "csv",
             ExportView::Formatted => "xlsx",
+        }
+    }
+
+    /// The view a file name asks for: .csv 詳細のみ, .xlsx フォーマット済み; none for another name.
+    pub fn of_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        [ExportView::Details, ExportView::Formatted]
+            .into_iter()
+            .find(|view| view.extension() == extension)
+    }
+
+    /// The view to write `path` in: `asked`, else the one its name asks for,
+    /// else 詳細のみ. A view the name contradicts (`--view formatted --out x.csv`)
+    /// is an error in words, since the file would not open as its name says.
+    pub fn for_path(path: &Path, asked: Option<Self>) -> Result<Self, String> {
+        match (asked, Self::of_path(path)) {
+            (Some(asked), Some(named)) if asked != named => Err(format!(
+                "「{}」は .{} で書き出します。{} の名前は .{} にしてください",
+                asked.label(),
+                asked.extension(),
+                crate::files::shown(path),
+                asked.extension()
+            )),
+            (Some(asked), _) => Ok(asked),
+            (None, named) => Ok(named.unwrap_or_default()),
         }
     }
 }
@@ -92,8 +118,9 @@ pub struct ReportHeader {
     pub title: String,
     /// 消防本部名, from the operator profile.
     pub fire_department: Option<String>,
-    /// When the data was fetched or the file was made.
-    pub data_time: Option<JstDateTime>,
+    /// When the data was fetched, shown as 「取得日時」 beside the data's own
+    /// time (the newest 報告日時 of the rows, which the workbook finds itself).
+    pub fetched_at: Option<JstDateTime>,
     /// Sort, filter and grouping in words ([`ViewDescription::parts`]), one line each.
     pub conditions: Vec<String>,
 }
@@ -103,11 +130,12 @@ pub const DEFAULT_TITLE: &str = "病床数(消防)";
 
 impl ReportHeader {
     /// The default title and the conditions of `spec`; no 消防本部.
-    pub fn new(spec: &ViewSpec, data_time: Option<JstDateTime>) -> Self {
+    /// `fetched_at`: when the data was fetched (none for a file read now).
+    pub fn new(spec: &ViewSpec, fetched_at: Option<JstDateTime>) -> Self {
         Self {
             title: DEFAULT_TITLE.to_string(),
             fire_department: None,
-            data_time,
+            fetched_at,
             conditions: ViewDescription::of(spec).parts().into(),
         }
     }
@@ -135,9 +163,12 @@ pub struct ExportSummary {
     pub path: PathBuf,
     /// Detail rows written.
     pub rows: usize,
-    /// Characters Shift-JIS could not hold, replaced by 〓: (the 1-based data row,
-    /// the character); row 0 is the header row (an extra column's name).
+    /// Characters Shift-JIS could not hold, written as 〓: (the line of the
+    /// file, the character). For a CSV the header is line 1 and a line break
+    /// inside a field starts a line; for a workbook it is the sheet's row.
     pub replaced: Vec<(usize, char)>,
+    /// Characters the file cannot hold, left out ([`clean`]): (line, character).
+    pub dropped: Vec<(usize, char)>,
 }
 
 impl ExportSummary {
@@ -150,36 +181,39 @@ impl ExportSummary {
         )
     }
 
-    /// The characters replaced by 〓, if any, in words:
+    /// What the file does not hold as it was, in words:
+    /// 「ファイルに入れられない文字 1 か所を除きました（3 行目「U+E0100」）」,
     /// 「Shift-JIS で表せない文字 2 か所を 〓 に置き換えました（2 行目「𠮷」、5 行目「🏥」）」.
     pub fn warning(&self) -> Option<String> {
-        (!self.replaced.is_empty()).then(|| {
-            format!(
+        let mut parts = Vec::new();
+        if !self.dropped.is_empty() {
+            parts.push(format!(
+                "ファイルに入れられない文字 {} か所を除きました（{}）",
+                self.dropped.len(),
+                describe_places(&self.dropped)
+            ));
+        }
+        if !self.replaced.is_empty() {
+            parts.push(format!(
                 "Shift-JIS で表せない文字 {} か所を 〓 に置き換えました（{}）",
                 self.replaced.len(),
                 describe_places(&self.replaced)
-            )
-        })
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("。"))
     }
 }
 
 /// How many replaced characters a message names; the rest are counted.
 const PLACES_SHOWN: usize = 5;
 
-/// 「2 行目「𠮷」、5 行目「🏥」、見出し「😀」…」; a character that cannot be
-/// seen (a variation selector) by its code point: 「3 行目「U+E0100」」.
+/// 「2 行目「𠮷」、5 行目「🏥」…」 by the line of the file; a character that
+/// cannot be seen (a variation selector, ESC) by its code point: 「3 行目「U+E0100」」.
 fn describe_places(places: &[(usize, char)]) -> String {
     let mut parts: Vec<String> = places
         .iter()
         .take(PLACES_SHOWN)
-        .map(|&(row, c)| {
-            let c = crate::text::shown_char(c);
-            if row == 0 {
-                format!("見出し「{c}」")
-            } else {
-                format!("{row} 行目「{c}」")
-            }
-        })
+        .map(|&(line, c)| format!("{line} 行目「{}」", crate::text::shown_char(c)))
         .collect();
     if places.len() > PLACES_SHOWN {
         parts.push("…".to_string());
@@ -190,7 +224,7 @@ fn describe_places(places: &[(usize, char)]) -> String {
 /// Why an export wrote nothing. Messages are for the dispatcher, in Japanese.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// `strict`, and Shift-JIS cannot hold some characters: (1-based data row, character), row 0 the header.
+    /// `strict`, and Shift-JIS cannot hold some characters: (line of the file, character).
     #[error(
         "Shift-JIS で表せない文字が {} か所にあります（{}）。--strict のため書き出していません",
         .places.len(),
@@ -224,27 +258,30 @@ pub fn export_with_progress(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ExportSummary, ExportError> {
-    let (bytes, rows, replaced) = match request.export_view {
-        ExportView::Details => {
-            let (bytes, rows, replaced) = details_csv(request, progress);
-            if request.strict && !replaced.is_empty() {
-                return Err(ExportError::Unmappable { places: replaced });
-            }
-            (bytes, rows, replaced)
-        }
+    let (bytes, rows, lost) = match request.export_view {
+        ExportView::Details => details_csv(request, progress),
         ExportView::Formatted => {
             let rows = shown_rows(request.report, request.view).count();
             progress(0, rows);
-            let bytes = workbook::formatted(request)?;
+            let (bytes, dropped) = workbook::formatted(request)?;
             progress(rows, rows);
-            (bytes, rows, Vec::new())
+            (bytes, rows, dropped)
         }
     };
+    let (dropped, replaced): (Vec<Lost>, Vec<Lost>) = lost.into_iter().partition(|l| l.dropped);
+    let places = |lost: Vec<Lost>| -> Vec<(usize, char)> {
+        lost.into_iter().map(|l| (l.line, l.character)).collect()
+    };
+    let (dropped, replaced) = (places(dropped), places(replaced));
+    if request.strict && !replaced.is_empty() {
+        return Err(ExportError::Unmappable { places: replaced });
+    }
     crate::files::atomic::write_file(path, &bytes)?;
     Ok(ExportSummary {
         path: path.to_path_buf(),
         rows,
         replaced,
+        dropped,
     })
 }
 
@@ -257,17 +294,37 @@ pub fn proposed_name(at: &JstDateTime, view: ExportView) -> String {
     )
 }
 
+/// `path` if no file is there, else the first free `name-2.csv`, `name-3.csv`…
+/// beside it, so that a proposed name never replaces an earlier export.
+pub fn free_path(path: &Path) -> PathBuf {
+    if !path.exists() {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let extension = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..u32::MAX)
+        .map(|n| path.with_file_name(format!("{stem}-{n}{extension}")))
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 /// The view's rows in its order. A position the report does not hold (a view
 /// built from another report) is skipped rather than trusted.
 fn shown_rows<'r>(report: &'r Report, view: &'r View) -> impl Iterator<Item = &'r ReportRow> {
     view.order.iter().filter_map(|&i| report.rows.get(i))
 }
 
-/// The 「詳細のみ」 CSV: its bytes, the rows written and what became 〓.
+/// The 「詳細のみ」 CSV: its bytes, the rows written and what it could not hold.
 fn details_csv(
     request: &ExportRequest,
     progress: &mut dyn FnMut(usize, usize),
-) -> (Vec<u8>, usize, Vec<(usize, char)>) {
+) -> (Vec<u8>, usize, Vec<Lost>) {
     let rows = shown_rows(request.report, request.view).count();
     progress(0, rows);
     let mut done = 0;
@@ -283,11 +340,7 @@ fn details_csv(
         request.encoding.output(),
     );
     progress(rows, rows);
-    let replaced = lost
-        .into_iter()
-        .map(|u| (if u.in_header { 0 } else { u.row + 1 }, u.character))
-        .collect();
-    (bytes, rows, replaced)
+    (bytes, rows, lost)
 }
 
 #[cfg(test)]
@@ -329,7 +382,7 @@ mod tests {
         let text = describe_places(&places);
         assert!(text.starts_with("1 行目「𠮷」、2 行目「𠮷」"), "{text}");
         assert!(text.ends_with("、…"), "{text}");
-        assert_eq!(describe_places(&[(0, '😀')]), "見出し「😀」");
+        assert_eq!(describe_places(&[(1, '😀')]), "1 行目「😀」");
         assert_eq!(describe_places(&[(3, '\u{E0100}')]), "3 行目「U+E0100」");
         let err = ExportError::Unmappable {
             places: vec![(2, '𠮷'), (5, '🏥'), (9, '😀')],

@@ -7,14 +7,22 @@
 //! table. Columns are G-MIS's, in its order, then 空床, then the file's extra
 //! columns, so the workbook reads back ([`crate::formats::xlsx`]).
 //!
-//! Counts are numbers; codes and dates are text in G-MIS's form (codes keep their
-//! leading zeros, dates read back exactly). Every text is written as a string, never
-//! as a formula; one that a spreadsheet would take for a formula also gets Excel's
-//! quote prefix, so editing the cell does not turn it into one.
+//! Counts are numbers; codes are text (they keep their leading zeros); 実績日 and
+//! 報告日時 are Excel dates shown as 2022/01/05 and 2022/02/01 11:32. Names wrap
+//! in their column, line breaks in a value stay. The sheet prints on A4,
+//! landscape, one page wide, with 「1 / 3」 page numbers in the footer.
+//!
+//! Every text is written as a string, never as a formula; one that a spreadsheet
+//! would take for a formula also gets Excel's quote prefix, so editing the cell
+//! does not turn it into one. Control characters a cell cannot hold are left out
+//! and reported ([`super::clean`]).
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, IgnoreError, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatBorder, IgnoreError, Workbook, Worksheet, XlsxError,
+};
 
-use super::{shown_rows, ExportError, ExportRequest};
+use super::csv::Lost;
+use super::{clean, shown_rows, ExportError, ExportRequest};
 use crate::model::{time, Column, ReportRow, Totals};
 use crate::text::width::{self, AmbiguousWidth};
 use crate::view;
@@ -24,6 +32,12 @@ pub const MAX_SHEET_ROWS: usize = 1_048_576;
 /// Column widths in Excel's units (about one half-width character each).
 const MIN_WIDTH: usize = 4;
 const MAX_WIDTH: usize = 60;
+/// The name column wraps beyond this width rather than growing.
+const NAME_WIDTH: usize = 40;
+/// Excel's paper size code for A4.
+const PAPER_A4: u8 = 9;
+/// The footer: 「ページ / ページ数」, centred.
+const FOOTER: &str = "&C&P / &N";
 
 /// What a spreadsheet takes for the start of a formula when the cell is edited.
 fn looks_like_formula(text: &str) -> bool {
@@ -34,6 +48,10 @@ struct Formats {
     title: Format,
     text: Format,
     quoted: Format,
+    wrapped: Format,
+    wrapped_quoted: Format,
+    date: Format,
+    date_time: Format,
     number: Format,
     free: Format,
     header: Format,
@@ -54,9 +72,14 @@ impl Formats {
             .set_background_color(Color::RGB(0xF2F2F2))
             .set_border_top(FormatBorder::Thin);
         let heading = text.clone().set_bold();
+        let wrapped = text.clone().set_text_wrap();
         Self {
             title: Format::new().set_bold().set_font_size(14),
             quoted: text.clone().set_quote_prefix(),
+            wrapped_quoted: wrapped.clone().set_quote_prefix(),
+            wrapped,
+            date: Format::new().set_num_format("yyyy/mm/dd"),
+            date_time: Format::new().set_num_format("yyyy/mm/dd hh:mm"),
             number: Format::new(),
             header: text
                 .clone()
@@ -79,10 +102,13 @@ struct Sheet<'a> {
     sheet: &'a mut Worksheet,
     formats: &'a Formats,
     widths: Vec<usize>,
+    /// What the cells could not hold, left out: (sheet row, 1-based; character).
+    lost: Vec<Lost>,
 }
 
 impl Sheet<'_> {
     fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), BuildError> {
+        let text = self.cleaned(row, text);
         if text.is_empty() {
             return Ok(());
         }
@@ -90,9 +116,60 @@ impl Sheet<'_> {
             return Err(BuildError::TooLong { row, col });
         }
         self.sheet
-            .write_string_with_format(row, col, text, format)?;
-        self.measure(col, width::str_width(text, AmbiguousWidth::Wide));
+            .write_string_with_format(row, col, text.as_ref(), format)?;
+        let widest = clean::lines(&text)
+            .map(|line| width::str_width(line.trim_end(), AmbiguousWidth::Wide))
+            .max()
+            .unwrap_or(0);
+        self.measure(col, widest);
         Ok(())
+    }
+
+    /// A text that runs over the empty cells beside it (a title, a heading): not measured.
+    fn line(&mut self, row: u32, text: &str, format: &Format) -> Result<(), XlsxError> {
+        let text = self.cleaned(row, text);
+        self.sheet
+            .write_string_with_format(row, 0, text.as_ref(), format)?;
+        Ok(())
+    }
+
+    /// `text` without the controls a cell cannot hold, each noted with its row.
+    fn cleaned<'t>(&mut self, row: u32, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let (text, dropped) = clean::clean(text, false);
+        self.lost.extend(dropped.into_iter().map(|character| Lost {
+            line: row as usize + 1,
+            character,
+            dropped: true,
+        }));
+        text
+    }
+
+    /// 実績日 or 報告日時 as an Excel date; as text when Excel cannot hold it.
+    fn date(&mut self, r: u32, c: u16, row: &ReportRow, column: Column) -> Result<(), BuildError> {
+        let formats = self.formats;
+        let (value, format, text) = match column {
+            Column::RecordDate => (
+                excel_date(row.record_date, None),
+                &formats.date,
+                time::format_date(row.record_date),
+            ),
+            _ => {
+                let at = row.reported_at.with_timezone(&time::jst()).naive_local();
+                (
+                    excel_date(at.date(), Some(at.time())),
+                    &formats.date_time,
+                    time::format_datetime(&row.reported_at),
+                )
+            }
+        };
+        match value {
+            Some(value) => {
+                self.sheet.write_datetime_with_format(r, c, value, format)?;
+                self.measure(c, text.len());
+                Ok(())
+            }
+            None => self.text(r, c, &text, &formats.text),
+        }
     }
 
     fn number(&mut self, row: u32, col: u16, value: f64, format: &Format) -> Result<(), XlsxError> {
@@ -129,12 +206,15 @@ impl Sheet<'_> {
                         self.number(r, c, v as f64, &formats.free)?;
                     }
                 }
+                Column::RecordDate | Column::ReportedAt => self.date(r, c, row, column)?,
                 _ => {
                     let text = view::cell_text(row, column, spec);
-                    let format = if looks_like_formula(&text) {
-                        &formats.quoted
-                    } else {
-                        &formats.text
+                    let wrap = column == Column::HospitalName || clean::line_breaks(&text) > 0;
+                    let format = match (looks_like_formula(&text), wrap) {
+                        (true, true) => &formats.wrapped_quoted,
+                        (true, false) => &formats.quoted,
+                        (false, true) => &formats.wrapped,
+                        (false, false) => &formats.text,
                     };
                     self.text(r, c, &text, format)?;
                 }
@@ -175,8 +255,8 @@ impl Sheet<'_> {
     }
 }
 
-/// The workbook's bytes.
-pub(super) fn formatted(request: &ExportRequest) -> Result<Vec<u8>, ExportError> {
+/// The workbook's bytes and what its cells could not hold (left out).
+pub(super) fn formatted(request: &ExportRequest) -> Result<(Vec<u8>, Vec<Lost>), ExportError> {
     build(request).map_err(|err| match err {
         BuildError::TooManyRows(rows) => ExportError::TooManyRows {
             rows,
@@ -228,23 +308,48 @@ fn xlsx_error_text(err: &XlsxError) -> String {
     }
 }
 
-/// The title lines: title, 消防本部, the data's time, totals, conditions, the export's time.
+/// The title lines: title, 消防本部, the data's time (the newest 報告日時 shown)
+/// and the fetch time, totals, rows left out, conditions, the export's time.
 fn title_lines(request: &ExportRequest) -> Vec<String> {
     let header = &request.header;
     let mut lines = vec![header.title.clone()];
     if let Some(department) = &header.fire_department {
         lines.push(format!("消防本部: {department}"));
     }
-    if let Some(at) = &header.data_time {
-        lines.push(format!("データの時刻: {}", time::format_datetime(at)));
+    let newest = shown_rows(request.report, request.view)
+        .map(|row| row.reported_at)
+        .max();
+    if let Some(at) = &newest {
+        lines.push(format!(
+            "データの時刻: {}（最新の報告日時）",
+            time::format_datetime(at)
+        ));
+    }
+    if let Some(at) = &header.fetched_at {
+        lines.push(format!("取得日時: {}", time::format_datetime(at)));
     }
     lines.push(request.view.summary_line());
+    lines.extend(request.view.superseded_note());
     lines.extend(header.conditions.iter().cloned());
     lines.push(format!(
         "出力日時: {}",
         time::format_datetime(&request.spec.now)
     ));
     lines
+}
+
+/// A date (and time) as Excel holds it; none outside Excel's years (1900–9999).
+fn excel_date(date: chrono::NaiveDate, at: Option<chrono::NaiveTime>) -> Option<ExcelDateTime> {
+    use chrono::{Datelike, Timelike};
+    let year = u16::try_from(date.year()).ok()?;
+    let day = ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok()?;
+    match at {
+        None => Some(day),
+        Some(t) => {
+            let seconds = f64::from(t.second()) + f64::from(t.nanosecond() % 1_000_000_000) / 1e9;
+            day.and_hms(t.hour() as u16, t.minute() as u8, seconds).ok()
+        }
+    }
 }
 
 /// A sheet name Excel accepts: the title without []:*?/\, at most 31 characters.
@@ -271,7 +376,7 @@ fn sheet_columns(report: &crate::model::Report) -> Vec<Column> {
         .collect()
 }
 
-fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
+fn build(request: &ExportRequest) -> Result<(Vec<u8>, Vec<Lost>), BuildError> {
     let report = request.report;
     let view = request.view;
     let columns = sheet_columns(report);
@@ -296,6 +401,7 @@ fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
         sheet: worksheet,
         formats: &formats,
         widths: vec![0; columns.len()],
+        lost: Vec::new(),
     };
 
     // Title lines stand in the first column and run over the empty cells beside it:
@@ -308,9 +414,7 @@ fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
         } else {
             &formats.text
         };
-        sheet
-            .sheet
-            .write_string_with_format(r as u32, 0, line.as_str(), format)?;
+        sheet.line(r as u32, line, format)?;
     }
 
     let header_row = header_row as u32;
@@ -340,10 +444,7 @@ fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
             } else {
                 &formats.heading
             };
-            // Headings run over the empty cells beside them: not measured.
-            sheet
-                .sheet
-                .write_string_with_format(r, 0, heading.as_str(), format)?;
+            sheet.line(r, &heading, format)?;
             r += 1;
             for &i in &view.order[group.rows.clone()] {
                 if let Some(row) = report.rows.get(i) {
@@ -361,7 +462,12 @@ fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
     }
 
     for (c, &cells) in sheet.widths.iter().enumerate() {
-        let width = (cells + 2).clamp(MIN_WIDTH, MAX_WIDTH);
+        let most = if columns[c] == Column::HospitalName {
+            NAME_WIDTH
+        } else {
+            MAX_WIDTH
+        };
+        let width = (cells + 2).clamp(MIN_WIDTH, most);
         sheet.sheet.set_column_width(c as u16, width as f64)?;
     }
     let last_col = columns.len().saturating_sub(1) as u16;
@@ -376,8 +482,11 @@ fn build(request: &ExportRequest) -> Result<Vec<u8>, BuildError> {
         )?;
     }
     sheet.sheet.set_landscape();
+    sheet.sheet.set_paper_size(PAPER_A4);
+    sheet.sheet.set_footer(FOOTER);
     sheet.sheet.set_print_fit_to_pages(1, 0);
-    Ok(workbook.save_to_buffer()?)
+    let lost = std::mem::take(&mut sheet.lost);
+    Ok((workbook.save_to_buffer()?, lost))
 }
 
 #[cfg(test)]

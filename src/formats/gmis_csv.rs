@@ -440,7 +440,7 @@ impl<'a> RowParser<'a> {
             .map(|&i| {
                 let bytes = record.get(i).unwrap_or(b"");
                 encoding::decode(bytes, self.encoding)
-                    .map(|t| crate::text::sanitize(self.restored(&t)).into_owned())
+                    .map(|t| self.restored(&t).to_string())
                     .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
             })
             .collect();
@@ -463,10 +463,11 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    /// Decodes a text field, neutralising control characters.
+    /// Decodes a text field as it was: the terminal neutralises control
+    /// characters when it shows them, and an export carries the data.
     fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
         match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(crate::text::sanitize(self.restored(&text).trim()).into_owned()),
+            Some(text) => Some(self.restored(&text).trim().to_string()),
             None => {
                 check.fail(
                     column,

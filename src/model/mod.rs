@@ -3,6 +3,7 @@
 pub mod acknowledgement;
 pub mod codes;
 pub mod column;
+pub mod latest;
 pub mod time;
 
 use std::sync::Arc;

@@ -240,18 +240,21 @@ fn store_report(
     at: &str,
     report: &Report,
 ) -> Result<i64, StoreError> {
+    // One line per hospital: an older day of a hospital listed twice is not stored.
+    let kept = crate::model::latest::latest_rows(&report.rows);
     tx.prepare_cached(
         "INSERT INTO snapshot (fetch_id, extra_columns, row_count) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![
         fetch_id,
         serde_json::to_string(&report.extra_columns)?,
-        report.rows.len() as i64,
+        kept.len() as i64,
     ])?;
     let snapshot_id = tx.last_insert_rowid();
     let mut board = Board::load(tx)?;
     let mut occurrences: HashMap<HospitalCode, u32> = HashMap::new();
-    for (position, row) in report.rows.iter().enumerate() {
+    for position in kept {
+        let row = &report.rows[position];
         let occurrence = occurrences.entry(row.hospital_code).or_default();
         let key = (row.hospital_code, *occurrence);
         *occurrence += 1;

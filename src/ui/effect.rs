@@ -54,6 +54,19 @@ pub struct ExportJob {
     pub encoding: ExportEncoding,
     pub header: ReportHeader,
     pub path: PathBuf,
+    /// What to do when a file of that name exists.
+    pub existing: TakenName,
+}
+
+/// What an export does when a file already has its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TakenName {
+    /// The name was proposed: write under the next free one (`…-2.csv`).
+    FreeName,
+    /// The name was typed: ask first ([`Msg::ExportExists`]).
+    Ask,
+    /// The user said to replace it.
+    Replace,
 }
 
 /// A hospital's rows over time, oldest first, with when each took effect.
@@ -66,6 +79,8 @@ pub enum Msg {
     ExportProgress { done: usize, total: usize },
     /// The export is done; the error is in words.
     Exported(Result<ExportSummary, String>),
+    /// Nothing written: a file of the typed name exists ([`TakenName::Ask`]).
+    ExportExists(PathBuf),
     /// The default view is saved at the path, or the reason it is not.
     ViewSaved(Result<PathBuf, String>),
     /// The history for the page `request` opened.

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::effect::TakenName;
 use crate::export::{proposed_name, ExportEncoding, ExportView};
 use crate::model::JstDateTime;
 
@@ -30,6 +31,8 @@ pub struct ExportDialog {
     pub focus: Field,
     /// The last attempt's failure, shown in the dialog.
     pub error: Option<String>,
+    /// A typed name that is taken, which Enter now replaces.
+    pub replace: Option<PathBuf>,
     folder: PathBuf,
     at: JstDateTime,
 }
@@ -44,6 +47,7 @@ impl ExportDialog {
             name: folder.join(proposed_name(&at, view)).display().to_string(),
             focus: Field::View,
             error: None,
+            replace: None,
             folder: folder.to_path_buf(),
             at,
         }
@@ -51,6 +55,37 @@ impl ExportDialog {
 
     pub fn path(&self) -> PathBuf {
         PathBuf::from(self.name.trim())
+    }
+
+    /// Whether the name is the one the dialog proposed (not typed over).
+    pub fn is_proposed(&self) -> bool {
+        self.path() == self.folder.join(proposed_name(&self.at, self.view))
+    }
+
+    /// What to do when a file of the name exists: a proposed name moves to a
+    /// free one, a typed one is asked about, then replaced once confirmed.
+    pub fn existing(&self) -> TakenName {
+        if self.is_proposed() {
+            TakenName::FreeName
+        } else if self.replace.as_deref() == Some(self.path().as_path()) {
+            TakenName::Replace
+        } else {
+            TakenName::Ask
+        }
+    }
+
+    /// The file exists: say so, and let Enter replace it.
+    pub fn ask_to_replace(&mut self, path: PathBuf) {
+        self.error = Some(format!(
+            "{} は既にあります。上書きするなら Enter、しないなら名前を変えてください",
+            crate::text::sanitize(&path.display().to_string())
+        ));
+        self.replace = Some(path);
+    }
+
+    /// Why the name does not suit the view (`x.xlsx` for 詳細のみ), if it does not.
+    pub fn mismatch(&self) -> Option<String> {
+        ExportView::for_path(&self.path(), Some(self.view)).err()
     }
 
     pub fn handle(&mut self, key: KeyEvent) -> Outcome {

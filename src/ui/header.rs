@@ -173,6 +173,10 @@ pub fn state_items(app: &App) -> Vec<String> {
         format!("要確認 {}", app.prepared.flagged),
         format!("範囲: {}{out_of_scope}", app.prepared.scope),
     ];
+    // Rows left out are said next to the scope, which also leaves rows out.
+    if let Some(note) = app.prepared.view.superseded_note() {
+        items.push(note);
+    }
     let gone = app.changes.gone.len();
     if gone > 0 {
         items.push(format!("報告がなくなった {gone} 施設（変更履歴に）"));

@@ -26,6 +26,7 @@ pub enum Action {
     ToggleFreeOnly,
     ToggleStaleOnly,
     ToggleFlaggedOnly,
+    ToggleAllRows,
     NextGrouping,
     ToggleRowCounts,
     ToggleDetailRows,
@@ -136,6 +137,12 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
         "flagged_only",
         &["3"],
         "要確認のみ",
+    ),
+    (
+        Action::ToggleAllRows,
+        "all_rows",
+        &["4"],
+        "過去の報告の表示切替",
     ),
     (
         Action::NextGrouping,

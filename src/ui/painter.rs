@@ -26,7 +26,10 @@ fn is_sound_mark(c: char) -> bool {
 
 impl Painter<'_> {
     /// Writes `text` from (x, y) up to `max_x`; returns the x after it.
+    /// Control characters (ESC among them) are neutralised here, at the last step
+    /// before the terminal: the data keeps them as the feed sent them.
     pub fn put(&mut self, x: u16, y: u16, max_x: u16, text: &str, style: Style) -> u16 {
+        let text = crate::text::sanitize(text);
         let mut x = x;
         for g in text.graphemes(true) {
             if g.chars().any(is_sound_mark) && g.chars().count() > 1 {
@@ -76,7 +79,8 @@ impl Painter<'_> {
         align: Align,
         style: Style,
     ) -> u16 {
-        let fitted = width::fit(text, usize::from(width), align, self.amb);
+        let text = crate::text::sanitize(text);
+        let fitted = width::fit(&text, usize::from(width), align, self.amb);
         self.put(x, y, x + width, &fitted, style)
     }
 

@@ -113,7 +113,9 @@ fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
         ViewDescription::of(spec).line(),
         crate::model::time::format_datetime(&spec.now),
     );
-    vec![first, crate::text::sanitize(&second).into_owned()]
+    let mut lines = vec![first, crate::text::sanitize(&second).into_owned()];
+    lines.extend(view.superseded_note());
+    lines
 }
 
 /// One line of the table body, with a cell for every column.
@@ -128,7 +130,7 @@ fn body_cells(report: &Report, view: &View, spec: &ViewSpec, columns: &[Column])
         BodyLine::Cells(
             columns
                 .iter()
-                .map(|&c| view::cell_text(row, c, spec))
+                .map(|&c| crate::text::sanitize(&view::cell_text(row, c, spec)).into_owned())
                 .collect(),
         )
     };

@@ -64,6 +64,10 @@ impl App {
             ToggleFreeOnly => self.toggle_quick(|q| &mut q.free_only),
             ToggleStaleOnly => self.toggle_quick(|q| &mut q.stale_only),
             ToggleFlaggedOnly => self.toggle_quick(|q| &mut q.flagged_only),
+            ToggleAllRows => {
+                self.spec.all_rows = !self.spec.all_rows;
+                self.refresh_view();
+            }
             NextGrouping => {
                 self.spec.group = match self.spec.group {
                     Grouping::None => Grouping::Prefecture,
@@ -145,6 +149,14 @@ impl App {
                 }
             }
             Msg::Exported(result) => self.on_exported(result),
+            Msg::ExportExists(path) => {
+                self.export_progress = None;
+                if let Some(mut dialog) = self.exporting.take() {
+                    dialog.ask_to_replace(path);
+                    self.export_dialog = Some(dialog);
+                    self.mode = Mode::Export;
+                }
+            }
             Msg::ViewSaved(result) => self.notify(match result {
                 Ok(path) => format!("既定の表示を保存しました（{}）", path.display()),
                 Err(err) => err,
@@ -274,9 +286,14 @@ impl App {
     /// grouping applied. The dialog steps aside while it runs; a failure
     /// brings it back with the reason.
     fn export(&mut self) -> Vec<Effect> {
-        let Some(dialog) = self.export_dialog.take() else {
+        let Some(mut dialog) = self.export_dialog.take() else {
             return Vec::new();
         };
+        if let Some(reason) = dialog.mismatch() {
+            dialog.error = Some(reason);
+            self.export_dialog = Some(dialog);
+            return Vec::new();
+        }
         let job = ExportJob {
             report: self.prepared.report.clone(),
             view: self.prepared.view.clone(),
@@ -288,6 +305,7 @@ impl App {
                 ..crate::export::ReportHeader::new(&self.spec, self.feed.last_fetch)
             },
             path: dialog.path(),
+            existing: dialog.existing(),
         };
         self.export_progress = Some((0, job.view.order.len()));
         self.exporting = Some(dialog);

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::model::latest::latest_of;
 use crate::model::{Column, HospitalCode, JstDateTime, Report, ReportRow};
 
 /// The count columns whose changes are marked.
@@ -79,8 +80,10 @@ fn show(value: Option<i64>) -> String {
 
 /// Compares two snapshots by 医療機関コード.
 pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEntry>) {
-    let before: HashMap<&HospitalCode, &ReportRow> =
-        old.rows.iter().map(|r| (&r.hospital_code, r)).collect();
+    // A hospital listed on several days is compared by its latest row.
+    let before: HashMap<&HospitalCode, &ReportRow> = latest_of(&old.rows)
+        .map(|r| (&r.hospital_code, r))
+        .collect();
     let now_codes: BTreeSet<&HospitalCode> = new.rows.iter().map(|r| &r.hospital_code).collect();
     let mut changes = Changes {
         at: Some(at),
@@ -94,7 +97,7 @@ pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEnt
         text,
         acknowledged: false,
     };
-    for row in &new.rows {
+    for row in latest_of(&new.rows) {
         let Some(previous) = before.get(&row.hospital_code) else {
             changes.rows.insert(
                 row.hospital_code,
@@ -125,7 +128,7 @@ pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEnt
             changes.rows.insert(row.hospital_code, change);
         }
     }
-    for row in &old.rows {
+    for row in latest_of(&old.rows) {
         if !now_codes.contains(&row.hospital_code) {
             log.push(entry(row, "報告がなくなりました".to_string()));
             changes.gone.push(row.clone());
@@ -158,18 +161,32 @@ impl WatchAlert {
     }
 }
 
+/// The latest row of each watched hospital.
+fn watched_rows<'r>(
+    report: &'r Report,
+    watch: &BTreeSet<HospitalCode>,
+) -> HashMap<HospitalCode, &'r ReportRow> {
+    latest_of(&report.rows)
+        .filter(|r| watch.contains(&r.hospital_code))
+        .map(|r| (r.hospital_code, r))
+        .collect()
+}
+
 /// Alerts for the watched hospitals between two snapshots.
 pub fn watch_alerts(old: &Report, new: &Report, watch: &BTreeSet<HospitalCode>) -> Vec<WatchAlert> {
-    let has_free = |report: &Report, code: &HospitalCode| -> Option<(bool, Option<i64>, String)> {
-        let row = report.rows.iter().find(|r| r.hospital_code == *code)?;
+    let (old, new) = (watched_rows(old, watch), watched_rows(new, watch));
+    let has_free = |rows: &HashMap<HospitalCode, &ReportRow>,
+                    code: &HospitalCode|
+     -> Option<(bool, Option<i64>, String)> {
+        let row = rows.get(code)?;
         let free = row.free_beds();
         Some((free.is_some_and(|f| f > 0), free, row.hospital_name.clone()))
     };
     watch
         .iter()
         .filter_map(|code| {
-            let (was_free, _, old_name) = has_free(old, code)?;
-            let (is_free, free, name) = has_free(new, code).unwrap_or((false, None, old_name));
+            let (was_free, _, old_name) = has_free(&old, code)?;
+            let (is_free, free, name) = has_free(&new, code).unwrap_or((false, None, old_name));
             (was_free != is_free).then_some(WatchAlert {
                 code: *code,
                 name,
@@ -273,5 +290,36 @@ mod tests {
             watch_alerts(&free, &report(vec![]), &watched)[0].full,
             "stopped reporting"
         );
+    }
+
+    /// Day `day` of 2022/01 for a hospital, reported that day.
+    fn day(code: &str, day: u32, ready: u32, inpatients: u32) -> ReportRow {
+        let mut row = row(code, ready, inpatients);
+        row.record_date = chrono::NaiveDate::from_ymd_opt(2022, 1, day).unwrap();
+        row.reported_at = parse_datetime(&format!("2022/01/{day:02} 10:00")).unwrap();
+        row
+    }
+
+    #[test]
+    fn hospitals_on_several_days_compare_by_their_latest_row() {
+        let at = parse_datetime("2022/02/01 12:00").unwrap();
+        let code = "1310170043";
+        let old = report(vec![day(code, 2, 3, 1), day(code, 1, 9, 0)]);
+        // A new day arrives; the older days are unchanged.
+        let new = report(vec![
+            day(code, 2, 3, 1),
+            day(code, 1, 9, 0),
+            day(code, 3, 3, 3),
+        ]);
+        let (changes, log) = diff(&old, &new, at);
+        let change = changes.of(&HospitalCode::parse(code).unwrap()).unwrap();
+        assert_eq!(change.delta(Column::Inpatients), Some(2));
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert!(diff(&new, &new, at).0.is_empty());
+
+        let watched: BTreeSet<HospitalCode> = [HospitalCode::parse(code).unwrap()].into();
+        let alerts = watch_alerts(&old, &new, &watched);
+        assert_eq!(alerts.len(), 1, "the latest day is full");
+        assert!(alerts[0].full);
     }
 }

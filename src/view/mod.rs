@@ -100,6 +100,9 @@ pub struct ViewSpec {
     pub stale_after: Duration,
     /// The time ages and future reports are judged at.
     pub now: JstDateTime,
+    /// Every row of the report; otherwise each hospital's latest only
+    /// ([`crate::model::latest`]).
+    pub all_rows: bool,
 }
 
 impl ViewSpec {
@@ -111,6 +114,7 @@ impl ViewSpec {
             quick: QuickFilters::default(),
             stale_after: Duration::hours(24),
             now,
+            all_rows: false,
         }
     }
 
@@ -191,14 +195,30 @@ pub struct View {
     /// Empty when not grouped.
     pub groups: Vec<Group>,
     pub totals: Totals,
-    /// Rows in the report before filtering.
+    /// Rows in the report before filtering (each hospital's latest only, unless `all_rows`).
     pub total_records: usize,
+    /// Older rows of hospitals the report lists more than once: left out
+    /// unless `all_rows`.
+    pub superseded: usize,
+    /// Built with [`ViewSpec::all_rows`]: the older rows are shown.
+    pub all_rows: bool,
 }
 
 impl View {
     pub fn build(report: &Report, spec: &ViewSpec) -> Self {
         let rows = &report.rows;
-        let mut order: Vec<usize> = (0..rows.len()).filter(|&i| spec.keeps(&rows[i])).collect();
+        let latest = crate::model::latest::latest_rows(rows);
+        let superseded = rows.len() - latest.len();
+        let candidates = if spec.all_rows {
+            (0..rows.len()).collect()
+        } else {
+            latest
+        };
+        let total_records = candidates.len();
+        let mut order: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&i| spec.keeps(&rows[i]))
+            .collect();
         sort::sort_rows(&mut order, rows, spec.sort, spec.group, &spec.now);
         let totals = Totals::of(order.iter().map(|&i| &rows[i]));
         let groups = if spec.group == Grouping::None {
@@ -210,7 +230,22 @@ impl View {
             order,
             groups,
             totals,
-            total_records: rows.len(),
+            total_records,
+            superseded,
+            all_rows: spec.all_rows,
+        }
+    }
+}
+
+impl View {
+    /// 「過去の報告 24 件を除外（病院ごとに最新のみ）」 when older rows were left
+    /// out, 「過去の報告 24 件も表示」 when they are shown; none when there are none.
+    pub fn superseded_note(&self) -> Option<String> {
+        let n = self.superseded;
+        match (n, self.all_rows) {
+            (0, _) => None,
+            (n, false) => Some(format!("過去の報告 {n} 件を除外（病院ごとに最新のみ）")),
+            (n, true) => Some(format!("過去の報告 {n} 件も表示")),
         }
     }
 }

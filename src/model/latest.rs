@@ -1,0 +1,87 @@
+//! One row per hospital: a report that holds several days for one 医療機関コード
+//! (G-MIS exports a date range) counts each hospital once, by its latest row.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use super::{HospitalCode, ReportRow};
+
+/// Whether `a` is a later report than `b`: by 報告日時, then by 実績日.
+fn is_later(a: &ReportRow, b: &ReportRow) -> bool {
+    (a.reported_at, a.record_date) > (b.reported_at, b.record_date)
+}
+
+/// The positions of each hospital's latest row (by 報告日時, then 実績日; on a
+/// tie the later row in the file), in file order. Every position when no
+/// hospital has two rows.
+pub fn latest_rows(rows: &[ReportRow]) -> Vec<usize> {
+    let mut latest: HashMap<HospitalCode, usize> = HashMap::with_capacity(rows.len());
+    let mut duplicated = false;
+    for (i, row) in rows.iter().enumerate() {
+        match latest.entry(row.hospital_code) {
+            Entry::Vacant(entry) => {
+                entry.insert(i);
+            }
+            Entry::Occupied(mut entry) => {
+                duplicated = true;
+                if !is_later(&rows[*entry.get()], row) {
+                    entry.insert(i);
+                }
+            }
+        }
+    }
+    if !duplicated {
+        return (0..rows.len()).collect();
+    }
+    let mut kept: Vec<usize> = latest.into_values().collect();
+    kept.sort_unstable();
+    kept
+}
+
+/// The rows [`latest_rows`] keeps, in file order.
+pub fn latest_of(rows: &[ReportRow]) -> impl Iterator<Item = &ReportRow> {
+    latest_rows(rows).into_iter().map(move |i| &rows[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_rows::seed_row;
+    use crate::model::time::parse_datetime;
+
+    fn row(code: &str, day: u32, reported: &str) -> ReportRow {
+        let mut row = seed_row();
+        row.hospital_code = HospitalCode::parse(code).unwrap();
+        row.record_date = chrono::NaiveDate::from_ymd_opt(2022, 1, day).unwrap();
+        row.reported_at = parse_datetime(reported).unwrap();
+        row
+    }
+
+    #[test]
+    fn the_latest_report_wins_then_the_latest_day() {
+        let rows = vec![
+            row("1310170043", 3, "2022/01/03 10:00"),
+            row("1310170050", 1, "2022/01/01 10:00"),
+            row("1310170043", 5, "2022/01/05 09:00"),
+            row("1310170043", 4, "2022/01/04 23:00"),
+            row("1310170050", 2, "2022/01/01 10:00"),
+            row("1310170050", 1, "2022/01/01 09:00"),
+        ];
+        assert_eq!(latest_rows(&rows), [2, 4]);
+    }
+
+    #[test]
+    fn a_tie_keeps_the_later_line_and_single_rows_stay_in_order() {
+        let same = vec![
+            row("1310170043", 3, "2022/01/03 10:00"),
+            row("1310170043", 3, "2022/01/03 10:00"),
+        ];
+        assert_eq!(latest_rows(&same), [1]);
+        let single = vec![
+            row("1310170050", 1, "2022/01/01 10:00"),
+            row("1310170043", 1, "2022/01/01 10:00"),
+        ];
+        assert_eq!(latest_rows(&single), [0, 1]);
+        assert!(latest_rows(&[]).is_empty());
+    }
+}
