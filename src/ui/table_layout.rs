@@ -1,7 +1,8 @@
 //! One table layout for `print` and the dashboard: the glyphs between columns,
 //! and which columns fit into a width and how wide each is. Pure; no drawing.
 
-use crate::text::width::AmbiguousWidth;
+use crate::model::Column;
+use crate::text::width::{self, AmbiguousWidth};
 
 /// The lines of a table: between columns and under the header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +133,174 @@ pub fn starts(start: usize, gap: usize, widths: &[usize]) -> Vec<usize> {
             at
         })
         .collect()
+}
+
+/// The dashboard's name column: the width it wants, the floor it narrows to
+/// once the columns that stay less long than it have given way, and the
+/// least it takes when only it and one column are left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameColumn {
+    pub preferred: usize,
+    pub floor: usize,
+    pub least: usize,
+    /// Columns staying less long than this give way before the name narrows.
+    pub staying: u8,
+}
+
+/// One column right of the name on the dashboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableColumn {
+    /// Wide enough for everything in it.
+    pub width: usize,
+    /// The least it narrows to before columns that stay longer than the name give way.
+    pub least: usize,
+    /// Higher stays longer on a narrow screen.
+    pub staying: u8,
+}
+
+/// A column shown: its position in the columns given, and its width.
+type Placed = (usize, usize);
+
+/// What fits of the dashboard's table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableFit {
+    pub name: usize,
+    /// (position in the columns given, width) of the columns shown, in order.
+    pub columns: Vec<(usize, usize)>,
+    /// Some columns gave way: the caller shows a mark in the `mark` cells kept free at the right.
+    pub hidden: bool,
+}
+
+/// Lays out the name and `columns` (each after a `gap`) into `room` cells.
+///
+/// Everything shows when it fits. Else `mark` cells are kept for the
+/// caller's mark and, in turn: the columns that stay less long than the name
+/// give way; the name narrows to its floor and each column to its least; the
+/// other columns give way; the name narrows to its least. Columns give way
+/// the least staying first (the rightmost of equals) and never the first
+/// one, so scrolling sideways always brings the next column to the left
+/// edge. What is left over goes back to the name, then to the columns.
+pub fn fit_table(
+    name: NameColumn,
+    columns: &[TableColumn],
+    gap: usize,
+    room: usize,
+    mark: usize,
+) -> TableFit {
+    let mut shown: Vec<(usize, usize)> = columns.iter().map(|c| c.width).enumerate().collect();
+    let mut name_width = name.preferred;
+    if used(name_width, &shown, gap) <= room {
+        return TableFit {
+            name: name_width,
+            columns: shown,
+            hidden: false,
+        };
+    }
+    let room_with_mark = room.saturating_sub(mark);
+    let too_wide =
+        |name_width: usize, shown: &[(usize, usize)]| used(name_width, shown, gap) > room_with_mark;
+    give_way(&mut shown, columns, name.staying, &|s| {
+        too_wide(name_width, s)
+    });
+    if too_wide(name_width, &shown) {
+        name_width = name.floor.min(name.preferred);
+        for (i, w) in &mut shown {
+            *w = columns[*i].least.min(*w);
+        }
+        give_way(&mut shown, columns, u8::MAX, &|s| too_wide(name_width, s));
+    }
+    if too_wide(name_width, &shown) {
+        name_width = name.least.min(name_width);
+    }
+    let hidden = shown.len() < columns.len();
+    let room = if hidden { room_with_mark } else { room };
+    let mut spare = room.saturating_sub(used(name_width, &shown, gap));
+    let more = (name.preferred - name_width).min(spare);
+    name_width += more;
+    spare -= more;
+    for (i, w) in &mut shown {
+        let more = (columns[*i].width - *w).min(spare);
+        *w += more;
+        spare -= more;
+    }
+    TableFit {
+        name: name_width,
+        columns: shown,
+        hidden,
+    }
+}
+
+/// Leaves out columns staying less long than `below` while `too_wide`, the
+/// least staying first, the rightmost of equals first, never the first column.
+fn give_way(
+    shown: &mut Vec<Placed>,
+    columns: &[TableColumn],
+    below: u8,
+    too_wide: &dyn Fn(&[Placed]) -> bool,
+) {
+    while too_wide(shown) {
+        let weakest = (1..shown.len())
+            .filter(|&k| columns[shown[k].0].staying < below)
+            .min_by_key(|&k| (columns[shown[k].0].staying, std::cmp::Reverse(k)));
+        match weakest {
+            Some(k) => {
+                shown.remove(k);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Cells the name and the columns take, each column after its gap.
+fn used(name: usize, columns: &[(usize, usize)], gap: usize) -> usize {
+    name + columns.iter().map(|(_, w)| w + gap).sum::<usize>()
+}
+
+/// A header in at most `lines` lines of `width` cells, broken only between
+/// `words` (joined without spaces, as Japanese is). What does not fit the
+/// last line is cut with the width module's mark.
+pub fn wrap_words(words: &[&str], width: usize, lines: usize, amb: AmbiguousWidth) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in words {
+        let joined = format!("{current}{word}");
+        let last_line = out.len() + 1 >= lines;
+        if current.is_empty() || last_line || width::str_width(&joined, amb) <= width {
+            current = joined;
+        } else {
+            out.push(std::mem::replace(&mut current, word.to_string()));
+        }
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|line| width::truncate(&line, width, amb).into_owned())
+        .collect()
+}
+
+/// Column widths that only grow while the dashboard runs, so a column does
+/// not move when a value or a change mark comes and goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WidthMemory(Vec<(Column, usize)>);
+
+impl WidthMemory {
+    /// The widest `column` has needed, `needed` included.
+    pub fn widen(&mut self, column: Column, needed: usize) -> usize {
+        match self.0.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, widest)) => {
+                *widest = (*widest).max(needed);
+                *widest
+            }
+            None => {
+                self.0.push((column, needed));
+                needed
+            }
+        }
+    }
+
+    /// Starts again, for a table of another kind.
+    pub fn forget(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Takes a cell at a time from the column furthest above its floor until the
