@@ -39,6 +39,8 @@ use ratatui::Terminal;
 
 const UPDATE_VARIABLE: &str = "BEDBOARD_UPDATE_GOLDEN";
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// The sizes of the screens issue 10 asks for.
+const SMALL_AND_LARGE: [(u16, u16); 2] = [(80, 24), (200, 50)];
 const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
 
 /// 12 hospitals of 千代田区 and 中央区, reported at 2022/02/01 11:32–11:37.
@@ -307,9 +309,19 @@ fn width_label(amb: AmbiguousWidth) -> &'static str {
 /// The first frame is drawn before the keys, as on a terminal, so paging
 /// knows the screen's height.
 fn check_screen(screen: &str, build: fn(AmbiguousWidth) -> App, script: impl Fn(&mut App)) {
+    check_screen_at(&SIZES, screen, build, script);
+}
+
+/// [`check_screen`] at the sizes given.
+fn check_screen_at(
+    sizes: &[(u16, u16)],
+    screen: &str,
+    build: fn(AmbiguousWidth) -> App,
+    script: impl Fn(&mut App),
+) {
     let mut failures = Vec::new();
     for amb in WIDTHS {
-        for (width, height) in SIZES {
+        for &(width, height) in sizes {
             let mut app = build(amb);
             draw_lines(&mut app, width, height);
             script(&mut app);
@@ -436,6 +448,56 @@ fn ambiguous_names_grouped_by_municipality() {
 #[test]
 fn ambiguous_row_detail_popup() {
     check_screen("ambiguous_row_popup", ambiguous, open_row_popup);
+}
+
+/// The demo with a 7-digit count in its first row.
+fn demo_with_seven_digits(amb: AmbiguousWidth) -> App {
+    let mut app = demo(amb);
+    let mut report = read_report(DEMO);
+    report.rows[0].secured = Some(1_234_567);
+    report.rows[0].ready = Some(1_234_567);
+    app.set_report(report, at(DEMO_NOW));
+    app
+}
+
+#[test]
+fn a_live_update_with_marks_keeps_the_column_layout() {
+    let mut failures = Vec::new();
+    for amb in WIDTHS {
+        for (width, height) in SMALL_AND_LARGE {
+            let mut app = demo(amb);
+            let before = draw_lines(&mut app, width, height);
+            demo_feed_update(&mut app);
+            let after = draw_lines(&mut app, width, height);
+            // The column header (under the header and the chart) is the same line for line.
+            assert_eq!(before[6..9], after[6..9], "{width}x{height} {amb:?}");
+            for (stage, lines) in [("before", &before), ("after", &after)] {
+                failures.extend(lines_off_the_screen_width(lines, width, amb));
+                let name = format!("live_update_{stage}_{width}x{height}_{}", width_label(amb));
+                if let Err(failure) = compare_with_golden(&name, lines) {
+                    failures.push(failure);
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_sort_chosen_at_the_bottom_of_the_list_shows_the_top() {
+    check_screen_at(&SMALL_AND_LARGE, "sort_from_bottom", demo, |app| {
+        press(app, "Gs")
+    });
+}
+
+#[test]
+fn a_seven_digit_count_is_shown_whole() {
+    check_screen_at(
+        &SMALL_AND_LARGE,
+        "seven_digits",
+        demo_with_seven_digits,
+        |_| {},
+    );
 }
 
 // ---- The harness itself -------------------------------------------------------
