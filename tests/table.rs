@@ -353,3 +353,34 @@ fn the_selected_row_is_drawn_full_width_in_both_modes() {
         }
     }
 }
+
+/// Bytes the dashboard's backend sends to turn one frame into the next.
+fn bytes_between(before: &Buffer, after: &Buffer) -> usize {
+    use bedboard::ui::backend::TrackingBackend;
+    use ratatui::backend::Backend;
+    let mut sent = Vec::new();
+    let mut backend = TrackingBackend::new(&mut sent);
+    backend
+        .draw(before.diff(after).into_iter())
+        .expect("writing to memory");
+    Backend::flush(&mut backend).expect("writing to memory");
+    drop(backend);
+    sent.len()
+}
+
+#[test]
+fn a_live_update_that_changes_marks_repaints_only_the_changed_cells() {
+    for amb in WIDTHS {
+        let mut app = app_of(DEMO, amb);
+        let before = buffer(&mut app, 200, 50);
+        snapshot(&mut app, with_changes(read(DEMO)), NOW);
+        let after = buffer(&mut app, 200, 50);
+        let marks = (0..50)
+            .map(|y| row_text(&after, y))
+            .filter(|line| line.contains('▴'))
+            .count();
+        assert_eq!(marks, 3, "the changed rows are on screen");
+        let bytes = bytes_between(&before, &after);
+        assert!(bytes < 1500, "{amb:?}: {bytes} bytes for one live update");
+    }
+}
