@@ -359,12 +359,13 @@ fn bytes_between(before: &Buffer, after: &Buffer) -> usize {
     use bedboard::ui::backend::TrackingBackend;
     use ratatui::backend::Backend;
     let mut sent = Vec::new();
-    let mut backend = TrackingBackend::new(&mut sent);
-    backend
-        .draw(before.diff(after).into_iter())
-        .expect("writing to memory");
-    Backend::flush(&mut backend).expect("writing to memory");
-    drop(backend);
+    {
+        let mut backend = TrackingBackend::new(&mut sent);
+        backend
+            .draw(before.diff(after).into_iter())
+            .expect("writing to memory");
+        Backend::flush(&mut backend).expect("writing to memory");
+    }
     sent.len()
 }
 
