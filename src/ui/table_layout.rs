@@ -207,7 +207,11 @@ pub fn fit_table(
         for (i, w) in &mut shown {
             *w = columns[*i].least.min(*w);
         }
-        give_way(&mut shown, columns, u8::MAX, &|s| too_wide(name_width, s));
+        // Narrowed, everything may fit without the mark.
+        let all_fit = shown.len() == columns.len() && used(name_width, &shown, gap) <= room;
+        if !all_fit {
+            give_way(&mut shown, columns, u8::MAX, &|s| too_wide(name_width, s));
+        }
     }
     if too_wide(name_width, &shown) {
         name_width = name.least.min(name_width);
@@ -382,6 +386,105 @@ mod tests {
     fn columns_start_after_their_neighbours_and_the_gap() {
         assert_eq!(starts(2, 3, &[10, 4, 6]), [2, 15, 22]);
         assert_eq!(starts(0, 3, &[]), Vec::<usize>::new());
+    }
+
+    fn table_column(width: usize, staying: u8) -> TableColumn {
+        TableColumn {
+            width,
+            least: width,
+            staying,
+        }
+    }
+
+    const NAME: NameColumn = NameColumn {
+        preferred: 20,
+        floor: 10,
+        least: 6,
+        staying: 5,
+    };
+
+    #[test]
+    fn the_table_shows_everything_that_fits() {
+        let columns = [table_column(4, 9), table_column(4, 1)];
+        // 20 + (1 + 4) * 2 = 30
+        let fit = fit_table(NAME, &columns, 1, 30, 2);
+        assert_eq!(
+            (fit.name, fit.columns, fit.hidden),
+            (20, vec![(0, 4), (1, 4)], false)
+        );
+    }
+
+    #[test]
+    fn columns_staying_less_than_the_name_give_way_before_it_narrows() {
+        let columns = [table_column(4, 9), table_column(4, 1), table_column(4, 8)];
+        // Without the weak column: 20 + 5 + 5 = 30, and 2 cells for the mark.
+        let fit = fit_table(NAME, &columns, 1, 32, 2);
+        assert_eq!(
+            (fit.name, fit.columns, fit.hidden),
+            (20, vec![(0, 4), (2, 4)], true)
+        );
+    }
+
+    #[test]
+    fn then_the_name_narrows_and_then_the_least_staying_go_never_the_first() {
+        let columns = [table_column(4, 1), table_column(4, 9), table_column(4, 7)];
+        // Name at its floor with all three: 10 + 15 = 25 fits 25.
+        let fit = fit_table(NAME, &columns, 1, 25, 2);
+        assert_eq!((fit.name, fit.columns.len(), fit.hidden), (10, 3, false));
+        // 18 cells: the weak first column stays (it is the left edge), the 7 goes.
+        let fit = fit_table(NAME, &columns, 1, 22, 2);
+        assert_eq!(fit.columns, [(0, 4), (1, 4)]);
+        assert_eq!(
+            fit.name, 10,
+            "the two cells left over after the mark go to the name"
+        );
+        assert!(fit.hidden);
+    }
+
+    #[test]
+    fn spare_cells_go_to_the_name_then_to_the_columns() {
+        let status = TableColumn {
+            width: 16,
+            least: 10,
+            staying: 9,
+        };
+        let columns = [table_column(4, 9), status, table_column(30, 1)];
+        // 20 + 5 + 17 = 42 with the weak column gone and a mark: 44 fits all but it.
+        let fit = fit_table(NAME, &columns, 1, 44, 2);
+        assert_eq!((fit.name, fit.columns.clone()), (20, vec![(0, 4), (1, 16)]));
+        let fit = fit_table(NAME, &columns, 1, 36, 2);
+        assert_eq!((fit.name, fit.columns), (18, vec![(0, 4), (1, 10)]));
+    }
+
+    #[test]
+    fn headers_wrap_between_words_and_the_last_line_is_cut_with_the_mark() {
+        let amb = AmbiguousWidth::Narrow;
+        assert_eq!(wrap_words(&["確保", "病床"], 4, 2, amb), ["確保", "病床"]);
+        assert_eq!(wrap_words(&["確保", "病床"], 8, 2, amb), ["確保病床"]);
+        assert_eq!(
+            wrap_words(&["医療機関", "コード"], 6, 2, amb),
+            ["医療~", "コード"]
+        );
+        assert_eq!(
+            wrap_words(&["全国地方", "公共団体", "コード"], 14, 2, amb),
+            ["全国地方", "公共団体コード"]
+        );
+        assert_eq!(
+            wrap_words(&["全国地方", "公共団体", "コード"], 8, 2, amb),
+            ["全国地方", "公共団~"]
+        );
+        assert_eq!(wrap_words(&["確保", "病床"], 4, 1, amb), ["確~"]);
+    }
+
+    #[test]
+    fn remembered_widths_only_grow_until_forgotten() {
+        let mut memory = WidthMemory::default();
+        assert_eq!(memory.widen(Column::Secured, 7), 7);
+        assert_eq!(memory.widen(Column::Secured, 5), 7);
+        assert_eq!(memory.widen(Column::Ready, 5), 5);
+        assert_eq!(memory.widen(Column::Secured, 9), 9);
+        memory.forget();
+        assert_eq!(memory.widen(Column::Secured, 5), 5);
     }
 
     #[test]
