@@ -385,3 +385,19 @@ fn a_live_update_that_changes_marks_repaints_only_the_changed_cells() {
         assert!(bytes < 1500, "{amb:?}: {bytes} bytes for one live update");
     }
 }
+
+#[test]
+fn a_summary_keeps_its_totals_and_lets_its_blank_columns_go() {
+    for amb in WIDTHS {
+        let mut app = app_of(DEMO, amb);
+        app.update(bedboard::ui::keymap::Action::NextView);
+        let header = draw(&mut app, 80, 24)[COLUMN_HEADER].clone();
+        for name in ["確保", "即応", "入院", "空床", "使用"] {
+            assert!(header.contains(name), "{name} missing: |{header}|");
+        }
+        assert!(
+            !header.contains("経過"),
+            "blank on summary lines: |{header}|"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use super::keymap::{Action, Mode};
 use super::painter::Painter;
 use super::table_layout::{self, NameColumn, Separators, TableColumn, TableFit};
 use super::theme::Theme;
-use super::view_model::{header_words, staying_power};
+use super::view_model::{header_words, staying_power, staying_power_in};
 use super::{hospital_page, master_view};
 use crate::model::{time, Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
@@ -464,7 +464,7 @@ impl TableLayout {
                 TableColumn {
                     width,
                     least: column_least(column).min(width),
-                    staying: staying_power(column),
+                    staying: staying_power_in(app.kind, column),
                 }
             })
             .collect();

@@ -344,6 +344,16 @@ pub fn header_words(report: &Report, column: Column) -> Vec<&str> {
     words.to_vec()
 }
 
+/// How long a column stays on a narrow screen in a table of `kind`: a
+/// summary's lines show totals only, so its other columns, blank there, go first.
+pub fn staying_power_in(kind: ViewKind, column: Column) -> u8 {
+    if kind.grouping().is_some() && !column.is_totalled() && column != Column::HospitalName {
+        0
+    } else {
+        staying_power(column)
+    }
+}
+
 /// How long a column stays on a narrow screen, higher staying longer: the
 /// codes and dates give way first, 空床, 経過 and 状態 last. The name is
 /// never left out; columns staying less long than it give way before it narrows.
