@@ -401,3 +401,28 @@ fn a_summary_keeps_its_totals_and_lets_its_blank_columns_go() {
         );
     }
 }
+
+#[test]
+fn a_screen_too_narrow_for_a_column_leaves_it_out_rather_than_cut() {
+    let mut report = read(SEED);
+    report.rows[0].secured = Some(1_234_567);
+    for width in 20..40 {
+        let mut app = app_with(report.clone(), AmbiguousWidth::Narrow);
+        let lines = draw(&mut app, width, 24);
+        let row = &app.report().rows[app.selected_row().expect("a row")];
+        let values: Vec<String> = bedboard::view::display_columns(app.report())
+            .into_iter()
+            .map(|column| bedboard::view::cell_text(row, column, &app.spec))
+            .collect();
+        let line = &lines[BODY_TOP];
+        let cells = line.split_once('│').map_or("", |(_, cells)| cells);
+        for token in cells.split(|c: char| c == '│' || c.is_whitespace()) {
+            if token.starts_with(|c: char| c.is_ascii_digit()) {
+                assert!(
+                    values.iter().any(|v| v == token),
+                    "{width}: {token} in |{line}|"
+                );
+            }
+        }
+    }
+}

@@ -490,19 +490,23 @@ impl TableLayout {
             separators.width(),
             &widths,
         );
-        let columns = fit
+        // On a screen too narrow even for the first column, it is left out
+        // rather than shown cut.
+        let columns: Vec<(Column, u16, u16)> = fit
             .columns
             .iter()
             .zip(placed)
+            .filter(|&(&(_, w), x)| x + w <= usize::from(screen_width))
             .map(|(&(i, w), x)| (scrolled[i], x as u16, w as u16))
             .collect();
+        let hidden_right = fit.hidden || columns.len() < fit.columns.len();
         Self {
             separators,
             name_width,
             columns,
             screen_width,
             hidden_left: app.column_offset > 0,
-            hidden_right: fit.hidden,
+            hidden_right,
         }
     }
 
