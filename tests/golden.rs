@@ -527,6 +527,67 @@ fn seven_digit_totals_whole() {
     );
 }
 
+/// The demo with a 7-digit count in its first row.
+fn demo_with_seven_digits(amb: AmbiguousWidth) -> App {
+    let mut app = demo(amb);
+    let mut report = read_report(DEMO);
+    report.rows[0].secured = Some(1_234_567);
+    report.rows[0].ready = Some(1_234_567);
+    app.set_report(report, at(DEMO_NOW));
+    app
+}
+
+#[test]
+fn a_live_update_with_marks_keeps_the_column_layout() {
+    let mut failures = Vec::new();
+    for amb in WIDTHS {
+        for (width, height) in SMALL_AND_WALL {
+            let mut app = demo(amb);
+            let before = draw_lines(&mut app, width, height);
+            demo_feed_update(&mut app);
+            let after = draw_lines(&mut app, width, height);
+            // The column header (under the header and the chart) is the same line for line.
+            let column_header = |lines: &[String]| {
+                let top = lines
+                    .iter()
+                    .position(|line| line.contains("医療機関名"))
+                    .expect("a column header");
+                lines[top..top + 3].to_vec()
+            };
+            assert_eq!(
+                column_header(&before),
+                column_header(&after),
+                "{width}x{height} {amb:?}"
+            );
+            for (stage, lines) in [("before", &before), ("after", &after)] {
+                failures.extend(lines_off_the_screen_width(lines, width, amb));
+                let name = format!("live_update_{stage}_{width}x{height}_{}", width_label(amb));
+                if let Err(failure) = compare_with_golden(&name, lines) {
+                    failures.push(failure);
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_sort_chosen_at_the_bottom_of_the_list_shows_the_top() {
+    check_screen_at("sort_from_bottom", &SMALL_AND_WALL, demo, |app| {
+        press(app, "Gs")
+    });
+}
+
+#[test]
+fn a_seven_digit_count_is_shown_whole() {
+    check_screen_at(
+        "seven_digits",
+        &SMALL_AND_WALL,
+        demo_with_seven_digits,
+        |_| {},
+    );
+}
+
 #[test]
 fn a_failing_feed_on_a_line_of_its_own() {
     check_screen_at("feed_failure", &SMALL_AND_WALL, failing_feed, |_| {});

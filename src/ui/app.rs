@@ -12,6 +12,7 @@ use super::export_dialog::ExportDialog;
 use super::hospital_page::HospitalPage;
 use super::keymap::{KeyMap, Mode};
 use super::preparation::{Intent, ViewJob};
+use super::table_layout::WidthMemory;
 use crate::master::{CrossCheck, HospitalMaster, MunicipalityMaster, OperatorProfile};
 use crate::model::{time, HospitalCode, JstDateTime, Report};
 use crate::text::width::AmbiguousWidth;
@@ -63,6 +64,10 @@ pub struct App {
     pub scroll: usize,
     /// Scrollable columns scrolled past.
     pub column_offset: usize,
+    /// The widest each table column has needed, so columns never narrow
+    /// while the dashboard runs; kept for the view kind in `column_widths_of`.
+    pub column_widths: WidthMemory,
+    pub column_widths_of: ViewKind,
     pub mode: Mode,
     pub popup: Option<Popup>,
     /// The search as typed; in filter mode it also hides rows.
@@ -163,6 +168,8 @@ impl App {
             selected: 0,
             scroll: 0,
             column_offset: 0,
+            column_widths: WidthMemory::default(),
+            column_widths_of: ViewKind::default(),
             mode: Mode::Table,
             popup: None,
             search: String::new(),

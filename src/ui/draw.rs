@@ -9,8 +9,9 @@ use super::export_dialog::{ExportDialog, Field};
 use super::header::Header;
 use super::keymap::Mode;
 use super::painter::Painter;
-use super::table_layout::{self, Separators};
+use super::table_layout::{self, NameColumn, Separators, TableColumn, TableFit};
 use super::theme::Theme;
+use super::view_model::{header_words, staying_power, staying_power_in};
 use super::{hospital_page, master_view, status_line};
 use crate::model::{Column, ColumnKind, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth};
@@ -32,7 +33,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     };
     let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
     let chart_height = if chart { CHART_HEIGHT } else { 0 };
-    let total_height = u16::from(app.toggles.grand_total);
+    let bed_totals = app.toggles.grand_total && app.kind.shows_bed_totals();
+    let total_height = u16::from(bed_totals);
     let header = Header::new(app, &theme, area.width);
     let header_height = header.height();
     let body_top = header_height + chart_height + COLUMN_HEADER_HEIGHT;
@@ -79,7 +81,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             );
         }
     }
-    if app.toggles.grand_total {
+    if bed_totals {
         let y = area.height.saturating_sub(2);
         let totals = app.prepared.view.totals;
         table.draw_totals(&mut p, &theme, y, "総計", &totals, theme.total);
@@ -283,6 +285,22 @@ fn draw_change_log(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
+/// Cells kept beside a marked count for its change mark (▴ and two digits),
+/// so marks coming and going do not move the columns; a wider mark widens
+/// the column once.
+const MARK_ROOM: usize = 3;
+/// The name column takes at most this on a wide screen; the rest goes to
+/// more columns, then stays blank.
+const NAME_MOST: usize = 40;
+/// The name narrows to this before any column gives way.
+const NAME_FLOOR: usize = 16;
+/// The name's least width when only one column is left beside it.
+const NAME_LEAST: usize = 8;
+/// At the right of the column header when columns are hidden there.
+const HIDDEN_RIGHT_MARK: &str = " >";
+/// At the left of the column header when columns are scrolled off there.
+const HIDDEN_LEFT_MARK: &str = "<";
+
 /// Where each column of the table goes on this screen.
 struct TableLayout {
     separators: Separators,
@@ -290,49 +308,89 @@ struct TableLayout {
     /// (column, x, width) of the scrollable columns that fit.
     columns: Vec<(Column, u16, u16)>,
     screen_width: u16,
+    /// Columns are scrolled off to the left.
+    hidden_left: bool,
+    /// Columns after the first shown one gave way or are off to the right.
+    hidden_right: bool,
 }
 
 impl TableLayout {
-    fn new(app: &App, screen_width: u16) -> Self {
+    /// Lays the table out from the widths its data needs, which only grow
+    /// while the dashboard runs (kept in `app.column_widths`).
+    fn new(app: &mut App, screen_width: u16) -> Self {
         let separators = Separators::new(app.options.ascii, app.options.ambiguous);
+        let amb = app.options.ambiguous;
+        // Another kind of table starts with widths of its own.
+        if app.column_widths_of != app.kind {
+            app.column_widths.forget();
+            app.column_widths_of = app.kind;
+        }
         let label_width = width::str_width(
             &format!("総計（{} 件）", app.prepared.view.total_records),
-            app.options.ambiguous,
+            amb,
         );
-        let name_width = app
-            .prepared
-            .name_width
-            .max(label_width)
-            .clamp(8, usize::from(screen_width / 3).max(12)) as u16;
+        let name_needed = app.prepared.name_width.max(label_width).min(NAME_MOST);
+        let name = NameColumn {
+            preferred: app.column_widths.widen(Column::HospitalName, name_needed),
+            floor: NAME_FLOOR.max(label_width),
+            least: NAME_LEAST.max(label_width),
+            staying: staying_power(Column::HospitalName),
+        };
         let scrolled: Vec<Column> = scrollable_columns(&app.prepared.report)
             .into_iter()
             .skip(app.column_offset)
             .collect();
-        let widths: Vec<usize> = scrolled
+        let wants: Vec<TableColumn> = scrolled
             .iter()
             .map(|&column| {
-                usize::from(
-                    column_width(column, &app.prepared.view.totals) + mark_width(app, column),
-                )
+                let needed = column_needs(app, column);
+                let width = app.column_widths.widen(column, needed);
+                TableColumn {
+                    width,
+                    least: column_least(column).min(width),
+                    staying: staying_power_in(app.kind, column),
+                }
             })
             .collect();
-        let placed = table_layout::fit_after_first(
-            usize::from(name_width),
-            &widths,
+        let fit_with_mark_room = |mark: usize| {
+            table_layout::fit_table(
+                name,
+                &wants,
+                separators.width(),
+                usize::from(screen_width.saturating_sub(MARK_WIDTH)),
+                mark,
+            )
+        };
+        // The mark goes at the end of the header line; room is kept for it
+        // only when the last header would reach under it.
+        let mut fit = fit_with_mark_room(0);
+        if fit.hidden && !mark_has_room(app, &fit, &scrolled, separators.width(), screen_width) {
+            fit = fit_with_mark_room(HIDDEN_RIGHT_MARK.len());
+        }
+        let name_width = fit.name as u16;
+        let widths: Vec<usize> = fit.columns.iter().map(|&(_, w)| w).collect();
+        let placed = table_layout::starts(
+            usize::from(MARK_WIDTH) + fit.name + separators.width(),
             separators.width(),
-            usize::from(MARK_WIDTH),
-            usize::from(screen_width),
+            &widths,
         );
-        let columns = scrolled
+        // On a screen too narrow even for the first column, it is left out
+        // rather than shown cut.
+        let columns: Vec<(Column, u16, u16)> = fit
+            .columns
             .iter()
             .zip(placed)
-            .map(|(&column, (x, w))| (column, x as u16, w as u16))
+            .filter(|&(&(_, w), x)| x + w <= usize::from(screen_width))
+            .map(|(&(i, w), x)| (scrolled[i], x as u16, w as u16))
             .collect();
+        let hidden_right = fit.hidden || columns.len() < fit.columns.len();
         Self {
             separators,
             name_width,
             columns,
             screen_width,
+            hidden_left: app.column_offset > 0,
+            hidden_right,
         }
     }
 
@@ -348,12 +406,20 @@ impl TableLayout {
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separators.column, style);
             p.put(x - 3, y + 1, x, self.separators.column, style);
-            let name = view::column_header(&app.prepared.report, column);
-            let mut lines = width::wrap(name, usize::from(w), p.amb).into_iter();
-            let first = lines.next().unwrap_or_default();
-            let rest: String = lines.collect();
-            p.cell(x, y, w, &first, Align::Left, style);
-            p.cell(x, y + 1, w, &rest, Align::Left, style);
+            let words = header_words(&app.prepared.report, column);
+            let lines = table_layout::wrap_words(&words, usize::from(w), 2, p.amb);
+            for (dy, line) in (0..2).zip(lines.iter().map(String::as_str).chain([""; 2])) {
+                p.cell(x, y + dy, w, line, Align::Left, style);
+            }
+        }
+        if self.hidden_left {
+            p.put(0, y, 1, HIDDEN_LEFT_MARK, style);
+        }
+        if self.hidden_right {
+            let x = self
+                .screen_width
+                .saturating_sub(HIDDEN_RIGHT_MARK.len() as u16);
+            p.put(x, y, self.screen_width, HIDDEN_RIGHT_MARK, style);
         }
         let line = self.separators.rule(usize::from(self.screen_width));
         p.put(0, y + 2, self.screen_width, &line, Style::new());
@@ -500,14 +566,11 @@ impl TableLayout {
         style: Style,
     ) {
         p.fill(Rect::new(0, y, self.screen_width, 1), style);
-        p.cell(
-            2,
-            y,
-            self.name_width,
-            &format!("{label}（{} 件）", totals.records),
-            Align::Left,
-            style,
-        );
+        // The label gives way, never the count.
+        let count = format!("（{} 件）", totals.records);
+        let room = usize::from(self.name_width).saturating_sub(width::str_width(&count, p.amb));
+        let text = format!("{}{count}", width::truncate(label, room, p.amb));
+        p.cell(2, y, self.name_width, &text, Align::Left, style);
         for &(column, x, w) in &self.columns {
             p.put(x - 3, y, x, self.separators.column, style);
             p.number(x, y, w, &view::total_text(totals, column), style);
@@ -515,8 +578,7 @@ impl TableLayout {
     }
 }
 
-/// Widths that hold every value: a count is never larger than the total.
-/// Room for change marks such as ▴12 beside the numbers, while any are shown.
+/// Cells of the widest change mark shown in `column`, such as ▴12.
 fn mark_width(app: &App, column: Column) -> u16 {
     app.changes
         .rows
@@ -527,21 +589,79 @@ fn mark_width(app: &App, column: Column) -> u16 {
         .unwrap_or(0)
 }
 
-fn column_width(column: Column, totals: &Totals) -> u16 {
-    let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len()) as u16;
+/// Whether the first header line is blank under the hidden-columns mark.
+fn mark_has_room(app: &App, fit: &TableFit, scrolled: &[Column], gap: usize, screen: u16) -> bool {
+    let end = usize::from(MARK_WIDTH)
+        + fit.name
+        + fit.columns.iter().map(|(_, w)| w + gap).sum::<usize>();
+    let mark_at = usize::from(screen).saturating_sub(HIDDEN_RIGHT_MARK.len());
+    let Some(&(i, w)) = fit.columns.last() else {
+        return end <= mark_at;
+    };
+    let words = header_words(&app.prepared.report, scrolled[i]);
+    let first_line = table_layout::wrap_words(&words, w, 2, app.options.ambiguous)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    end - w + width::str_width(&first_line, app.options.ambiguous) <= mark_at
+}
+
+/// Cells `column` needs now: its widest header word, and its values with
+/// room for a change mark, or a fixed width for text.
+fn column_needs(app: &App, column: Column) -> usize {
+    let report = &app.prepared.report;
+    let header = header_words(report, column)
+        .iter()
+        .map(|word| width::str_width(word, app.options.ambiguous))
+        .max()
+        .unwrap_or(0);
+    let data = match app.prepared.count_widths.get(column) {
+        Some(widest_value) => {
+            let mark = usize::from(mark_width(app, column)).max(MARK_ROOM);
+            (widest_value + mark).max(total_width(column, &app.prepared.view.totals))
+        }
+        None => column_width(column),
+    };
+    header.max(data)
+}
+
+/// Cells of the widest total or subtotal a count column can show: a group's
+/// sum is never larger than the whole, and a negative 空床 never below −入院中.
+fn total_width(column: Column, totals: &Totals) -> usize {
+    let digits = |v: Option<u64>| v.map_or(1, |v| v.to_string().len());
     match column {
-        Column::Secured | Column::Ready | Column::Inpatients => digits(totals.count(column)).max(4),
-        Column::Free => (digits(totals.ready) + 1).max(4),
+        Column::Free => digits(totals.ready).max(digits(totals.inpatients) + 1),
+        _ => digits(totals.count(column)),
+    }
+}
+
+/// The fixed width of a column that is not a marked count.
+fn column_width(column: Column) -> usize {
+    match column {
         Column::Occupancy => 4,
         Column::Age => 8,
         Column::Status => 16,
         Column::Municipality => 10,
         Column::AreaName => 12,
         Column::ReportedAt => 16,
-        Column::RecordDate | Column::HospitalCode => 10,
-        Column::MunicipalityCode => 8,
-        Column::AreaCode | Column::PrefectureNo | Column::Prefecture => 8,
-        Column::HospitalName | Column::Extra(_) => 12,
+        Column::RecordDate | Column::HospitalCode | Column::AreaCode => 10,
+        Column::MunicipalityCode => 14,
+        Column::PrefectureNo | Column::Prefecture => 8,
+        Column::Secured
+        | Column::Ready
+        | Column::Inpatients
+        | Column::Free
+        | Column::HospitalName
+        | Column::Extra(_) => 12,
+    }
+}
+
+/// How far a column narrows before columns give way: 状態 keeps room for
+/// 「即応>確保」 and 「監視中」; the others keep their width.
+fn column_least(column: Column) -> usize {
+    match column {
+        Column::Status => 10,
+        other => column_width(other),
     }
 }
 

@@ -1,7 +1,8 @@
 //! One table layout for `print` and the dashboard: the glyphs between columns,
 //! and which columns fit into a width and how wide each is. Pure; no drawing.
 
-use crate::text::width::AmbiguousWidth;
+use crate::model::Column;
+use crate::text::width::{self, AmbiguousWidth};
 
 /// The lines of a table: between columns and under the header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +135,178 @@ pub fn starts(start: usize, gap: usize, widths: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// The dashboard's name column: the width it wants, the floor it narrows to
+/// once the columns that stay less long than it have given way, and the
+/// least it takes when only it and one column are left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameColumn {
+    pub preferred: usize,
+    pub floor: usize,
+    pub least: usize,
+    /// Columns staying less long than this give way before the name narrows.
+    pub staying: u8,
+}
+
+/// One column right of the name on the dashboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableColumn {
+    /// Wide enough for everything in it.
+    pub width: usize,
+    /// The least it narrows to before columns that stay longer than the name give way.
+    pub least: usize,
+    /// Higher stays longer on a narrow screen.
+    pub staying: u8,
+}
+
+/// A column shown: its position in the columns given, and its width.
+type Placed = (usize, usize);
+
+/// What fits of the dashboard's table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableFit {
+    pub name: usize,
+    /// (position in the columns given, width) of the columns shown, in order.
+    pub columns: Vec<(usize, usize)>,
+    /// Some columns gave way: the caller shows a mark in the `mark` cells kept free at the right.
+    pub hidden: bool,
+}
+
+/// Lays out the name and `columns` (each after a `gap`) into `room` cells.
+///
+/// Everything shows when it fits. Else `mark` cells are kept for the
+/// caller's mark and, in turn: the columns that stay less long than the name
+/// give way; the name narrows to its floor and each column to its least; the
+/// other columns give way; the name narrows to its least. Columns give way
+/// the least staying first (the rightmost of equals) and never the first
+/// one, so scrolling sideways always brings the next column to the left
+/// edge. What is left over goes back to the name, then to the columns.
+pub fn fit_table(
+    name: NameColumn,
+    columns: &[TableColumn],
+    gap: usize,
+    room: usize,
+    mark: usize,
+) -> TableFit {
+    let mut shown: Vec<(usize, usize)> = columns.iter().map(|c| c.width).enumerate().collect();
+    let mut name_width = name.preferred;
+    if used(name_width, &shown, gap) <= room {
+        return TableFit {
+            name: name_width,
+            columns: shown,
+            hidden: false,
+        };
+    }
+    let room_with_mark = room.saturating_sub(mark);
+    let too_wide =
+        |name_width: usize, shown: &[(usize, usize)]| used(name_width, shown, gap) > room_with_mark;
+    give_way(&mut shown, columns, name.staying, &|s| {
+        too_wide(name_width, s)
+    });
+    if too_wide(name_width, &shown) {
+        name_width = name.floor.min(name.preferred);
+        for (i, w) in &mut shown {
+            *w = columns[*i].least.min(*w);
+        }
+        // Narrowed, everything may fit without the mark.
+        let all_fit = shown.len() == columns.len() && used(name_width, &shown, gap) <= room;
+        if !all_fit {
+            give_way(&mut shown, columns, u8::MAX, &|s| too_wide(name_width, s));
+        }
+    }
+    if too_wide(name_width, &shown) {
+        name_width = name.least.min(name_width);
+    }
+    let hidden = shown.len() < columns.len();
+    let room = if hidden { room_with_mark } else { room };
+    let mut spare = room.saturating_sub(used(name_width, &shown, gap));
+    let more = (name.preferred - name_width).min(spare);
+    name_width += more;
+    spare -= more;
+    for (i, w) in &mut shown {
+        let more = (columns[*i].width - *w).min(spare);
+        *w += more;
+        spare -= more;
+    }
+    TableFit {
+        name: name_width,
+        columns: shown,
+        hidden,
+    }
+}
+
+/// Leaves out columns staying less long than `below` while `too_wide`, the
+/// least staying first, the rightmost of equals first, never the first column.
+fn give_way(
+    shown: &mut Vec<Placed>,
+    columns: &[TableColumn],
+    below: u8,
+    too_wide: &dyn Fn(&[Placed]) -> bool,
+) {
+    while too_wide(shown) {
+        let weakest = (1..shown.len())
+            .filter(|&k| columns[shown[k].0].staying < below)
+            .min_by_key(|&k| (columns[shown[k].0].staying, std::cmp::Reverse(k)));
+        match weakest {
+            Some(k) => {
+                shown.remove(k);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Cells the name and the columns take, each column after its gap.
+fn used(name: usize, columns: &[(usize, usize)], gap: usize) -> usize {
+    name + columns.iter().map(|(_, w)| w + gap).sum::<usize>()
+}
+
+/// A header in at most `lines` lines of `width` cells, broken only between
+/// `words` (joined without spaces, as Japanese is). What does not fit the
+/// last line is cut with the width module's mark.
+pub fn wrap_words(words: &[&str], width: usize, lines: usize, amb: AmbiguousWidth) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in words {
+        let joined = format!("{current}{word}");
+        let last_line = out.len() + 1 >= lines;
+        if current.is_empty() || last_line || width::str_width(&joined, amb) <= width {
+            current = joined;
+        } else {
+            out.push(std::mem::replace(&mut current, word.to_string()));
+        }
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|line| width::truncate(&line, width, amb).into_owned())
+        .collect()
+}
+
+/// Column widths that only grow while the dashboard runs, so a column does
+/// not move when a value or a change mark comes and goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WidthMemory(Vec<(Column, usize)>);
+
+impl WidthMemory {
+    /// The widest `column` has needed, `needed` included.
+    pub fn widen(&mut self, column: Column, needed: usize) -> usize {
+        match self.0.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, widest)) => {
+                *widest = (*widest).max(needed);
+                *widest
+            }
+            None => {
+                self.0.push((column, needed));
+                needed
+            }
+        }
+    }
+
+    /// Starts again, for a table of another kind.
+    pub fn forget(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// Takes a cell at a time from the column furthest above its floor until the
 /// widths fit or every column is at its floor.
 fn narrow(widths: &mut [usize], floors: &[usize], fits: &dyn Fn(&[usize]) -> bool) {
@@ -213,6 +386,105 @@ mod tests {
     fn columns_start_after_their_neighbours_and_the_gap() {
         assert_eq!(starts(2, 3, &[10, 4, 6]), [2, 15, 22]);
         assert_eq!(starts(0, 3, &[]), Vec::<usize>::new());
+    }
+
+    fn table_column(width: usize, staying: u8) -> TableColumn {
+        TableColumn {
+            width,
+            least: width,
+            staying,
+        }
+    }
+
+    const NAME: NameColumn = NameColumn {
+        preferred: 20,
+        floor: 10,
+        least: 6,
+        staying: 5,
+    };
+
+    #[test]
+    fn the_table_shows_everything_that_fits() {
+        let columns = [table_column(4, 9), table_column(4, 1)];
+        // 20 + (1 + 4) * 2 = 30
+        let fit = fit_table(NAME, &columns, 1, 30, 2);
+        assert_eq!(
+            (fit.name, fit.columns, fit.hidden),
+            (20, vec![(0, 4), (1, 4)], false)
+        );
+    }
+
+    #[test]
+    fn columns_staying_less_than_the_name_give_way_before_it_narrows() {
+        let columns = [table_column(4, 9), table_column(4, 1), table_column(4, 8)];
+        // Without the weak column: 20 + 5 + 5 = 30, and 2 cells for the mark.
+        let fit = fit_table(NAME, &columns, 1, 32, 2);
+        assert_eq!(
+            (fit.name, fit.columns, fit.hidden),
+            (20, vec![(0, 4), (2, 4)], true)
+        );
+    }
+
+    #[test]
+    fn then_the_name_narrows_and_then_the_least_staying_go_never_the_first() {
+        let columns = [table_column(4, 1), table_column(4, 9), table_column(4, 7)];
+        // Name at its floor with all three: 10 + 15 = 25 fits 25.
+        let fit = fit_table(NAME, &columns, 1, 25, 2);
+        assert_eq!((fit.name, fit.columns.len(), fit.hidden), (10, 3, false));
+        // 18 cells: the weak first column stays (it is the left edge), the 7 goes.
+        let fit = fit_table(NAME, &columns, 1, 22, 2);
+        assert_eq!(fit.columns, [(0, 4), (1, 4)]);
+        assert_eq!(
+            fit.name, 10,
+            "the two cells left over after the mark go to the name"
+        );
+        assert!(fit.hidden);
+    }
+
+    #[test]
+    fn spare_cells_go_to_the_name_then_to_the_columns() {
+        let status = TableColumn {
+            width: 16,
+            least: 10,
+            staying: 9,
+        };
+        let columns = [table_column(4, 9), status, table_column(30, 1)];
+        // 20 + 5 + 17 = 42 with the weak column gone and a mark: 44 fits all but it.
+        let fit = fit_table(NAME, &columns, 1, 44, 2);
+        assert_eq!((fit.name, fit.columns.clone()), (20, vec![(0, 4), (1, 16)]));
+        let fit = fit_table(NAME, &columns, 1, 36, 2);
+        assert_eq!((fit.name, fit.columns), (18, vec![(0, 4), (1, 10)]));
+    }
+
+    #[test]
+    fn headers_wrap_between_words_and_the_last_line_is_cut_with_the_mark() {
+        let amb = AmbiguousWidth::Narrow;
+        assert_eq!(wrap_words(&["確保", "病床"], 4, 2, amb), ["確保", "病床"]);
+        assert_eq!(wrap_words(&["確保", "病床"], 8, 2, amb), ["確保病床"]);
+        assert_eq!(
+            wrap_words(&["医療機関", "コード"], 6, 2, amb),
+            ["医療~", "コード"]
+        );
+        assert_eq!(
+            wrap_words(&["全国地方", "公共団体", "コード"], 14, 2, amb),
+            ["全国地方", "公共団体コード"]
+        );
+        assert_eq!(
+            wrap_words(&["全国地方", "公共団体", "コード"], 8, 2, amb),
+            ["全国地方", "公共団~"]
+        );
+        assert_eq!(wrap_words(&["確保", "病床"], 4, 1, amb), ["確~"]);
+    }
+
+    #[test]
+    fn remembered_widths_only_grow_until_forgotten() {
+        let mut memory = WidthMemory::default();
+        assert_eq!(memory.widen(Column::Secured, 7), 7);
+        assert_eq!(memory.widen(Column::Secured, 5), 7);
+        assert_eq!(memory.widen(Column::Ready, 5), 5);
+        assert_eq!(memory.widen(Column::Secured, 9), 9);
+        memory.forget();
+        assert_eq!(memory.widen(Column::Secured, 5), 5);
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl App {
                 if let Some(key) = &mut self.spec.sort {
                     key.direction = key.direction.reversed();
                     self.refresh_view();
+                    self.show_top();
                 }
             }
             StartSearch => {
@@ -383,6 +384,7 @@ impl App {
 
     /// Puts a saved view in force.
     pub fn apply_view(&mut self, view: &SavedView) {
+        let sort_chosen = self.spec.sort != view.sort;
         self.spec.sort = view.sort;
         self.spec.group = view.group;
         self.spec.quick = view::QuickFilters {
@@ -399,6 +401,9 @@ impl App {
             .filter_map(|c| HospitalCode::parse(c).ok())
             .collect();
         self.refresh_view();
+        if sort_chosen {
+            self.show_top();
+        }
     }
 
     fn save_view(&mut self) -> Vec<Effect> {
@@ -463,6 +468,13 @@ impl App {
             direction,
         });
         self.refresh_view();
+        self.show_top();
+    }
+
+    /// A sort just chosen shows its first line at the top, selected, as the
+    /// header's 「並べ替え」 promises (a data refresh keeps the selection instead).
+    fn show_top(&mut self) {
+        self.navigate(Intent::Top);
     }
 
     fn line_matches(&self, line: usize) -> bool {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::model::{Column, JstDateTime, Report};
 use crate::text::width::{self, AmbiguousWidth};
-use crate::view::{self, Grouping, SortDirection, SortKey, View, ViewSpec};
+use crate::view::{self, changes, Grouping, SortDirection, SortKey, View, ViewSpec};
 
 /// The G-MIS report footer toggles: 行数 / 詳細行 / 小計 / 総計.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +81,15 @@ impl ViewKind {
         }
     }
 
+    /// The bed views: the hospital list and its summaries, which the bed
+    /// 総計 row belongs under (not the change log or the masters).
+    pub fn shows_bed_totals(self) -> bool {
+        matches!(
+            self,
+            ViewKind::Rows | ViewKind::ByArea | ViewKind::ByMunicipality
+        )
+    }
+
     /// The grouping a summary view lists.
     pub fn grouping(self) -> Option<Grouping> {
         match self {
@@ -105,6 +114,8 @@ pub struct Prepared {
     pub view: View,
     pub lines: Vec<TableLine>,
     pub name_width: usize,
+    /// The widest value of each marked count column in any row, in cells.
+    pub count_widths: CountWidths,
     pub stale: usize,
     pub flagged: usize,
     /// The prefectures the data covers, for the header.
@@ -159,6 +170,8 @@ fn summary_order(view: &View, sort: Option<SortKey>) -> Vec<usize> {
 pub struct ReportStats {
     /// The widest 医療機関名, in cells.
     pub name_width: usize,
+    /// The widest value of each marked count column, in cells.
+    pub count_widths: CountWidths,
     /// The prefectures the data covers, for the header.
     pub scope: String,
     /// The newest 報告日時 in the data.
@@ -176,6 +189,7 @@ impl ReportStats {
                 .map(|r| width::str_width(&r.hospital_name, amb))
                 .max()
                 .unwrap_or(0),
+            count_widths: CountWidths::of(report),
             scope: scope(report),
             newest: report.rows.iter().map(|r| r.reported_at).max(),
             static_errors: report
@@ -184,6 +198,30 @@ impl ReportStats {
                 .map(|r| r.static_flags().has_errors())
                 .collect(),
         }
+    }
+}
+
+/// The widest row value of each column whose changes are marked (▴/▾),
+/// so the room for a mark beside a row's value is known without the totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CountWidths([usize; changes::MARKED.len()]);
+
+impl CountWidths {
+    pub fn of(report: &Report) -> Self {
+        let mut widest = [0; changes::MARKED.len()];
+        for row in &report.rows {
+            for (cells, column) in widest.iter_mut().zip(changes::MARKED) {
+                let value = row.get(column).map_or(0, |v| v.to_string().len());
+                *cells = (*cells).max(value);
+            }
+        }
+        Self(widest)
+    }
+
+    /// Cells of the widest value in `column`; none for a column not marked.
+    pub fn get(&self, column: Column) -> Option<usize> {
+        let at = changes::MARKED.iter().position(|c| *c == column)?;
+        Some(self.0[at])
     }
 }
 
@@ -247,6 +285,7 @@ pub fn prepare(
         view,
         lines,
         name_width: figures.name_width,
+        count_widths: figures.count_widths,
         stale,
         flagged,
         scope: figures.scope.clone(),
@@ -279,6 +318,63 @@ pub fn scrollable_columns(report: &Report) -> Vec<Column> {
         .into_iter()
         .filter(|c| *c != Column::HospitalName)
         .collect()
+}
+
+/// A column header in the pieces it may wrap between: 「確保/病床」, never
+/// 「医療機関コ/ード」. A file's own column wraps at its spaces.
+pub fn header_words(report: &Report, column: Column) -> Vec<&str> {
+    let words: &[&'static str] = match column {
+        Column::Secured => &["確保", "病床"],
+        Column::Ready => &["即応", "病床"],
+        Column::Inpatients => &["入院", "中"],
+        Column::Occupancy => &["使用", "率"],
+        Column::ReportedAt => &["報告", "日時"],
+        Column::HospitalCode => &["医療機関", "コード"],
+        Column::MunicipalityCode => &["全国", "地方公共団体", "コード"],
+        Column::AreaCode => &["二次", "医療圏", "番号"],
+        Column::AreaName => &["二次", "医療圏名"],
+        Column::PrefectureNo => &["都道府県", "番号"],
+        Column::Extra(_) => {
+            return view::column_header(report, column)
+                .split_whitespace()
+                .collect()
+        }
+        other => return vec![other.name()],
+    };
+    words.to_vec()
+}
+
+/// How long a column stays on a narrow screen in a table of `kind`: a
+/// summary's lines show totals only, so its other columns, blank there, go first.
+pub fn staying_power_in(kind: ViewKind, column: Column) -> u8 {
+    if kind.grouping().is_some() && !column.is_totalled() && column != Column::HospitalName {
+        0
+    } else {
+        staying_power(column)
+    }
+}
+
+/// How long a column stays on a narrow screen, higher staying longer: the
+/// codes and dates give way first, 空床, 経過 and 状態 last. The name is
+/// never left out; columns staying less long than it give way before it narrows.
+pub fn staying_power(column: Column) -> u8 {
+    match column {
+        Column::Free => 11,
+        Column::Age => 10,
+        Column::Status => 9,
+        Column::Ready => 8,
+        Column::Inpatients => 7,
+        Column::Secured => 6,
+        Column::Occupancy => 5,
+        Column::HospitalName => 4,
+        Column::Municipality | Column::AreaName => 3,
+        Column::Prefecture | Column::Extra(_) => 2,
+        Column::ReportedAt | Column::RecordDate => 1,
+        Column::HospitalCode
+        | Column::MunicipalityCode
+        | Column::AreaCode
+        | Column::PrefectureNo => 0,
+    }
 }
 
 /// The columns `s` steps through.
