@@ -27,7 +27,6 @@ const DEMO: &str = "assets/demo/report.csv";
 const AMBIGUOUS: &str = "tests/fixtures/golden-ambiguous.csv";
 const NOW: &str = "2026/11/01 09:00";
 const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
-/// Lines above the table body with the chart shown: header 3, chart 3, column header 3.
 
 /// The rule under the column header: the header above it is as tall as its items need.
 fn rule_at(lines: &[String]) -> usize {
