@@ -18,6 +18,7 @@ use crate::store::MasterKind;
 use crate::ui::app::{App, DisplayOptions};
 use crate::ui::terminal::{self, Ending};
 use crate::ui::theme::ThemeKind;
+use crate::view::changes::LogEntry;
 use crate::view::ViewSpec;
 
 /// The dashboard's settings after flags, config and defaults are weighed.
@@ -150,7 +151,7 @@ pub fn dashboard(
     start_logging();
     // The demo feed is a real HTTP server on a free loopback port, so the
     // demo exercises the same path as a real feed.
-    let mut demo = None;
+    let mut demo: Option<DemoFeed> = None;
     let (origin, is_demo) = match source.as_deref() {
         Some(source) => (origin_for(source, &config), false),
         None => match DemoFeed::start(DemoFeedOptions {
@@ -170,6 +171,22 @@ pub fn dashboard(
         },
     };
     check_file_source(&origin, config.feed.max_bytes)?;
+    // The demo keeps its history in a file of its own for the session, so
+    // the hospital page has something to draw; it is removed at the end.
+    let demo_store = (is_demo && store.is_none()).then(|| {
+        std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", std::process::id()))
+    });
+    // Weeks of generated history, written while the terminal is set up and
+    // before the poller opens the file.
+    let demo_history = match (&demo_store, &demo) {
+        (Some(path), Some(feed)) => {
+            let (path, started) = (path.clone(), feed.started_at());
+            Some(std::thread::spawn(move || {
+                seed_demo_history(&path, &started)
+            }))
+        }
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -210,11 +227,6 @@ pub fn dashboard(
                 .unwrap_or_else(crate::ui::theme::for_terminal)
         },
     };
-    // The demo keeps its history in a file of its own for the session, so
-    // the hospital page has something to draw; it is removed at the end.
-    let demo_store = (is_demo && store.is_none()).then(|| {
-        std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", std::process::id()))
-    });
     let store = store.or_else(|| demo_store.clone());
     let label = if is_demo {
         "デモ用フィード".to_string()
@@ -229,6 +241,9 @@ pub fn dashboard(
         app.export_folder = folder.clone();
     }
     app.apply_view(&config.view);
+    if let Some(writing) = demo_history {
+        app.change_log = writing.join().unwrap_or_default().into();
+    }
     app.feed.live = true;
     app.store_path = store.clone();
     app.profile = config.profile.clone();
@@ -301,6 +316,33 @@ impl MasterFiles {
         .into_iter()
         .filter_map(|(kind, text)| Some((kind, MasterSource::from_text(text.as_deref()?, feed))))
         .collect()
+    }
+}
+
+/// Writes the demo's generated history (a few weeks up to the feed's start) into the
+/// demo's own store and returns the change log it makes. A store that cannot be
+/// written costs the demo its history, nothing else.
+fn seed_demo_history(path: &Path, feed_started: &crate::model::JstDateTime) -> Vec<LogEntry> {
+    use crate::demo::history::{demo_history, history_end, write_demo_history, DEMO_HISTORY_DAYS};
+    let started = std::time::Instant::now();
+    // A file left by an earlier run that had the same process id is not this session's.
+    crate::store::remove_files(path);
+    let history = demo_history(&history_end(feed_started), DEMO_HISTORY_DAYS);
+    let written = crate::store::Store::open(path)
+        .and_then(|mut store| write_demo_history(&mut store, &history));
+    match written {
+        Ok(log) => {
+            tracing::info!(
+                days = DEMO_HISTORY_DAYS,
+                millis = started.elapsed().as_millis() as u64,
+                "demo history written"
+            );
+            log
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "demo history not written");
+            Vec::new()
+        }
     }
 }
 

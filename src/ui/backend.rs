@@ -157,7 +157,12 @@ mod tests {
     fn a_run_of_wide_characters_needs_one_cursor_move() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 40, 1));
         let amb = AmbiguousWidth::Wide;
-        Painter { buf: &mut buf, amb }.put(0, 0, 40, "東京都病院1ｸﾞﾘｰﾝ①", Style::new());
+        Painter {
+            buf: &mut buf,
+            amb,
+            ascii: false,
+        }
+        .put(0, 0, 40, "東京都病院1ｸﾞﾘｰﾝ①", Style::new());
         let text = sent(&buf);
         assert_eq!(moves(&text), 1, "{text:?}");
         assert!(text.contains("東京都病院1ｸﾞﾘｰﾝ①"));
@@ -180,6 +185,7 @@ mod tests {
         let mut p = Painter {
             buf: &mut buf,
             amb: AmbiguousWidth::Narrow,
+            ascii: false,
         };
         p.put(0, 0, 40, "東京", Style::new());
         p.put(10, 0, 40, "病院", Style::new());

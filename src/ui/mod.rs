@@ -7,6 +7,7 @@ pub mod draw;
 pub mod effect;
 pub mod export_dialog;
 mod feed_merge;
+pub mod help;
 pub mod hospital_page;
 pub mod keymap;
 pub mod latest_job;
