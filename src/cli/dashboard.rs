@@ -360,3 +360,38 @@ pub struct DisplayChoice {
     pub no_color: bool,
     pub theme: Option<ThemeKind>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::generator::demo_report;
+    use crate::demo::history::history_end;
+
+    #[test]
+    fn the_demo_store_starts_with_weeks_of_history_ending_at_the_feeds_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bedboard-demo.sqlite3");
+        // A file an earlier run left under the same name is not this session's.
+        std::fs::write(&path, b"left over").unwrap();
+        let started = time::parse_datetime("2026/11/01 09:00:27").unwrap();
+        let log = seed_demo_history(&path, &started);
+        assert!(!log.is_empty(), "the change log has the history's changes");
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(
+            store.recovered_from(),
+            None,
+            "the old file was removed, not recovered"
+        );
+        let latest = store.latest_snapshot().unwrap().unwrap();
+        assert_eq!(latest.report, demo_report(&started));
+        assert_eq!(latest.fetched_at, history_end(&started));
+        let code = latest.report.rows[0].hospital_code;
+        let month_ago = started - chrono::Duration::days(30);
+        let versions = store.hospital_history(&code, month_ago).unwrap();
+        assert!(
+            started - versions[0].0 >= chrono::Duration::days(20),
+            "weeks of history: {:?}",
+            versions.first().map(|v| v.0)
+        );
+    }
+}

@@ -20,7 +20,7 @@ use crate::view::changes::{self, LogEntry};
 pub const DEMO_HISTORY_DAYS: u32 = 21;
 
 /// How often the history's imagined poller looked at the board.
-pub const FETCH_EVERY: Duration = Duration::hours(6);
+pub const FETCH_EVERY: Duration = Duration::hours(12);
 
 /// The source the history's fetches are recorded under.
 pub const HISTORY_SOURCE: &str = "デモ用フィード（生成した履歴）";
@@ -264,7 +264,7 @@ mod tests {
         let (a, b) = (history(), history());
         assert_eq!(a.reports, b.reports);
         let later = demo_history(&(asset_base_time() + Duration::hours(5)), 3);
-        assert_eq!(later.fetch_times().len(), 3 * 4 + 1);
+        assert_eq!(later.fetch_times().len(), 3 * 2 + 1);
     }
 
     #[test]

@@ -499,6 +499,27 @@ mod tests {
     }
 
     #[test]
+    fn the_fixed_keys_do_what_the_help_says() {
+        let map = KeyMap::default();
+        let act = |code, mode| map.action(KeyEvent::new(code, KeyModifiers::NONE), mode);
+        assert_eq!(act(KeyCode::Char('c'), Mode::Page), Some(Action::CopyPhone));
+        for code in [KeyCode::Tab, KeyCode::Down, KeyCode::Up] {
+            assert_eq!(act(code, Mode::Page), Some(Action::NextPhone));
+        }
+        for code in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('q')] {
+            assert_eq!(act(code, Mode::Page), Some(Action::Back));
+        }
+        assert_eq!(
+            act(KeyCode::Backspace, Mode::Search),
+            Some(Action::DeleteChar)
+        );
+        assert_eq!(act(KeyCode::Esc, Mode::ConfirmQuit), Some(Action::Cancel));
+        assert_eq!(act(KeyCode::Char('?'), Mode::Popup), Some(Action::Back));
+        let place = |name: &str| FIXED_KEYS.iter().any(|(p, _)| *p == name);
+        assert!(place("病院のページ") && place("検索の入力中") && place("終了の確認"));
+    }
+
+    #[test]
     fn overrides_replace_an_actions_keys() {
         let overrides = BTreeMap::from([(
             "quit".to_string(),
