@@ -179,12 +179,7 @@ pub fn dashboard(
     // Weeks of generated history, written while the terminal is set up and
     // before the poller opens the file.
     let demo_history = match (&demo_store, &demo) {
-        (Some(path), Some(feed)) => {
-            let (path, started) = (path.clone(), feed.started_at());
-            Some(std::thread::spawn(move || {
-                seed_demo_history(&path, &started)
-            }))
-        }
+        (Some(path), Some(feed)) => Some(DemoHistoryWriter::start(path, feed.started_at())),
         _ => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -242,7 +237,7 @@ pub fn dashboard(
     }
     app.apply_view(&config.view);
     if let Some(writing) = demo_history {
-        app.change_log = writing.join().unwrap_or_default().into();
+        app.change_log = writing.finish().into();
     }
     app.feed.live = true;
     app.store_path = store.clone();
@@ -316,6 +311,41 @@ impl MasterFiles {
         .into_iter()
         .filter_map(|(kind, text)| Some((kind, MasterSource::from_text(text.as_deref()?, feed))))
         .collect()
+    }
+}
+
+/// The demo's history being written on a thread of its own. Dropped unfinished (the
+/// dashboard gave up before it started), it waits for the thread and removes the file.
+struct DemoHistoryWriter {
+    thread: Option<std::thread::JoinHandle<Vec<LogEntry>>>,
+    path: PathBuf,
+}
+
+impl DemoHistoryWriter {
+    fn start(path: &Path, feed_started: crate::model::JstDateTime) -> Self {
+        let owned = path.to_path_buf();
+        let thread = std::thread::spawn(move || seed_demo_history(&owned, &feed_started));
+        Self {
+            thread: Some(thread),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Waits for the history; its change log, newest first.
+    fn finish(mut self) -> Vec<LogEntry> {
+        self.thread
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for DemoHistoryWriter {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+            crate::store::remove_files(&self.path);
+        }
     }
 }
 
