@@ -283,7 +283,23 @@ fn enter_opens_the_row_and_esc_goes_back() {
 fn question_mark_lists_every_key() {
     let mut app = seed();
     press(&mut app, "?");
-    let text = draw(&mut app, 100, 30).join("\n");
+    // What does not fit scrolls: every key is seen on the way down.
+    let mut text = draw(&mut app, 100, 30).join("\n");
+    assert!(text.contains("Down Up でスクロール"), "{text}");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::PageDown);
+        text.push_str(&draw(&mut app, 100, 30).join("\n"));
+    }
+    assert!(
+        text.contains("病床一覧 → 二次医療圏別 → 市区町村別 → 変更履歴 →")
+            && text.contains("医療機関マスタ → 自治体マスタ"),
+        "every view the Tab key shows"
+    );
+    for (_, fixed) in bedboard::ui::keymap::FIXED_KEYS {
+        for (keys, what) in *fixed {
+            assert!(text.contains(keys) && text.contains(what), "{keys} {what}");
+        }
+    }
     for (keys, what) in app.keys.help() {
         assert!(
             text.contains(&keys) && text.contains(what),
@@ -658,6 +674,21 @@ fn the_hospital_page_puts_phones_first_and_draws_the_history() {
         copied.chars().all(|c| c.is_ascii_digit()) && copied.len() >= 10,
         "{copied}"
     );
+    // What is known is said, and the number is shown large, until the next key.
+    assert_eq!(
+        app.notice_text(),
+        Some("端末へ送りました（端末が OSC 52 を許可していればクリップボードに入ります）")
+    );
+    let text = draw(&mut app, 120, 40).join("\n");
+    let large: String = copied
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    assert!(text.contains("何かキーを押すと閉じます"), "{text}");
+    assert!(text.replace('\u{3000}', "").contains(&large), "{text}");
+    key(&mut app, KeyCode::Tab);
+    let text = draw(&mut app, 120, 40).join("\n");
+    assert!(!text.contains("何かキーを押すと閉じます"), "{text}");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Table);
 }
@@ -706,4 +737,18 @@ fn master_lists_search_and_open() {
 
 fn now_for_tests() -> bedboard::model::JstDateTime {
     parse_datetime("2022/02/01 12:00").unwrap()
+}
+
+/// The key list ends with how the screen is drawn: the ambiguous width and the
+/// terminal's character set, and how each was chosen.
+#[test]
+fn the_help_says_how_the_screen_is_drawn() {
+    let mut app = app_for("assets/sample/seed-tokyo.csv", AmbiguousWidth::Wide, false);
+    app.display_note = "曖昧幅 2 セル（端末に確認）・文字コード UTF-8".to_string();
+    press(&mut app, "?");
+    draw(&mut app, 80, 24);
+    press(&mut app, "G");
+    let text = draw(&mut app, 80, 24).join("\n");
+    assert!(text.contains("この端末での表示"), "{text}");
+    assert!(text.contains("曖昧幅 2 セル（端末に確認）"), "{text}");
 }

@@ -27,7 +27,7 @@ use bedboard::model::time::parse_datetime;
 use bedboard::model::{JstDateTime, Report};
 use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
 use bedboard::text::width::{str_width, AmbiguousWidth};
-use bedboard::ui::app::{App, DisplayOptions, Popup};
+use bedboard::ui::app::{App, DisplayOptions, Effect, Msg, Popup};
 use bedboard::ui::draw;
 use bedboard::ui::keymap::{Action, Mode};
 use bedboard::ui::painter::row_text;
@@ -109,6 +109,50 @@ fn demo_with_masters(amb: AmbiguousWidth) -> App {
     let hospitals = hospitals.expect("the demo master reads");
     set_masters(&mut app, hospitals, municipalities, at("2026/11/01 08:57"));
     app
+}
+
+/// The demo with its masters, its first hospital reported under another name and
+/// in another 二次医療圏 than the master says: two 照合 findings.
+fn demo_with_findings(amb: AmbiguousWidth) -> App {
+    let mut report = read_report(DEMO);
+    report.rows[0].hospital_name.push_str("分院");
+    report.rows[0].area_code = bedboard::model::AreaCode::parse("1302").expect("an area code");
+    let mut app = build_app(DEMO, DEMO_NOW, amb);
+    app.set_report(report, at(DEMO_NOW));
+    let (hospitals, municipalities) = demo_masters();
+    let hospitals = hospitals.expect("the demo master reads");
+    set_masters(&mut app, hospitals, municipalities, at("2026/11/01 08:57"));
+    app
+}
+
+/// The demo's generated weeks of history of one hospital, as the store gives it.
+fn demo_history_of(code: &bedboard::model::HospitalCode) -> bedboard::ui::app::History {
+    use bedboard::demo::history::{demo_history, write_demo_history, DEMO_HISTORY_DAYS};
+    static STORE: std::sync::OnceLock<std::sync::Mutex<bedboard::store::Store>> =
+        std::sync::OnceLock::new();
+    let store = STORE.get_or_init(|| {
+        let mut store = bedboard::store::Store::open_in_memory().expect("a store in memory");
+        let history = demo_history(&at(DEMO_NOW), DEMO_HISTORY_DAYS);
+        write_demo_history(&mut store, &history).expect("the history is written");
+        std::sync::Mutex::new(store)
+    });
+    let since = at(DEMO_NOW) - chrono::Duration::days(30);
+    store
+        .lock()
+        .expect("the store")
+        .hospital_history(code, since)
+        .expect("the history reads")
+}
+
+/// Enter on the selected row, and the page's history answered from the demo's history.
+fn open_page_with_history(app: &mut App) {
+    app.store_path = Some(PathBuf::from("demo-history.sqlite3"));
+    let effects = app.update(Action::Open);
+    let Some(Effect::LoadHistory { request, code, .. }) = effects.into_iter().next() else {
+        panic!("the page asks for its history");
+    };
+    let history = Ok(demo_history_of(&code));
+    app.on_message(Msg::HistoryLoaded { request, history });
 }
 
 // ---- The one place each App call is made ------------------------------------
@@ -426,6 +470,34 @@ fn municipality_master() {
 #[test]
 fn help_popup() {
     check_screen("help", seed, |app| press(app, "?"));
+}
+
+#[test]
+fn help_on_a_wall_screen_shows_every_key_at_once() {
+    check_screen_at("help", &[(200, 50)], seed, |app| press(app, "?"));
+}
+
+#[test]
+fn help_scrolled_to_its_end() {
+    check_screen_at("help_scrolled", &[(80, 24)], seed, |app| press(app, "?G"));
+}
+
+#[test]
+fn hospital_page_with_weeks_of_history_and_findings() {
+    check_screen_at(
+        "hospital_page",
+        &SMALL_AND_WALL,
+        demo_with_findings,
+        open_page_with_history,
+    );
+}
+
+#[test]
+fn copied_phone_number_shown_large() {
+    check_screen_at("copied_phone", &SMALL_AND_WALL, demo_with_findings, |app| {
+        open_page_with_history(app);
+        press(app, "c");
+    });
 }
 
 #[test]

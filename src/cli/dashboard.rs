@@ -20,6 +20,7 @@ use crate::text::width::AmbiguousWidth;
 use crate::ui::app::{App, DisplayOptions};
 use crate::ui::terminal::{self, Ending, ProbeAnswer};
 use crate::ui::theme::ThemeKind;
+use crate::view::changes::LogEntry;
 use crate::view::ViewSpec;
 
 /// The dashboard's settings after flags, config and defaults are weighed.
@@ -152,7 +153,7 @@ pub fn dashboard(
     start_logging();
     // The demo feed is a real HTTP server on a free loopback port, so the
     // demo exercises the same path as a real feed.
-    let mut demo = None;
+    let mut demo: Option<DemoFeed> = None;
     let (origin, is_demo) = match source.as_deref() {
         Some(source) => (origin_for(source, &config), false),
         None => match DemoFeed::start(DemoFeedOptions {
@@ -172,6 +173,17 @@ pub fn dashboard(
         },
     };
     check_file_source(&origin, config.feed.max_bytes)?;
+    // The demo keeps its history in a file of its own for the session, so
+    // the hospital page has something to draw; it is removed at the end.
+    let demo_store = (is_demo && store.is_none()).then(|| {
+        std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", std::process::id()))
+    });
+    // Weeks of generated history, written while the terminal is set up and
+    // before the poller opens the file.
+    let demo_history = match (&demo_store, &demo) {
+        (Some(path), Some(feed)) => Some(DemoHistoryWriter::start(path, feed.started_at())),
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -209,11 +221,6 @@ pub fn dashboard(
                 .unwrap_or_else(crate::ui::theme::for_terminal)
         },
     };
-    // The demo keeps its history in a file of its own for the session, so
-    // the hospital page has something to draw; it is removed at the end.
-    let demo_store = (is_demo && store.is_none()).then(|| {
-        std::env::temp_dir().join(format!("bedboard-demo-{}.sqlite3", std::process::id()))
-    });
     let store = store.or_else(|| demo_store.clone());
     let label = if is_demo {
         "デモ用フィード".to_string()
@@ -234,6 +241,9 @@ pub fn dashboard(
         app.export_folder = folder.clone();
     }
     app.apply_view(&config.view);
+    if let Some(writing) = demo_history {
+        app.change_log = writing.finish().into();
+    }
     app.feed.live = true;
     app.store_path = store.clone();
     app.operator = crate::cli::watch::operator_name();
@@ -380,6 +390,68 @@ impl MasterFiles {
     }
 }
 
+/// The demo's history being written on a thread of its own. Dropped unfinished (the
+/// dashboard gave up before it started), it waits for the thread and removes the file.
+struct DemoHistoryWriter {
+    thread: Option<std::thread::JoinHandle<Vec<LogEntry>>>,
+    path: PathBuf,
+}
+
+impl DemoHistoryWriter {
+    fn start(path: &Path, feed_started: crate::model::JstDateTime) -> Self {
+        let owned = path.to_path_buf();
+        let thread = std::thread::spawn(move || seed_demo_history(&owned, &feed_started));
+        Self {
+            thread: Some(thread),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Waits for the history; its change log, newest first.
+    fn finish(mut self) -> Vec<LogEntry> {
+        self.thread
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for DemoHistoryWriter {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+            crate::store::remove_files(&self.path);
+        }
+    }
+}
+
+/// Writes the demo's generated history (a few weeks up to the feed's start) into the
+/// demo's own store and returns the change log it makes. A store that cannot be
+/// written costs the demo its history, nothing else.
+fn seed_demo_history(path: &Path, feed_started: &crate::model::JstDateTime) -> Vec<LogEntry> {
+    use crate::demo::history::{demo_history, history_end, write_demo_history, DEMO_HISTORY_DAYS};
+    let started = std::time::Instant::now();
+    // A file left by an earlier run that had the same process id is not this session's.
+    crate::store::remove_files(path);
+    let history = demo_history(&history_end(feed_started), DEMO_HISTORY_DAYS);
+    let written = crate::store::Store::open(path)
+        .and_then(|mut store| write_demo_history(&mut store, &history));
+    match written {
+        Ok(log) => {
+            tracing::info!(
+                days = DEMO_HISTORY_DAYS,
+                millis = started.elapsed().as_millis() as u64,
+                "demo history written"
+            );
+            log
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "demo history not written");
+            Vec::new()
+        }
+    }
+}
+
 /// The demo's own masters: its hospitals, and Tokyo's municipalities with their areas.
 fn load_demo_masters(app: &mut App) {
     let (hospitals, municipalities) = crate::demo::generator::demo_masters();
@@ -394,4 +466,39 @@ pub struct DisplayChoice {
     pub ascii: bool,
     pub no_color: bool,
     pub theme: Option<ThemeKind>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::generator::demo_report;
+    use crate::demo::history::history_end;
+
+    #[test]
+    fn the_demo_store_starts_with_weeks_of_history_ending_at_the_feeds_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bedboard-demo.sqlite3");
+        // A file an earlier run left under the same name is not this session's.
+        std::fs::write(&path, b"left over").unwrap();
+        let started = time::parse_datetime("2026/11/01 09:00:27").unwrap();
+        let log = seed_demo_history(&path, &started);
+        assert!(!log.is_empty(), "the change log has the history's changes");
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(
+            store.recovered_from(),
+            None,
+            "the old file was removed, not recovered"
+        );
+        let latest = store.latest_snapshot().unwrap().unwrap();
+        assert_eq!(latest.report, demo_report(&started));
+        assert_eq!(latest.fetched_at, history_end(&started));
+        let code = latest.report.rows[0].hospital_code;
+        let month_ago = started - chrono::Duration::days(30);
+        let versions = store.hospital_history(&code, month_ago).unwrap();
+        assert!(
+            started - versions[0].0 >= chrono::Duration::days(20),
+            "weeks of history: {:?}",
+            versions.first().map(|v| v.0)
+        );
+    }
 }

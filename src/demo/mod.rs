@@ -3,6 +3,7 @@
 
 mod assets;
 pub mod generator;
+pub mod history;
 mod hospitals;
 mod master_csv;
 mod names;

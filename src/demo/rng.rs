@@ -10,6 +10,7 @@ pub(super) enum Purpose {
     Counts,
     Times,
     Master,
+    History,
 }
 
 /// SplitMix64: tiny, fast and good enough for demo data; no crate needed.

@@ -83,6 +83,8 @@ impl fmt::Debug for DemoFeedOptions {
 /// A running demo feed. It stops on [`DemoFeed::stop`] or when dropped.
 pub struct DemoFeed {
     addr: SocketAddr,
+    /// When the feed's report begins: [`demo_report`] at this time.
+    started_at: JstDateTime,
     /// Taken on stop; dropping the last handle closes the listening socket.
     server: Option<Arc<Server>>,
     stopping: Arc<AtomicBool>,
@@ -107,13 +109,15 @@ impl DemoFeed {
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("待ち受けアドレスが IP アドレスではありません"))?;
+        let started_at = time::now_jst();
         let mut demo = DemoFeed {
             addr,
+            started_at,
             server: Some(Arc::new(server)),
             stopping: Arc::new(AtomicBool::new(false)),
             workers: Vec::with_capacity(WORKERS),
         };
-        let feed = Arc::new(Mutex::new(Feed::new(&options)));
+        let feed = Arc::new(Mutex::new(Feed::new(&options, started_at)));
         for n in 0..WORKERS {
             let server = Arc::clone(demo.server.as_ref().expect("just set"));
             let stopping = Arc::clone(&demo.stopping);
@@ -125,6 +129,11 @@ impl DemoFeed {
             demo.workers.push(worker);
         }
         Ok(demo)
+    }
+
+    /// When the feed's report begins: the demo's history ends here.
+    pub fn started_at(&self) -> JstDateTime {
+        self.started_at
     }
 
     /// The address actually bound (with the real port when `:0` was asked for).
@@ -350,8 +359,7 @@ struct Feed {
 }
 
 impl Feed {
-    fn new(options: &DemoFeedOptions) -> Self {
-        let started_jst = time::now_jst();
+    fn new(options: &DemoFeedOptions, started_jst: JstDateTime) -> Self {
         Feed {
             started: Instant::now(),
             started_wall: SystemTime::now(),

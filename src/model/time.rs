@@ -119,8 +119,10 @@ pub fn format_datetime(dt: &JstDateTime) -> String {
         .to_string()
 }
 
-/// A report's age in plain Japanese: 「たった今」「5分前」「3時間前」「2日前」.
-/// A time in the future reads 「未来」 rather than a negative age.
+/// An age in plain Japanese, by one rule wherever a user reads one: 「たった今」
+/// under a minute, 「N分前」 under an hour, 「N時間前」 under two days, then
+/// 「N日前」 (whole units, rounded down). A time in the future reads 「未来」
+/// rather than a negative age.
 pub fn format_age(age: Duration) -> String {
     let minutes = age.num_minutes();
     if age < Duration::zero() {
@@ -174,5 +176,20 @@ mod tests {
         assert_eq!(format_age(Duration::hours(47)), "47時間前");
         assert_eq!(format_age(Duration::days(3)), "3日前");
         assert_eq!(format_age(-Duration::hours(2)), "未来");
+    }
+
+    #[test]
+    fn age_units_change_at_an_hour_and_at_two_days() {
+        let minutes = |m: i64| format_age(Duration::minutes(m));
+        assert_eq!(format_age(Duration::seconds(59)), "たった今");
+        assert_eq!(minutes(1), "1分前");
+        assert_eq!(minutes(59), "59分前");
+        assert_eq!(format_age(Duration::seconds(59 * 60 + 59)), "59分前");
+        assert_eq!(minutes(60), "1時間前");
+        assert_eq!(minutes(47 * 60 + 59), "47時間前");
+        assert_eq!(minutes(48 * 60), "2日前");
+        assert_eq!(minutes(72 * 60 - 1), "2日前");
+        assert_eq!(minutes(72 * 60), "3日前");
+        assert_eq!(format_age(-Duration::seconds(30)), "たった今");
     }
 }

@@ -70,6 +70,8 @@ pub struct App {
     pub column_widths_of: ViewKind,
     pub mode: Mode,
     pub popup: Option<Popup>,
+    /// Lines of the key list scrolled past.
+    pub help_scroll: usize,
     /// The search as typed; in filter mode it also hides rows.
     pub search: String,
     pub filter_mode: bool,
@@ -172,6 +174,7 @@ impl App {
             column_widths_of: ViewKind::default(),
             mode: Mode::Table,
             popup: None,
+            help_scroll: 0,
             search: String::new(),
             filter_mode: false,
             show_chart: true,

@@ -271,7 +271,12 @@ mod tests {
     fn a_run_of_wide_characters_needs_one_cursor_move() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 40, 1));
         let amb = AmbiguousWidth::Wide;
-        Painter { buf: &mut buf, amb }.put(0, 0, 40, "東京都病院1ｸﾞﾘｰﾝ①", Style::new());
+        Painter {
+            buf: &mut buf,
+            amb,
+            ascii: false,
+        }
+        .put(0, 0, 40, "東京都病院1ｸﾞﾘｰﾝ①", Style::new());
         let text = sent(&buf);
         assert_eq!(moves(&text), 1, "{text:?}");
         assert!(text.contains("東京都病院1ｸﾞﾘｰﾝ①"));
@@ -311,6 +316,7 @@ mod tests {
         let mut p = Painter {
             buf: &mut buf,
             amb: AmbiguousWidth::Narrow,
+            ascii: false,
         };
         for (y, line) in lines.iter().enumerate() {
             p.put(0, y as u16, 40, line, Style::new());
@@ -348,11 +354,13 @@ mod tests {
         Painter {
             buf: &mut styled,
             amb: AmbiguousWidth::Narrow,
+            ascii: false,
         }
         .put(1, 0, 3, "  ", bold);
         let mut p = Painter {
             buf: &mut styled,
             amb: AmbiguousWidth::Narrow,
+            ascii: false,
         };
         p.put(3, 0, 4, "b", Style::new());
         p.put(30, 0, 31, "c", Style::new());
@@ -384,6 +392,7 @@ mod tests {
             let mut p = Painter {
                 buf: &mut buf,
                 amb: AmbiguousWidth::Narrow,
+                ascii: false,
             };
             for y in 0..2 {
                 let mut x = 0;
@@ -422,6 +431,7 @@ mod tests {
         let mut p = Painter {
             buf: &mut buf,
             amb: AmbiguousWidth::Narrow,
+            ascii: false,
         };
         p.put(0, 0, 40, "東京", Style::new());
         p.put(20, 0, 40, "病院", Style::new());

@@ -8,7 +8,7 @@
 
 use chrono::{Duration, NaiveTime, TimeZone};
 
-use crate::model::time::{format_age, jst, now_jst, JstDateTime};
+use crate::model::time::{format_age, jst, JstDateTime};
 
 /// The bit of each dot in a Braille cell, by [column][row] (rows top to bottom).
 const DOTS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
@@ -226,14 +226,10 @@ pub fn sample_daily(
         .collect()
 }
 
-/// How often a hospital reports, in Japanese: 「1日あたり 約3.2回（最後 2時間前）」.
-pub fn report_frequency(times: &[JstDateTime]) -> String {
-    report_frequency_at(times, &now_jst())
-}
-
-/// [`report_frequency`] as seen at `now`. The rate is the number of distinct report
-/// times over the time from the first to `now` (at least a day); under once a day
-/// it reads per week: 「1週間あたり 約2回」.
+/// How often a hospital reports, in Japanese, as seen at `now` (the dashboard's
+/// clock): 「1日あたり 約3.2回（最後 2時間前）」. The rate is the number of distinct
+/// report times over the time from the first to `now` (at least a day); under once
+/// a day it reads per week: 「1週間あたり 約2回」.
 pub fn report_frequency_at(times: &[JstDateTime], now: &JstDateTime) -> String {
     let mut times: Vec<JstDateTime> = times.to_vec();
     times.sort();
@@ -257,6 +253,20 @@ pub fn report_frequency_at(times: &[JstDateTime], now: &JstDateTime) -> String {
         format!("1週間あたり 約{}回", one_decimal(per_day * 7.0))
     };
     format!("{rate}（最後 {last_age}）")
+}
+
+/// The dates under a chart `width` cells wide: the first day at the left, the
+/// last at the right (「10/03          11/01」); empty when they do not fit.
+pub fn date_axis(first: &JstDateTime, last: &JstDateTime, width: usize) -> String {
+    let (left, right) = (
+        first.format("%m/%d").to_string(),
+        last.format("%m/%d").to_string(),
+    );
+    let gap = width.saturating_sub(left.len() + right.len());
+    if gap == 0 {
+        return String::new();
+    }
+    format!("{left}{}{right}", " ".repeat(gap))
 }
 
 /// 3.2, 3 (not 3.0), 12 (no decimals from 10 up).
@@ -423,6 +433,11 @@ mod tests {
             report_frequency_at(&weekly, &now),
             "1週間あたり 約0.5回（最後 14日前）"
         );
+        assert_eq!(
+            date_axis(&at("2026/10/03 09:00"), &now, 14),
+            "10/03    11/30"
+        );
+        assert_eq!(date_axis(&now, &now, 10), "");
         assert_eq!(one_decimal(3.0), "3");
         assert_eq!(one_decimal(3.24), "3.2");
         assert_eq!(one_decimal(12.4), "12");

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
 use super::header::Header;
-use super::keymap::Mode;
+use super::keymap::{KeyMap, Mode};
 use super::painter::Painter;
 use super::table_layout::{self, NameColumn, Separators, TableColumn, TableFit};
 use super::theme::Theme;
@@ -30,6 +30,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let mut p = Painter {
         buf: frame.buffer_mut(),
         amb: app.options.ambiguous,
+        ascii: app.options.ascii,
     };
     let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
     let chart_height = if chart { CHART_HEIGHT } else { 0 };
@@ -88,7 +89,14 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     status_line::draw(&mut p, app, &theme, area);
     match &app.popup {
-        Some(Popup::Help) => draw_help(&mut p, app, &theme, area),
+        Some(Popup::Help) => draw_help(
+            &mut p,
+            &app.keys,
+            &app.display_note,
+            &mut app.help_scroll,
+            &theme,
+            area,
+        ),
         Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
         Some(Popup::Hospital) => {
             if let Some(page) = &app.page {
@@ -676,31 +684,18 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// Every key as bound now; in two columns when one does not fit the height.
-fn draw_help(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
-    const KEY_WIDTH: u16 = 14;
-    let entries = app.keys.help();
-    let room = usize::from(area.height.saturating_sub(2)).max(1);
-    let columns = entries.len().div_ceil(room).max(1);
-    let rows = entries.len().div_ceil(columns);
-    let width = area.width.min(74 * columns as u16);
-    let rect = centered(area, width, rows as u16 + 2);
-    p.frame(rect, "キー一覧（Esc で閉じる）", theme.popup);
-    let column_width = rect.width.saturating_sub(3) / columns as u16;
-    for (i, (keys, what)) in entries.iter().enumerate() {
-        let x = rect.x + 2 + (i / rows) as u16 * column_width;
-        let y = rect.y + 1 + (i % rows) as u16;
-        p.cell(x, y, KEY_WIDTH, keys, Align::Left, theme.popup);
-        let text_width = column_width.saturating_sub(KEY_WIDTH + 2);
-        p.cell(
-            x + KEY_WIDTH + 1,
-            y,
-            text_width,
-            what,
-            Align::Left,
-            theme.popup,
-        );
-    }
+/// Every key as bound now and every view: see [`super::help`]. The status
+/// line stays in sight below it.
+fn draw_help(
+    p: &mut Painter,
+    keys: &KeyMap,
+    display: &str,
+    scroll: &mut usize,
+    theme: &Theme,
+    area: Rect,
+) {
+    let above_status = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+    super::help::draw(p, keys, display, scroll, theme, above_status);
 }
 
 fn draw_row_popup(p: &mut Painter, app: &App, theme: &Theme, area: Rect, row_index: usize) {

@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
-use super::chart::{report_frequency, sample_daily, BrailleChart};
+use super::chart::{date_axis, report_frequency_at, sample_daily, BrailleChart};
 use super::effect::History;
 use super::painter::Painter;
 use super::theme::Theme;
@@ -30,7 +30,12 @@ pub struct HospitalPage {
     pub details: Vec<(String, String)>,
     /// The latest report in words, and its marks.
     pub report: Vec<String>,
+    /// The 照合 findings about this hospital, in words.
     pub findings: Vec<String>,
+    /// A master took part in the 照合, so no findings means they agree.
+    pub checked: bool,
+    /// The phone just sent to the clipboard, (label, number), shown large until a key.
+    pub copied: Option<(String, String)>,
     /// Daily 即応病床 / 入院中 / 空床, oldest first; empty without history.
     pub history: [Vec<Option<f64>>; 3],
     pub frequency: String,
@@ -38,6 +43,8 @@ pub struct HospitalPage {
     pub history_note: Option<String>,
     /// The start of the history shown.
     pub since: JstDateTime,
+    /// The dashboard's clock when the page opened: ages on the page are from it.
+    pub now: JstDateTime,
 }
 
 impl HospitalPage {
@@ -69,11 +76,17 @@ impl HospitalPage {
             report: row
                 .map(|r| report_lines(r, spec))
                 .unwrap_or_else(|| vec!["報告はありません".to_string()]),
-            findings,
+            findings: findings
+                .iter()
+                .map(|f| without_code(f, &code).to_string())
+                .collect(),
+            checked: false,
+            copied: None,
             history: Default::default(),
             frequency: String::new(),
             history_note: Some("履歴はありません（履歴ファイルを使っていません）".into()),
             since: spec.now - chrono::Duration::days(HISTORY_DAYS as i64 - 1),
+            now: spec.now,
         };
         if record.is_none() {
             page.details.push((
@@ -117,7 +130,7 @@ impl HospitalPage {
             series(|r| r.free_beds()),
         ];
         let times: Vec<JstDateTime> = versions.iter().map(|(_, row)| row.reported_at).collect();
-        self.frequency = report_frequency(&times);
+        self.frequency = report_frequency_at(&times, &self.now);
     }
 
     pub fn selected_phone(&self) -> Option<&(String, String)> {
@@ -130,30 +143,55 @@ impl HospitalPage {
         }
     }
 
+    /// Shows the selected phone large, as it was sent.
+    pub fn show_copied(&mut self) {
+        self.copied = self.selected_phone().cloned();
+    }
+
     /// The digits of the selected phone number, for the clipboard.
     pub fn phone_to_copy(&self) -> Option<String> {
         self.selected_phone().map(|(_, number)| dial_string(number))
     }
 }
 
+/// A finding's sentence without the hospital's code in front: the page is that hospital's.
+fn without_code<'a>(message: &'a str, code: &HospitalCode) -> &'a str {
+    message
+        .strip_prefix(code.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(message)
+}
+
+/// The master record in four lines at most: the short items share the first.
 fn details(record: &HospitalRecord) -> Vec<(String, String)> {
+    let short: Vec<String> = [
+        ("施設類型", record.facility_type.clone()),
+        (
+            "許可病床数",
+            record
+                .licensed_beds
+                .map_or(String::new(), |b| b.to_string()),
+        ),
+        ("二次医療圏", record.area_name.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(label, v)| format!("{label}: {v}"))
+    .collect();
     let mut lines = vec![
-        ("施設類型".to_string(), record.facility_type.clone()),
+        (String::new(), short.join("  ")),
         ("住所".to_string(), full_address(record)),
         ("診療科".to_string(), record.departments.join("・")),
         ("担当者".to_string(), record.contact.clone()),
     ];
-    if let Some(beds) = record.licensed_beds {
-        lines.push(("許可病床数".to_string(), beds.to_string()));
-    }
-    lines.push(("二次医療圏".to_string(), record.area_name.clone()));
     lines.retain(|(_, v)| !v.is_empty());
     lines
 }
 
-/// The address with its municipality, once.
+/// The address with its municipality, once: a master's 住所 may start with the
+/// municipality, with the prefecture and the municipality, or with neither.
 fn full_address(record: &HospitalRecord) -> String {
-    if record.address.starts_with(&record.municipality) {
+    if record.municipality.is_empty() || record.address.contains(&record.municipality) {
         record.address.clone()
     } else {
         format!("{}{}", record.municipality, record.address)
@@ -200,21 +238,48 @@ fn report_lines(row: &ReportRow, spec: &ViewSpec) -> Vec<String> {
     lines
 }
 
-/// Draws the page over the table area.
+/// One line of the page and its look.
+struct PageLine {
+    text: String,
+    style: Style,
+}
+
+/// Draws the page over the table area. When the screen is short, blank
+/// separators go first so the chart still shows.
 pub fn draw(p: &mut Painter, page: &HospitalPage, theme: &Theme, area: Rect) {
     p.frame(area, &crate::text::sanitize(&page.name), theme.popup);
     let (left, right) = (area.x + 2, area.right().saturating_sub(2));
-    let mut y = area.y + 1;
-    let bottom = area.bottom().saturating_sub(2);
-    let mut line = |p: &mut Painter, text: &str, style: Style| {
-        if y < bottom {
-            p.cell(left, y, right - left, text, Align::Left, style);
-            y += 1;
-        }
-    };
+    let room = usize::from(area.height.saturating_sub(3));
+    let mut lines = page_lines(p, page, theme, right.saturating_sub(left), room);
+    if lines.len() > room {
+        lines.retain(|l| !l.text.is_empty());
+    }
+    for (i, line) in lines.iter().take(room).enumerate() {
+        let y = area.y + 1 + i as u16;
+        p.cell(left, y, right - left, &line.text, Align::Left, line.style);
+    }
+    let help = "c: 電話番号を端末へ送る  Tab: 電話を選ぶ  Esc: 戻る";
+    let footer = area.bottom().saturating_sub(2);
+    p.cell(left, footer, right - left, help, Align::Left, theme.popup);
+    if let Some((label, number)) = &page.copied {
+        draw_copied(p, theme, area, label, number);
+    }
+}
+
+/// The page's lines for `width` cells; the charts grow (up to 4 lines each) into
+/// what is left of `room`.
+fn page_lines(
+    p: &Painter,
+    page: &HospitalPage,
+    theme: &Theme,
+    width: u16,
+    room: usize,
+) -> Vec<PageLine> {
+    let mut lines = Vec::new();
+    let mut line = |text: String, style: Style| lines.push(PageLine { text, style });
     let phone_style = theme.popup.add_modifier(Modifier::BOLD);
     if page.phones.is_empty() {
-        line(p, "電話番号: 登録がありません", theme.popup);
+        line("電話番号: 登録がありません".into(), theme.popup);
     }
     for (i, (label, number)) in page.phones.iter().enumerate() {
         let selected = i == page.phone_index;
@@ -224,50 +289,186 @@ pub fn draw(p: &mut Painter, page: &HospitalPage, theme: &Theme, area: Rect) {
         } else {
             phone_style
         };
-        line(p, &format!("{mark} 電話（{label}）  {number}"), style);
+        line(format!("{mark} 電話（{label}）  {number}"), style);
     }
     for (label, value) in &page.details {
-        line(p, &format!("  {label}: {value}"), theme.popup);
+        let text = match label.as_str() {
+            "" => format!("  {value}"),
+            _ => format!("  {label}: {value}"),
+        };
+        line(text, theme.popup);
     }
-    line(p, "", theme.popup);
-    line(p, "最新の報告", theme.column_header.patch(theme.popup));
+    line(String::new(), theme.popup);
+    line("最新の報告".into(), theme.column_header.patch(theme.popup));
     for text in &page.report {
-        line(p, &format!("  {text}"), theme.popup);
+        line(format!("  {text}"), theme.popup);
     }
+    let flagged = theme.flagged.patch(theme.popup);
+    // A finding is read whole: wrapped under its own start, never cut.
+    let finding_width = usize::from(width).saturating_sub(8).max(1);
     for finding in &page.findings {
-        line(
-            p,
-            &format!("  照合: {finding}"),
-            theme.flagged.patch(theme.popup),
-        );
+        let wrapped = super::help::wrap_words(finding, finding_width, p.amb);
+        for (i, part) in wrapped.into_iter().enumerate() {
+            let lead = if i == 0 { "  照合: " } else { "        " };
+            line(format!("{lead}{part}"), flagged);
+        }
     }
-    line(p, "", theme.popup);
+    if page.findings.is_empty() && page.checked {
+        line("  照合: マスタと一致しています".into(), theme.popup);
+    }
+    line(String::new(), theme.popup);
     let title = format!(
         "{HISTORY_DAYS} 日の推移（即応病床・入院中・空床）  {}",
         page.frequency
     );
-    line(p, &title, theme.column_header.patch(theme.popup));
+    line(title, theme.column_header.patch(theme.popup));
     match &page.history_note {
-        Some(note) => line(p, &format!("  {note}"), theme.popup),
+        Some(note) => line(format!("  {note}"), theme.popup),
         None => {
+            // Room for the label in front and 「最大 NNN」 behind.
+            let chart_width = usize::from(width.saturating_sub(22));
+            let spare = room.saturating_sub(lines.len() + 1);
+            let height = (spare / 3).clamp(1, 4);
+            let blank = " ".repeat(10);
             for (s, label) in page.history.iter().zip(["即応病床", "入院中", "空床"]) {
-                // Room for the label in front and 「最大 NNN」 behind.
-                let width = usize::from((right - left).saturating_sub(22));
-                let chart = BrailleChart::new(&[s.as_slice()], width, 1);
-                let max = chart.max;
+                let chart = BrailleChart::new(&[s.as_slice()], chart_width, height);
+                let max = format!(" 最大 {}", chart.max);
                 let label = crate::text::width::fit(label, 10, Align::Left, p.amb);
-                for chart_line in chart.lines() {
-                    line(p, &format!("{label}{chart_line} 最大 {max}"), theme.popup);
+                for (i, chart_line) in chart.lines().into_iter().enumerate() {
+                    let (front, back) = match i {
+                        0 => (label.as_str(), max.as_str()),
+                        _ => (blank.as_str(), ""),
+                    };
+                    lines.push(PageLine {
+                        text: format!("{front}{chart_line}{back}"),
+                        style: theme.popup,
+                    });
                 }
             }
+            let axis = date_axis(&page.since, &page.now, chart_width);
+            lines.push(PageLine {
+                text: format!("{blank}{axis}"),
+                style: theme.popup,
+            });
         }
     }
-    let help = "c: 電話番号をコピー  Tab: 電話を選ぶ  Esc: 戻る";
-    p.put(
-        left,
-        area.bottom().saturating_sub(2),
-        right,
-        help,
-        theme.popup,
+    lines
+}
+
+/// The number just sent, large enough to read aloud over the radio: full-width
+/// digits in their groups, and what is known about the clipboard.
+fn draw_copied(p: &mut Painter, theme: &Theme, area: Rect, label: &str, number: &str) {
+    let width = area.width.saturating_sub(4).min(64);
+    let text_width = usize::from(width.saturating_sub(4));
+    // 「端末へ送りました」 on a line of its own, the caveat under it.
+    let note: Vec<String> = super::update::COPY_SENT
+        .split_inclusive('）')
+        .flat_map(|part| match part.split_once('（') {
+            Some((said, caveat)) => vec![said.to_string(), format!("（{caveat}")],
+            None => vec![part.to_string()],
+        })
+        .filter(|part| !part.is_empty())
+        .flat_map(|part| super::help::wrap_words(&part, text_width, p.amb))
+        .collect();
+    let height = (note.len() as u16 + 6).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
     );
+    p.frame(rect, &format!("電話（{label}）"), theme.popup);
+    let big = theme.popup.add_modifier(Modifier::BOLD);
+    let inner = rect.width.saturating_sub(4);
+    p.cell(
+        rect.x + 2,
+        rect.y + 2,
+        inner,
+        &spaced_number(number),
+        Align::Center,
+        big,
+    );
+    for (i, text) in note.iter().enumerate() {
+        let y = rect.y + 4 + i as u16;
+        p.cell(rect.x + 2, y, inner, text, Align::Left, theme.popup);
+    }
+    let close = "何かキーを押すと閉じます";
+    let y = rect.bottom().saturating_sub(2);
+    p.cell(rect.x + 2, y, inner, close, Align::Left, theme.popup);
+}
+
+/// 「03-1234-5678」 → 「０３　１２３４　５６７８」: each digit two cells wide in
+/// every terminal, the groups apart.
+pub fn spaced_number(number: &str) -> String {
+    number
+        .split('-')
+        .filter(|g| !g.is_empty())
+        .map(|group| {
+            group
+                .chars()
+                .map(|c| match c {
+                    '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    c => c,
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\u{3000}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(municipality: &str, address: &str) -> HospitalRecord {
+        let master = crate::master::import_hospital_master(
+            format!("医療機関コード,医療機関名,市区町村,住所\n1310170043,東京病院,{municipality},{address}\n")
+                .as_bytes(),
+            &Default::default(),
+        )
+        .unwrap()
+        .master;
+        master.records()[0].clone()
+    }
+
+    #[test]
+    fn the_address_names_its_municipality_once() {
+        for (address, shown) in [
+            (
+                "東京都千代田区本町一丁目２番３号",
+                "東京都千代田区本町一丁目２番３号",
+            ),
+            ("千代田区本町一丁目２番３号", "千代田区本町一丁目２番３号"),
+            ("本町一丁目２番３号", "千代田区本町一丁目２番３号"),
+            (
+                "〒100-0001 東京都千代田区本町",
+                "〒100-0001 東京都千代田区本町",
+            ),
+        ] {
+            assert_eq!(full_address(&record("千代田区", address)), shown);
+        }
+        assert_eq!(full_address(&record("", "本町")), "本町");
+    }
+
+    #[test]
+    fn a_finding_on_the_page_drops_the_code_it_is_about() {
+        let code = HospitalCode::parse("1310170043").unwrap();
+        assert_eq!(
+            without_code("1310170043: 医療機関名が違います", &code),
+            "医療機関名が違います"
+        );
+        assert_eq!(
+            without_code("二次医療圏が違います", &code),
+            "二次医療圏が違います"
+        );
+    }
+
+    #[test]
+    fn a_number_to_read_aloud_is_full_width_in_its_groups() {
+        assert_eq!(
+            spaced_number("03-1234-5678"),
+            "０３\u{3000}１２３４\u{3000}５６７８"
+        );
+        assert_eq!(spaced_number("0120123456"), "０１２０１２３４５６");
+    }
 }

@@ -88,12 +88,7 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
         "列を左へ（医療機関名は固定）",
     ),
     (Action::Right, "right", &["right", "l"], "列を右へ"),
-    (
-        Action::NextView,
-        "next_view",
-        &["tab"],
-        "表示: 一覧→医療圏別→市区町村別",
-    ),
+    (Action::NextView, "next_view", &["tab"], "表示を切り替える"),
     (
         Action::NextSortColumn,
         "next_sort",
@@ -199,6 +194,46 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
     (Action::Export, "export", &["e"], "書き出す（CSV・Excel）"),
     (Action::Help, "help", &["?"], "このキー一覧"),
     (Action::Quit, "quit", &["q"], "終了（確認あり）"),
+];
+
+/// The table's moves that also scroll a popup.
+pub const SCROLLS: [Action; 6] = [
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::Top,
+    Action::Bottom,
+];
+
+/// Keys that cannot be re-bound, by where they work, for `?`: (where, [(keys, what)]).
+/// They must match [`KeyMap::action`].
+pub const FIXED_KEYS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "病院のページ",
+        &[
+            ("c", "選んだ電話番号を端末へ送る（OSC 52）"),
+            ("Tab / Down / Up", "電話番号を選ぶ"),
+            ("Esc / Enter / q", "元の行へ戻る"),
+        ],
+    ),
+    (
+        "検索の入力中",
+        &[
+            ("Enter", "決定"),
+            ("Esc", "取り消す"),
+            ("Backspace", "1 文字消す"),
+        ],
+    ),
+    ("終了の確認", &[("y / n / Esc", "終了する / 続ける")]),
+    (
+        "このキー一覧",
+        &[(
+            "Esc / Enter / q / ?",
+            "閉じる（一覧の移動キーでスクロール）",
+        )],
+    ),
+    ("どこでも", &[("Ctrl-c", "終了（確認あり）")]),
 ];
 
 /// A key with its modifiers, as the config file names it.
@@ -355,9 +390,14 @@ impl KeyMap {
                 KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Cancel),
                 _ => None,
             },
+            // A popup closes on its keys and scrolls with the table's moves.
             Mode::Popup => match event.code {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Some(Back),
-                _ => None,
+                _ => self
+                    .keys
+                    .get(&Key::from_event(event))
+                    .copied()
+                    .filter(|a| SCROLLS.contains(a)),
             },
             Mode::Search => match event.code {
                 KeyCode::Esc => Some(Cancel),
@@ -379,12 +419,20 @@ impl KeyMap {
 
     /// (keys, description) for every table action, as bound now.
     pub fn help(&self) -> Vec<(String, &'static str)> {
+        self.help_entries()
+            .into_iter()
+            .map(|(_, keys, what)| (keys, what))
+            .collect()
+    }
+
+    /// [`KeyMap::help`] with the action of each entry.
+    pub fn help_entries(&self) -> Vec<(Action, String, &'static str)> {
         self.bound
             .iter()
             .zip(BINDINGS)
-            .map(|((_, keys), (_, _, _, what))| {
+            .map(|((action, keys), (_, _, _, what))| {
                 let labels: Vec<String> = keys.iter().map(Key::label).collect();
-                (labels.join(" / "), *what)
+                (*action, labels.join(" / "), *what)
             })
             .collect()
     }
@@ -444,6 +492,38 @@ mod tests {
             Some(Action::Quit)
         );
         assert_eq!(press(&map, KeyCode::Char('z'), KeyModifiers::NONE), None);
+    }
+
+    #[test]
+    fn a_popup_scrolls_with_the_tables_moves() {
+        let map = KeyMap::default();
+        let popup = |code| map.action(KeyEvent::new(code, KeyModifiers::NONE), Mode::Popup);
+        assert_eq!(popup(KeyCode::Char('j')), Some(Action::Down));
+        assert_eq!(popup(KeyCode::PageDown), Some(Action::PageDown));
+        assert_eq!(popup(KeyCode::Char('G')), Some(Action::Bottom));
+        assert_eq!(popup(KeyCode::Char('s')), None);
+        assert_eq!(popup(KeyCode::Esc), Some(Action::Back));
+    }
+
+    #[test]
+    fn the_fixed_keys_do_what_the_help_says() {
+        let map = KeyMap::default();
+        let act = |code, mode| map.action(KeyEvent::new(code, KeyModifiers::NONE), mode);
+        assert_eq!(act(KeyCode::Char('c'), Mode::Page), Some(Action::CopyPhone));
+        for code in [KeyCode::Tab, KeyCode::Down, KeyCode::Up] {
+            assert_eq!(act(code, Mode::Page), Some(Action::NextPhone));
+        }
+        for code in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('q')] {
+            assert_eq!(act(code, Mode::Page), Some(Action::Back));
+        }
+        assert_eq!(
+            act(KeyCode::Backspace, Mode::Search),
+            Some(Action::DeleteChar)
+        );
+        assert_eq!(act(KeyCode::Esc, Mode::ConfirmQuit), Some(Action::Cancel));
+        assert_eq!(act(KeyCode::Char('?'), Mode::Popup), Some(Action::Back));
+        let place = |name: &str| FIXED_KEYS.iter().any(|(p, _)| *p == name);
+        assert!(place("病院のページ") && place("検索の入力中") && place("終了の確認"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod feed_health;
 mod feed_merge;
 pub mod flow;
 pub mod header;
+pub mod help;
 pub mod hospital_page;
 pub mod keymap;
 pub mod latest_job;

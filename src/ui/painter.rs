@@ -17,6 +17,8 @@ use crate::text::width::{self, Align, AmbiguousWidth};
 pub struct Painter<'a> {
     pub buf: &'a mut Buffer,
     pub amb: AmbiguousWidth,
+    /// `--ascii`: boxes in ASCII even where box drawing would be one cell.
+    pub ascii: bool,
 }
 
 /// Halfwidth dakuten and handakuten: terminals give each its own cell.
@@ -102,23 +104,53 @@ impl Painter<'_> {
         }
     }
 
-    /// A box in ASCII-safe chrome: '+', '-', '|' (narrow in every terminal).
+    /// A box in the same chrome as the table's lines: box drawing where
+    /// ambiguous characters are one cell, ASCII ('+', '-', '|') where they are
+    /// two or ASCII was asked for, so the box is the same width in every terminal.
     pub fn frame(&mut self, area: Rect, title: &str, style: Style) {
         if area.width < 2 || area.height < 2 {
             return;
         }
         self.fill(area, style);
+        let glyphs = FrameGlyphs::new(self.ascii, self.amb);
         let (l, r, t, b) = (area.left(), area.right() - 1, area.top(), area.bottom() - 1);
-        let horizontal = "-".repeat(usize::from(area.width - 2));
-        for y in [t, b] {
-            self.put(l, y, area.right(), &format!("+{horizontal}+"), style);
-        }
+        let horizontal = glyphs.horizontal.repeat(usize::from(area.width - 2));
+        let top = format!("{}{horizontal}{}", glyphs.corners[0], glyphs.corners[1]);
+        let bottom = format!("{}{horizontal}{}", glyphs.corners[2], glyphs.corners[3]);
+        self.put(l, t, area.right(), &top, style);
+        self.put(l, b, area.right(), &bottom, style);
         for y in t + 1..b {
-            self.put(l, y, l + 1, "|", style);
-            self.put(r, y, r + 1, "|", style);
+            self.put(l, y, l + 1, glyphs.vertical, style);
+            self.put(r, y, r + 1, glyphs.vertical, style);
         }
         let title = format!(" {title} ");
         self.put(l + 2, t, r, &title, style);
+    }
+}
+
+/// The glyphs of a box: corners (top left, top right, bottom left, bottom right).
+struct FrameGlyphs {
+    corners: [&'static str; 4],
+    horizontal: &'static str,
+    vertical: &'static str,
+}
+
+impl FrameGlyphs {
+    /// Box drawing is East Asian ambiguous: only where it is one cell, as the table does.
+    fn new(ascii: bool, amb: AmbiguousWidth) -> Self {
+        if ascii || amb == AmbiguousWidth::Wide {
+            Self {
+                corners: ["+", "+", "+", "+"],
+                horizontal: "-",
+                vertical: "|",
+            }
+        } else {
+            Self {
+                corners: ["┌", "┐", "└", "┘"],
+                horizontal: "─",
+                vertical: "│",
+            }
+        }
     }
 }
 

@@ -5,12 +5,17 @@ use super::app::{App, Popup};
 use super::effect::{Effect, ExportJob, Msg};
 use super::export_dialog::{self, ExportDialog};
 use super::hospital_page::HospitalPage;
-use super::keymap::{Action, Mode};
+use super::keymap::{Action, Mode, SCROLLS};
 use super::preparation::Intent;
 use super::view_model::{scrollable_columns, sortable_columns, TableLine, Toggles, ViewKind};
 use crate::config::SavedView;
 use crate::model::HospitalCode;
 use crate::view::{self, Grouping, SearchQuery, SortDirection, SortKey};
+
+/// What the copy key says: the number went to the terminal, which may or may not
+/// let it onto the clipboard (xterm does not by default).
+pub const COPY_SENT: &str =
+    "端末へ送りました（端末が OSC 52 を許可していればクリップボードに入ります）";
 
 impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
@@ -19,6 +24,14 @@ impl App {
         // A notice goes with the next key (typing a search is not one).
         if !matches!(action, Input(_) | DeleteChar | Submit) {
             self.dismiss_notice();
+        }
+        // The copied number stays up until the next key.
+        if let Some(page) = &mut self.page {
+            page.copied = None;
+        }
+        if self.mode == Mode::Popup && SCROLLS.contains(&action) {
+            self.scroll_help(action);
+            return Vec::new();
         }
         let page = self.page_rows.max(1) as isize;
         match action {
@@ -84,21 +97,14 @@ impl App {
             ToggleGrandTotal => self.toggles.grand_total = !self.toggles.grand_total,
             ToggleChart => self.show_chart = !self.show_chart,
             Open => return self.open(),
-            CopyPhone => match self.page.as_ref().and_then(HospitalPage::phone_to_copy) {
-                Some(digits) => {
-                    self.notify(format!(
-                        "電話番号 {digits} をコピーしました（端末のクリップボード）"
-                    ));
-                    return vec![Effect::Copy(digits)];
-                }
-                None => self.notify("コピーする電話番号がありません".to_string()),
-            },
+            CopyPhone => return self.copy_phone(),
             NextPhone => {
                 if let Some(page) = &mut self.page {
                     page.next_phone();
                 }
             }
             Help => {
+                self.help_scroll = 0;
                 self.popup = Some(Popup::Help);
                 self.mode = Mode::Popup;
             }
@@ -138,6 +144,43 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Sends the selected phone number to the terminal's clipboard (OSC 52) and
+    /// shows it large. Whether the terminal takes it cannot be known: say so.
+    fn copy_phone(&mut self) -> Vec<Effect> {
+        let Some(page) = &mut self.page else {
+            return Vec::new();
+        };
+        match page.phone_to_copy() {
+            Some(digits) => {
+                page.show_copied();
+                self.notify(COPY_SENT.to_string());
+                vec![Effect::Copy(digits)]
+            }
+            None => {
+                self.notify("コピーする電話番号がありません".to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Moves in the key list; other popups do not scroll.
+    fn scroll_help(&mut self, action: Action) {
+        if self.popup != Some(Popup::Help) {
+            return;
+        }
+        let page = self.page_rows.max(1);
+        let scroll = &mut self.help_scroll;
+        *scroll = match action {
+            Action::Up => scroll.saturating_sub(1),
+            Action::Down => *scroll + 1,
+            Action::PageUp => scroll.saturating_sub(page),
+            Action::PageDown => *scroll + page,
+            Action::Top => 0,
+            // Drawing clamps it to the last screenful.
+            _ => usize::MAX / 2,
+        };
     }
 
     /// Takes the answer to an effect.
@@ -224,6 +267,7 @@ impl App {
             .map(|f| f.message.clone())
             .collect();
         let mut page = HospitalPage::new(code, row, record, findings, &self.spec);
+        page.checked = self.cross.with_hospital_master || self.cross.with_municipality_master;
         self.page_request += 1;
         let mut effects = Vec::new();
         if let Some(store) = &self.store_path {
