@@ -79,6 +79,21 @@ impl PollerRole {
         }
     }
 
+    /// For a narrow status line, beside 「最終取得」 which already says how old the
+    /// last success is: 「取得: この画面」, 「取得: 別の bedboard（pid 1234）」, 「取得: なし」.
+    pub fn short_text(&self) -> String {
+        match self {
+            PollerRole::ThisProcess => "取得: この画面".to_string(),
+            PollerRole::Other {
+                holder, same_host, ..
+            } => {
+                let own_host = same_host.then_some(holder.host.as_deref()).flatten();
+                format!("取得: 別の bedboard（{}）", holder.describe(own_host))
+            }
+            PollerRole::Nobody { .. } => "取得: なし".to_string(),
+        }
+    }
+
     pub fn is_this_process(&self) -> bool {
         matches!(self, PollerRole::ThisProcess)
     }
@@ -126,6 +141,11 @@ mod tests {
         assert_eq!(
             remote.status_text(),
             "取得: 別の bedboard（pid 1234・ホスト b・成功なし）"
+        );
+        assert_eq!(other.short_text(), "取得: 別の bedboard（pid 1234）");
+        assert_eq!(
+            remote.short_text(),
+            "取得: 別の bedboard（pid 1234・ホスト b）"
         );
         assert_eq!(
             PollerRole::Nobody {

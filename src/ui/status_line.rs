@@ -87,7 +87,7 @@ fn feed_items(app: &App) -> Vec<String> {
     }
     // Who polls, so two consoles on one store can tell which one fetches.
     if let Some(role) = &app.feed.poller {
-        items.push(role.status_text());
+        items.push(role.short_text());
     }
     items
 }
