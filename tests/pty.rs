@@ -402,44 +402,19 @@ impl Term {
     /// Waits until the output, read in `encoding`, holds `text`. For a
     /// terminal in a set other than UTF-8, which the emulator cannot read.
     fn wait_for_output_in(&self, encoding: &'static encoding_rs::Encoding, text: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        let mut screen = self.shared.lock();
-        while !encoding
-            .decode_without_bom_handling(&screen.bytes)
-            .0
-            .contains(text)
-        {
-            let now = Instant::now();
-            if screen.eof || now >= deadline {
-                drop(screen);
-                panic!("waiting for {text:?} in the output\n{}", self.diagnostics());
-            }
-            screen = self
-                .shared
-                .changed
-                .wait_timeout(screen, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
+        self.wait_on(&format!("{text:?} in the output"), DEADLINE, |screen| {
+            encoding
+                .decode_without_bom_handling(&screen.bytes)
+                .0
+                .contains(text)
+        });
     }
 
     /// Waits until the emulated terminal has answered `n` queries.
     fn wait_for_answers(&self, n: usize) {
-        let deadline = Instant::now() + DEADLINE;
-        let mut screen = self.shared.lock();
-        while screen.answered < n {
-            let now = Instant::now();
-            if now >= deadline {
-                drop(screen);
-                panic!("waiting for {n} answers\n{}", self.diagnostics());
-            }
-            screen = self
-                .shared
-                .changed
-                .wait_timeout(screen, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
+        self.wait_on(&format!("{n} answers"), DEADLINE, |screen| {
+            screen.answered >= n
+        });
     }
 
     /// Waits until `text` is no longer anywhere on the screen.
@@ -462,10 +437,17 @@ impl Term {
         within: Duration,
         mut ready: impl FnMut(&vt100::Screen) -> bool,
     ) {
+        self.wait_on(what, within, |screen| ready(screen.parser.screen()));
+    }
+
+    /// Waits until what the terminal has seen satisfies `ready`: its screen,
+    /// its bytes, or the answers it gave. Fails early if the child closes the
+    /// terminal first.
+    fn wait_on(&self, what: &str, within: Duration, mut ready: impl FnMut(&Screen) -> bool) {
         let deadline = Instant::now() + within;
         let mut screen = self.shared.lock();
         loop {
-            if ready(screen.parser.screen()) {
+            if ready(&screen) {
                 return;
             }
             if screen.eof {
@@ -1106,8 +1088,7 @@ fn the_flag_overrides_the_locale() {
         "ja_JP.SJIS",
     );
     term.wait_for_text("東京都 病院16");
-    term.send(b"qy");
-    term.wait_exit();
+    quit(&mut term);
     term.assert_restored();
 }
 
@@ -1138,8 +1119,7 @@ fn a_slow_terminal_is_waited_for_and_its_late_answer_is_not_typed() {
     assert!(log.contains("曖昧幅 2 セル（端末に確認）"), "{log}");
     term.send(b"\x1b");
     term.wait_for_text_gone("検索:");
-    term.send(b"qy");
-    term.wait_exit();
+    quit(&mut term);
     term.assert_restored();
 }
 
@@ -1159,8 +1139,7 @@ fn a_terminal_that_never_answers_is_drawn_narrow_and_told() {
         log.contains("曖昧幅 1 セル（端末が 6 秒以内に答えなかったため既定）"),
         "{log}"
     );
-    term.send(b"qy");
-    term.wait_exit();
+    quit(&mut term);
     term.assert_restored();
 }
 

@@ -96,7 +96,7 @@ pub struct DashboardArgs {
     pub ambiguous_width: Option<AmbiguousChoice>,
 
     /// 端末の文字コード: auto（ロケールから。既定）| utf8 | sjis | eucjp
-    #[arg(long, env = "BEDBOARD_TERMINAL_ENCODING", value_parser = named::<CharsetChoice>())]
+    #[arg(long, env = super::error::TERMINAL_ENCODING_VAR, value_parser = named::<CharsetChoice>())]
     pub terminal_encoding: Option<CharsetChoice>,
 
     /// 罫線を ASCII で描く

@@ -76,12 +76,15 @@ pub fn finish(outcome: Outcome) -> ExitCode {
     }
 }
 
+/// Names the terminal's character set for every command (`--terminal-encoding` too).
+pub const TERMINAL_ENCODING_VAR: &str = "BEDBOARD_TERMINAL_ENCODING";
+
 /// The character set of what the commands write for the user to read:
 /// `BEDBOARD_TERMINAL_ENCODING`, else the locale's (as the dashboard chooses).
 pub fn output_charset() -> TerminalCharset {
     static CHARSET: OnceLock<TerminalCharset> = OnceLock::new();
     *CHARSET.get_or_init(|| {
-        std::env::var("BEDBOARD_TERMINAL_ENCODING")
+        std::env::var(TERMINAL_ENCODING_VAR)
             .ok()
             .and_then(|name| CharsetChoice::from_name(&name))
             .unwrap_or_default()

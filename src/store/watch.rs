@@ -9,6 +9,9 @@ use super::times::{time_at, to_text, to_text_clamped};
 use super::{Store, StoreError};
 use crate::model::{Acknowledgement, HospitalCode, JstDateTime};
 
+/// Adds a hospital to the list; one already on it keeps the time it was added.
+const ADD_WATCHED: &str = "INSERT OR IGNORE INTO watch (hospital_code, added_at) VALUES (?1, ?2)";
+
 impl Store {
     /// The watch list saved here; none when no list was ever saved in this file.
     pub fn watch_list(&self) -> Result<Option<BTreeSet<HospitalCode>>, StoreError> {
@@ -50,10 +53,7 @@ impl Store {
             [serde_json::to_string(&kept)?],
         )?;
         for code in &kept {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO watch (hospital_code, added_at) VALUES (?1, ?2)",
-            )?
-            .execute(params![code, at])?;
+            tx.prepare_cached(ADD_WATCHED)?.execute(params![code, at])?;
         }
         mark_saved(&tx, &at)?;
         tx.commit()?;
@@ -73,10 +73,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if watched {
-            tx.execute(
-                "INSERT OR IGNORE INTO watch (hospital_code, added_at) VALUES (?1, ?2)",
-                params![code.as_str(), at],
-            )?;
+            tx.execute(ADD_WATCHED, params![code.as_str(), at])?;
         } else {
             tx.execute(
                 "DELETE FROM watch WHERE hospital_code = ?1",

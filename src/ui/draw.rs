@@ -8,7 +8,7 @@ use super::app::{scrollable_columns, App, Popup, TableLine, ViewKind};
 use super::export_dialog::{ExportDialog, Field};
 use super::header::Header;
 use super::keymap::{KeyMap, Mode};
-use super::painter::Painter;
+use super::painter::{centered, Painter};
 use super::table_layout::{self, NameColumn, Separators, TableColumn, TableFit};
 use super::theme::Theme;
 use super::view_model::{header_words, staying_power, staying_power_in};
@@ -671,17 +671,6 @@ fn column_least(column: Column) -> usize {
         Column::Status => 10,
         other => column_width(other),
     }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    )
 }
 
 /// Every key as bound now and every view: see [`super::help`]. The status

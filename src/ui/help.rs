@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::keymap::{Action, KeyMap, FIXED_KEYS};
-use super::painter::Painter;
+use super::painter::{centered, Painter};
 use super::theme::Theme;
 use super::view_model::ViewKind;
 use crate::text::width::{self, Align, AmbiguousWidth};
@@ -230,17 +230,6 @@ pub fn draw(
         let x = rect.right().saturating_sub(note_width + 2).max(rect.x + 1);
         p.put(x, rect.bottom() - 1, rect.right() - 1, &note, theme.popup);
     }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    )
 }
 
 #[cfg(test)]

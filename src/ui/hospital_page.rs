@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 
 use super::chart::{date_axis, report_frequency_at, sample_daily, BrailleChart};
 use super::effect::History;
-use super::painter::Painter;
+use super::painter::{centered, Painter};
 use super::theme::Theme;
 use crate::master::{dial_string, HospitalRecord};
 use crate::model::{time, HospitalCode, JstDateTime, ReportRow};
@@ -371,12 +371,7 @@ fn draw_copied(p: &mut Painter, theme: &Theme, area: Rect, label: &str, number: 
         .flat_map(|part| super::help::wrap_words(&part, text_width, p.amb))
         .collect();
     let height = (note.len() as u16 + 6).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    );
+    let rect = centered(area, width, height);
     p.frame(rect, &format!("電話（{label}）"), theme.popup);
     let big = theme.popup.add_modifier(Modifier::BOLD);
     let inner = rect.width.saturating_sub(4);

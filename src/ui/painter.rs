@@ -21,6 +21,18 @@ pub struct Painter<'a> {
     pub ascii: bool,
 }
 
+/// A box of at most `width` x `height` in the middle of `area`, for a popup.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 /// Halfwidth dakuten and handakuten: terminals give each its own cell.
 fn is_sound_mark(c: char) -> bool {
     matches!(c, '\u{FF9E}' | '\u{FF9F}')

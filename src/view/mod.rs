@@ -275,13 +275,15 @@ impl View {
     /// whole on as many lines as it needs.
     pub fn summary_items(&self) -> Vec<String> {
         let t = &self.totals;
-        let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        fn num(v: Option<impl ToString>) -> String {
+            v.map_or("-".to_string(), |v| v.to_string())
+        }
         vec![
             format!("レコード数 {}", self.records_text()),
             format!("確保病床 {}", num(t.secured)),
             format!("即応病床 {}", num(t.ready)),
             format!("入院中 {}", num(t.inpatients)),
-            format!("空床 {}", t.free.map_or("-".to_string(), |v| v.to_string())),
+            format!("空床 {}", num(t.free)),
             format!("空床あり {} 施設", t.with_free_beds),
         ]
     }
@@ -295,18 +297,15 @@ impl View {
         }
     }
 
-    /// The header line of `print` and the exports: レコード数 and the totals.
+    /// The header line of `print` and the exports: レコード数 and the totals,
+    /// the same items as the dashboard's header on one line.
     pub fn summary_line(&self) -> String {
-        let t = &self.totals;
-        let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        let items = self.summary_items();
         format!(
-            "レコード数 {}  合計 確保病床 {}  即応病床 {}  入院中 {}  空床 {}  （空床あり {} 施設）",
-            self.records_text(),
-            num(t.secured),
-            num(t.ready),
-            num(t.inpatients),
-            t.free.map_or("-".to_string(), |v| v.to_string()),
-            t.with_free_beds,
+            "{}  合計 {}  （{}）",
+            items[0],
+            items[1..5].join("  "),
+            items[5]
         )
     }
 }
