@@ -6,6 +6,7 @@ pub mod demo;
 pub mod export;
 pub mod files;
 pub mod formats;
+pub mod geo;
 pub mod master;
 pub mod model;
 pub mod poll;

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("files", 1),
     ("formats", 2),
     ("source", 2),
+    ("geo", 2),
     ("store", 3),
     ("master", 3),
     ("poll", 4),
