@@ -194,6 +194,46 @@ pub struct RegistrationFormArgs {
     pub config: ConfigFlag,
 }
 
+/// `bedboard poll`: the dashboard's poller without a screen, for a service.
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    /// 取得元: URL（http/https）、G-MIS「詳細のみ」のファイル、またはドロップフォルダ。
+    /// 省略時は設定ファイルの [feed] source、それもなければ内蔵のデモ用フィード（試用向け）
+    #[arg(long, value_name = "URL|FILE|DIR")]
+    pub source: Option<String>,
+
+    #[command(flatten)]
+    pub config: ConfigFlag,
+
+    /// 取得の間隔（秒、10 以上。既定は設定ファイルの値、なければ 60）
+    #[arg(long, value_name = "SECS", value_parser = at_least::<u64>(10))]
+    pub interval: Option<u64>,
+
+    /// 履歴ファイル（SQLite）。既定は設定ファイルの [store] path、なければ ~/.local/share/bedboard/history.sqlite3
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// この都道府県の行だけを保存する（名前か番号）
+    #[arg(long, value_name = "NAME|NUMBER", value_parser = parse_prefecture)]
+    pub prefecture: Option<PrefectureNumber>,
+
+    /// 取得するデータの形式
+    #[arg(long, value_parser = described(FeedFormat::label))]
+    pub format: Option<FeedFormat>,
+
+    /// 入力の文字コード（既定 auto）
+    #[arg(long, value_parser = named::<EncodingChoice>())]
+    pub encoding: Option<EncodingChoice>,
+
+    /// 医療機関マスタ（CSV のパスか URL）
+    #[arg(long, value_name = "PATH|URL")]
+    pub master: Option<String>,
+
+    /// 自治体マスタ（CSV のパスか URL）
+    #[arg(long, value_name = "PATH|URL")]
+    pub municipalities: Option<String>,
+}
+
 /// `bedboard status`
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -221,6 +261,8 @@ pub enum Command {
     RegistrationForm(RegistrationFormArgs),
     /// 履歴ファイルの状態を表示する（監視用。報告日時が古いか取得が止まっていれば終了コード 1）
     Status(StatusArgs),
+    /// 画面なしで取得し続ける（常駐用。同じ履歴ファイルのダッシュボードはこの取得を表示する）
+    Poll(PollArgs),
 }
 
 #[derive(Debug, Args)]

@@ -379,7 +379,7 @@ pub struct MasterFiles {
 
 impl MasterFiles {
     /// The sources to read at start; URLs are fetched like the feed.
-    fn sources(&self, feed: Option<&HttpOptions>) -> Vec<(MasterKind, MasterSource)> {
+    pub fn sources(&self, feed: Option<&HttpOptions>) -> Vec<(MasterKind, MasterSource)> {
         [
             (MasterKind::Hospital, &self.hospitals),
             (MasterKind::Municipality, &self.municipalities),

@@ -9,6 +9,8 @@ pub mod effects;
 pub mod error;
 mod input;
 mod log;
+mod poll_log;
+mod poll_service;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -27,6 +29,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::DemoFeed(args)) => commands::demo_feed(&args),
         Some(Command::RegistrationForm(args)) => commands::registration_form(&args),
         Some(Command::Status(args)) => commands::status(&args),
+        Some(Command::Poll(args)) => poll_service::poll(&args),
         None => commands::dashboard(&cli.dashboard),
     };
     error::finish(outcome)

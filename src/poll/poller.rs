@@ -51,7 +51,7 @@ use tokio::task::JoinHandle;
 
 use super::error::PollError;
 use super::masters::MasterUpdate;
-use super::role::{host_of, Holder, PollerRole};
+use super::role::{host_of, prefers_over, Holder, PollerRole};
 use crate::files::{FileStamp, ReadError};
 use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
 use crate::model::{time, PrefectureNumber};
@@ -922,17 +922,25 @@ enum Claim {
 }
 
 /// Takes or renews the lease, on the store's thread (the clock is read there, when the
-/// request runs); if another holds it, who, and when its last success was.
+/// request runs); a service takes it from a dashboard that holds it. If another holds
+/// it, who, and when its last success was.
 fn claim_lease(
     store: &mut Store,
     holder: &str,
     ttl: chrono::Duration,
 ) -> Result<Claim, StoreError> {
-    if store.try_acquire_lease(holder, time::now_jst(), ttl)? {
+    let now = time::now_jst();
+    if store.try_acquire_lease(holder, now, ttl)? {
         return Ok(Claim::Held);
     }
+    let current = store.lease()?.map(|(name, _)| name);
+    if let Some(from) = current.as_deref().filter(|from| prefers_over(holder, from)) {
+        if store.take_lease_from(holder, from, now, ttl)? {
+            return Ok(Claim::Held);
+        }
+    }
     Ok(Claim::Refused {
-        holder: store.lease()?.map(|(name, _)| name),
+        holder: current,
         last_success: store.last_success()?,
     })
 }

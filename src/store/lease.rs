@@ -46,6 +46,26 @@ impl Store {
         Ok(free)
     }
 
+    /// Takes the lease from `from` even if it is live, holding it until `now + ttl`, as
+    /// long as `from` still holds it (checked and taken in one statement). Returns whether
+    /// we hold it now; `from`'s next renewal is then refused.
+    pub fn take_lease_from(
+        &mut self,
+        holder: &str,
+        from: &str,
+        now: JstDateTime,
+        ttl: chrono::Duration,
+    ) -> Result<bool, StoreError> {
+        let expires = now
+            .checked_add_signed(ttl)
+            .ok_or_else(|| StoreError::TimeOutOfRange(format!("{now} + {ttl}")))?;
+        let taken = self.conn.execute(
+            "UPDATE lease SET holder = ?1, expires_at = ?2 WHERE id = 1 AND holder = ?3",
+            params![holder, to_text(&expires)?, from],
+        )?;
+        Ok(taken == 1)
+    }
+
     /// Gives the lease up at once (on a clean exit), if we hold it.
     pub fn release_lease(&mut self, holder: &str) -> Result<(), StoreError> {
         self.conn
@@ -116,6 +136,29 @@ mod tests {
         assert_eq!(store.lease().unwrap().unwrap().0, "b", "not a's to release");
         store.release_lease("b").unwrap();
         assert_eq!(store.lease().unwrap(), None);
+    }
+
+    #[test]
+    fn a_live_lease_is_taken_only_from_the_holder_named() {
+        let mut store = Store::open_in_memory().unwrap();
+        let ttl = Duration::minutes(2);
+        assert!(store.try_acquire_lease("a", at(0), ttl).unwrap());
+        assert!(
+            !store.take_lease_from("s", "b", at(1), ttl).unwrap(),
+            "b holds nothing"
+        );
+        assert_eq!(store.lease().unwrap(), Some(("a".to_string(), at(2))));
+        assert!(store.take_lease_from("s", "a", at(1), ttl).unwrap());
+        assert_eq!(store.lease().unwrap(), Some(("s".to_string(), at(3))));
+        assert!(
+            !store.try_acquire_lease("a", at(1), ttl).unwrap(),
+            "a's renewal is refused"
+        );
+        store.release_lease("s").unwrap();
+        assert!(
+            !store.take_lease_from("s", "a", at(1), ttl).unwrap(),
+            "no lease at all"
+        );
     }
 
     fn fetch(minute: i64, error: Option<&str>) -> FetchRecord {
