@@ -139,6 +139,25 @@ impl Lines {
         self.all().iter().filter(|line| pattern(line)).count()
     }
 
+    /// Waits until the writer has closed its end (every line is in).
+    fn wait_for_end(&self) {
+        let deadline = Instant::now() + DEADLINE;
+        let mut lines = self.lock();
+        while !lines.1 {
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "the log did not end\n{}",
+                lines.0.join("\n")
+            );
+            lines = self
+                .changed
+                .wait_timeout(lines, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     /// Waits until `n` lines match `pattern`.
     fn wait_for(&self, what: &str, n: usize, within: Duration, pattern: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + within;
@@ -227,7 +246,7 @@ impl Service {
         // SAFETY: kill has no memory-safety preconditions; the child is ours, not reaped.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
         let status = wait_exit(&mut self.child);
-        self.log.wait_for("the log's end", 0, DEADLINE, |_| true);
+        self.log.wait_for_end();
         status
     }
 
