@@ -1,7 +1,7 @@
 //! `bedboard poll`, the real binary, against a feed on 127.0.0.1: a dashboard in a
 //! pseudo-terminal on the same store shows what it stores and does not poll; after
-//! SIGTERM it exits 0 and the dashboard takes over within twice the interval; when it
-//! comes back, the dashboard hands the polling back. Its log says each outcome without a
+//! SIGTERM it exits 0 and the dashboard takes over at once (killed, within twice the
+//! interval); when it comes back, the dashboard hands the polling back. Its log says each outcome without a
 //! credential, and `bedboard status` names it.
 //!
 //! The service and the dashboard fetch the same report under two query strings
@@ -631,4 +631,52 @@ fn without_a_source_the_demo_is_polled_into_a_file_removed_at_the_end() {
     assert!(demo_store.exists());
     assert_eq!(service.stop(libc::SIGTERM).code(), Some(0));
     assert!(!demo_store.exists(), "{}", service.text());
+}
+
+#[test]
+fn a_service_that_dies_without_a_word_is_replaced_within_twice_the_interval() {
+    let feed = Feed::start();
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("history.sqlite3");
+    let store_arg = store.to_str().unwrap();
+    let interval = INTERVAL.as_secs().to_string();
+    let service_url = feed.url_for("poll");
+    let mut service = Service::start(
+        &[
+            "--source",
+            &service_url,
+            "--store",
+            store_arg,
+            "--interval",
+            &interval,
+        ],
+        home.path(),
+    );
+    service.log.wait_for("the first poll", 1, DEADLINE, |l| {
+        l.contains("取得しました 12 件")
+    });
+    let dashboard_url = feed.url_for("dash");
+    let dashboard = Dashboard::start(
+        &[
+            "--source",
+            &dashboard_url,
+            "--store",
+            store_arg,
+            "--interval",
+            &interval,
+            "--ambiguous-width",
+            "narrow",
+            "--no-color",
+        ],
+        home.path(),
+    );
+    dashboard.wait_for_text("取得: bedboard poll", DEADLINE);
+    // Killed, the service keeps its lease until it lapses: two intervals from its last
+    // renewal, which came before the kill. A second's tick and the fetch come on top.
+    let status = service.stop(libc::SIGKILL);
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
+    assert!(lease_holder(&store).is_some_and(|h| h.starts_with("poll:")));
+    assert_eq!(feed.requests("dash"), 0);
+    feed.wait_for_requests("dash", 1, 2 * INTERVAL + Duration::from_secs(5));
+    dashboard.wait_for_text("取得: この画面", DEADLINE);
 }
