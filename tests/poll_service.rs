@@ -680,3 +680,26 @@ fn a_service_that_dies_without_a_word_is_replaced_within_twice_the_interval() {
     feed.wait_for_requests("dash", 1, 2 * INTERVAL + Duration::from_secs(5));
     dashboard.wait_for_text("取得: この画面", DEADLINE);
 }
+
+#[test]
+fn a_store_that_cannot_be_opened_stops_the_service_with_its_reason() {
+    let home = tempfile::tempdir().unwrap();
+    // A folder where the file should be.
+    let output = bedboard(
+        &[
+            "poll",
+            "--source",
+            SEED,
+            "--store",
+            home.path().to_str().unwrap(),
+        ],
+        home.path(),
+    )
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("フォルダです"), "{said}");
+    assert!(!said.contains("取得しました"), "{said}");
+}
