@@ -113,6 +113,7 @@ fn every_help_page_is_in_japanese() {
         &["demo-feed"],
         &["registration-form"],
         &["status"],
+        &["completions"],
     ] {
         for flag in ["--help", "-h"] {
             let mut args = command.to_vec();

@@ -264,16 +264,17 @@ fn status_judges_by_the_report_time_and_the_last_success() {
     );
 
     // Fresh reports, but nothing fetched for an hour: at 60 s the feed counts as dead
-    // after four minutes, at 1200 s it does not yet.
+    // after four minutes, at 1200 s it does not yet (nobody polling for an hour is
+    // critical unless the limit is longer: tests/status_json.rs).
     let dead = tempfile::tempdir().unwrap();
     let store = store_with_seed(dead.path(), Some(now - minutes(61)), now - minutes(60));
-    let (code, said) = status_of(&store, &[]);
+    let (code, said) = status_of(&store, &["--critical-after", "120"]);
     assert_eq!(code, Some(1), "{said}");
     assert!(
         said.lines().last().unwrap() == "状態: 取得が止まっています（最後の成功から 4 分以上）",
         "{said}"
     );
-    let (code, said) = status_of(&store, &["--interval", "1200"]);
+    let (code, said) = status_of(&store, &["--interval", "1200", "--critical-after", "120"]);
     assert_eq!(code, Some(0), "{said}");
 
     // No store at all.

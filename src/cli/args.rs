@@ -247,6 +247,14 @@ pub struct StatusArgs {
     /// ダッシュボードの取得の間隔（秒。既定は設定ファイルの値）。この 4 倍の間成功していなければ取得が止まったとみなす
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(10..))]
     pub interval: Option<u64>,
+
+    /// 監視システム向けに JSON で書き出す（キーは英語、時刻は ISO 8601・+09:00）
+    #[arg(long)]
+    pub json: bool,
+
+    /// 取得するプロセス（ダッシュボードか bedboard poll）のない状態がこの時間（分）を超えたら危険（終了コード 2）とする
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, value_parser = at_least::<u32>(1))]
+    pub critical_after: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -259,10 +267,25 @@ pub enum Command {
     DemoFeed(DemoFeedArgs),
     /// 別添1「消防ユーザ登録情報」の行を設定ファイルの [profile] から CP932 の CSV に書く
     RegistrationForm(RegistrationFormArgs),
-    /// 履歴ファイルの状態を表示する（監視用。報告日時が古いか取得が止まっていれば終了コード 1）
+    /// 履歴ファイルの状態を表示する（監視用。終了コード 0 正常・1 警告・2 危険）
     Status(StatusArgs),
     /// 画面なしで取得し続ける（常駐用。同じ履歴ファイルのダッシュボードはこの取得を表示する）
     Poll(PollArgs),
+    /// シェルの補完スクリプトを標準出力に書き出す（bash・zsh・fish）
+    Completions(CompletionsArgs),
+}
+
+/// `bedboard completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// 補完スクリプトを使うシェル
+    #[arg(value_name = "SHELL", value_parser = parse_shell())]
+    pub shell: clap_complete::Shell,
+}
+
+fn parse_shell() -> impl TypedValueParser<Value = clap_complete::Shell> {
+    PossibleValuesParser::new(["bash", "zsh", "fish"])
+        .try_map(|name| name.parse::<clap_complete::Shell>())
 }
 
 #[derive(Debug, Args)]

@@ -5,17 +5,15 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use crate::cli::args::{
-    DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, RegistrationFormArgs, StatusArgs, TableArgs,
+    CompletionsArgs, DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, RegistrationFormArgs,
+    TableArgs,
 };
 use crate::cli::dashboard::{self, DisplayChoice, MasterFiles, Settings};
-use crate::cli::error::{say, tell, CommandError, Outcome, EXIT_STALE};
+use crate::cli::error::{say, tell, CommandError, Outcome};
 use crate::cli::input::{self, Reading};
 use crate::config::AmbiguousChoice;
 use crate::formats::FeedFormat;
-use crate::model::time;
-use crate::poll::health::{when_text, FeedHealth, HealthLimits};
 use crate::poll::poller::Origin;
-use crate::poll::role::PollerRole;
 use crate::ui::plain;
 use crate::view::View;
 
@@ -158,6 +156,17 @@ pub fn registration_form(args: &RegistrationFormArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The completion script for one shell, on stdout.
+pub fn completions(args: &CompletionsArgs) -> Outcome {
+    let script = crate::cli::manual::completion_script(args.shell);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&script).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(err) => Err(CommandError::Failed(format!("書き出せません（{err}）"))),
+    }
+}
+
 pub fn demo_feed(args: &DemoFeedArgs) -> Outcome {
     let basic_auth = match &args.user {
         None => None,
@@ -179,81 +188,4 @@ pub fn demo_feed(args: &DemoFeedArgs) -> Outcome {
     crate::demo::server::run_forever(options)
         .map_err(|err| CommandError::Failed(format!("デモ用フィードを起動できません（{err}）")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The store's state, judged by the data: exit 1 when the newest 報告日時 is older than
-/// `stale_hours` or no fetch has succeeded for
-/// [`DEAD_AFTER_INTERVALS`](crate::poll::health::DEAD_AFTER_INTERVALS) intervals; a missing
-/// store stops with exit 2 before.
-pub fn status(args: &StatusArgs) -> Outcome {
-    let config = crate::config::load(args.config.path.as_deref())?;
-    let path = args
-        .store
-        .clone()
-        .or_else(|| config.store_path.clone())
-        .unwrap_or_else(dashboard::default_store_path);
-    if !path.exists() {
-        return Err(CommandError::Unusable(format!(
-            "履歴ファイル {} がありません",
-            path.display()
-        )));
-    }
-    let store = crate::store::Store::open_read_only(&path)?;
-    let limits = HealthLimits {
-        stale_after: chrono::Duration::hours(i64::from(config.stale_hours.unwrap_or(24))),
-        interval: args
-            .interval
-            .map_or(config.feed.interval, std::time::Duration::from_secs),
-    };
-    let health = FeedHealth::read(&store, time::now_jst(), limits)?;
-    tell(&format!("履歴ファイル: {}", path.display()));
-    for line in status_lines(&health) {
-        tell(&line);
-    }
-    if health.is_healthy() {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Ok(ExitCode::from(EXIT_STALE))
-    }
-}
-
-/// What `status` prints after the file's name, one line each.
-fn status_lines(health: &FeedHealth) -> Vec<String> {
-    let now = health.checked_at;
-    let report = match &health.report {
-        Some(report) => format!(
-            "最新の報告日時: {}・{} 件・取得元 {}",
-            report
-                .newest_reported_at
-                .map_or("なし".to_string(), |at| when_text(&at, now)),
-            report.rows,
-            report.source
-        ),
-        None => "最新の報告日時: なし（データがありません）".to_string(),
-    };
-    let success = match &health.last_success {
-        Some(at) => format!("最後に成功した取得: {}", when_text(at, now)),
-        None => "最後に成功した取得: なし".to_string(),
-    };
-    let poller = match (&health.poller, health.lease_until) {
-        (PollerRole::Other { holder, .. }, Some(until)) => format!(
-            "取得中のプロセス: bedboard {}（{} まで）",
-            holder.describe(None),
-            time::format_datetime(&until)
-        ),
-        _ => "取得中のプロセス: なし".to_string(),
-    };
-    let error = match &health.last_error {
-        Some((at, message)) => {
-            format!("最後のエラー: {}（{}）", message, time::format_datetime(at))
-        }
-        None => "最後のエラー: なし".to_string(),
-    };
-    let verdict = if health.is_healthy() {
-        "状態: 正常".to_string()
-    } else {
-        let problems: Vec<String> = health.problems.iter().map(ToString::to_string).collect();
-        format!("状態: {}", problems.join("。"))
-    };
-    vec![report, success, poller, error, verdict]
 }

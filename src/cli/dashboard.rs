@@ -69,22 +69,20 @@ pub fn log_path() -> PathBuf {
 }
 
 /// Sends log lines to a file (never to the screen the dashboard draws on),
-/// each made safe as the screen's text is. A log that cannot be opened is
-/// not a reason to stop.
+/// each made safe as the screen's text is, one file a day and a week kept.
+/// A log that cannot be opened is not a reason to stop.
 fn start_logging() {
+    use crate::cli::log::{DailyLog, JapanTime, SanitizedLog, KEPT_DAYS};
     let path = log_path();
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let Ok(file) = DailyLog::open(&path, KEPT_DAYS) else {
         return;
     };
     let _ = tracing_subscriber::fmt()
-        .with_writer(crate::cli::log::SanitizedLog::new(file))
+        .with_writer(SanitizedLog::new(file))
+        .with_timer(JapanTime)
         .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .try_init();

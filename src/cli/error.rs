@@ -15,8 +15,6 @@ use crate::text::{sanitize, sanitize_lines, Named};
 
 /// Exit code for input that cannot be used: a config, a source, a flag.
 pub const EXIT_UNUSABLE_INPUT: u8 = 2;
-/// Exit code of `status` when the data is older than the stale age.
-pub const EXIT_STALE: u8 = 1;
 /// Exit code when a URL source could not be fetched (try again later).
 pub const EXIT_UNREACHABLE: u8 = 3;
 /// Exit code when the command itself failed (the terminal, the output).

@@ -8,9 +8,11 @@ pub mod dashboard;
 pub mod effects;
 pub mod error;
 mod input;
-mod log;
+pub mod log;
+pub mod manual;
 mod poll_log;
 mod poll_service;
+pub mod status;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -28,8 +30,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Export(args)) => commands::export(&args),
         Some(Command::DemoFeed(args)) => commands::demo_feed(&args),
         Some(Command::RegistrationForm(args)) => commands::registration_form(&args),
-        Some(Command::Status(args)) => commands::status(&args),
+        Some(Command::Status(args)) => status::status(&args),
         Some(Command::Poll(args)) => poll_service::poll(&args),
+        Some(Command::Completions(args)) => commands::completions(&args),
         None => commands::dashboard(&cli.dashboard),
     };
     error::finish(outcome)
