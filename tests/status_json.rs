@@ -93,6 +93,19 @@ fn is_iso_jst(value: &Value) -> bool {
 }
 
 #[test]
+fn a_poll_service_holding_the_lease_is_named_as_the_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = now_jst();
+    let store = store_with_seed(dir.path(), Some(now - Duration::minutes(30)), now);
+    hold_lease(&store, "poll:812@console1", now);
+    let (code, json) = status_json(&store, &[]);
+    assert_eq!(code, Some(0), "{json:#}");
+    assert_eq!(json["poller"]["kind"], "service");
+    assert_eq!(json["poller"]["pid"], 812);
+    assert_eq!(json["poller"]["host"], "console1");
+}
+
+#[test]
 fn fresh_data_with_a_poller_is_ok_and_the_json_says_everything() {
     let dir = tempfile::tempdir().unwrap();
     let now = now_jst();
@@ -120,6 +133,7 @@ fn fresh_data_with_a_poller_is_ok_and_the_json_says_everything() {
     assert_eq!(json["report"]["rows"], 12);
     assert_eq!(json["report"]["source"], "http://feed.example/r.csv");
     assert_eq!(json["poller"]["holder"], "4242@console");
+    assert_eq!(json["poller"]["kind"], "dashboard");
     assert_eq!(json["poller"]["pid"], 4242);
     assert_eq!(json["poller"]["host"], "console");
     assert!(is_iso_jst(&json["poller"]["until"]), "{json:#}");

@@ -341,6 +341,8 @@ struct ErrorJson {
 #[derive(Serialize)]
 struct PollerJson {
     holder: String,
+    /// `service` for `bedboard poll`, `dashboard` for a dashboard.
+    kind: &'static str,
     pid: Option<u32>,
     host: Option<String>,
     until: String,
@@ -360,6 +362,11 @@ impl StatusJson {
         let poller = health.and_then(|h| match (&h.poller, h.lease_until) {
             (PollerRole::Other { holder, .. }, Some(until)) => Some(PollerJson {
                 holder: clean(&holder.name),
+                kind: if holder.service {
+                    "service"
+                } else {
+                    "dashboard"
+                },
                 pid: holder.pid,
                 host: holder.host.as_deref().map(clean),
                 until: iso(&until),
