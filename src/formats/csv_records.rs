@@ -38,6 +38,8 @@ pub(crate) struct CsvRecords<'a> {
     last_start: usize,
     /// The body ends with a line break (after any trailing blanks or EOF marks).
     ends_with_line_break: bool,
+    /// Bytes of BOM before `body`, so positions count the whole input.
+    bom_len: u64,
 }
 
 impl<'a> CsvRecords<'a> {
@@ -58,11 +60,17 @@ impl<'a> CsvRecords<'a> {
             source_name: options.source_name.clone(),
             last_start: 0,
             ends_with_line_break: ends_with_line_break(body),
+            bom_len: (bytes.len() - body.len()) as u64,
         })
     }
 
     pub(crate) fn encoding(&self) -> DetectedEncoding {
         self.encoding
+    }
+
+    /// How far into the body (BOM included) the reader has got, in bytes.
+    pub(crate) fn position(&self) -> u64 {
+        self.reader.position().byte() + self.bom_len
     }
 
     /// The record last read.
@@ -170,30 +178,28 @@ impl<'a> CsvRecords<'a> {
 /// as its first byte, `""` inside it is a quote, and the field closes at the
 /// next lone quote.
 pub(crate) fn open_quote_at(text: &[u8]) -> Option<usize> {
-    let mut open: Option<usize> = None;
-    let mut field_start = true;
-    let mut i = 0;
-    while i < text.len() {
-        let byte = text[i];
-        if open.is_some() {
-            if byte == b'"' {
-                if text.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    open = None;
-                    field_start = false;
-                }
-            }
-        } else {
-            match byte {
-                b'"' if field_start => open = Some(i),
-                b',' | b'\n' | b'\r' => field_start = true,
-                _ => field_start = false,
+    // Only quotes change the state, so the scan jumps from one quote to the next:
+    // outside a field a quote opens one only right after a separator (or at the start).
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'"', &text[from..]).map(|i| from + i) {
+        let field_start = at == 0 || matches!(text[at - 1], b',' | b'\n' | b'\r');
+        from = at + 1;
+        if !field_start {
+            continue;
+        }
+        loop {
+            let Some(close) = memchr::memchr(b'"', &text[from..]).map(|i| from + i) else {
+                return Some(at);
+            };
+            if text.get(close + 1) == Some(&b'"') {
+                from = close + 2;
+            } else {
+                from = close + 1;
+                break;
             }
         }
-        i += 1;
     }
-    open
+    None
 }
 
 /// Bytes some exports leave after the last line: blanks and the old EOF mark (Ctrl-Z).
@@ -329,6 +335,52 @@ mod tests {
         // A quote inside an unquoted field is text.
         assert_eq!(open_quote_at(b"ab\"c,d\n"), None);
         assert_eq!(open_quote_at(b"x\n\"multi\nline\"\n\"cut"), Some(15));
+    }
+
+    /// The byte-by-byte reading of the csv reader's rules that the quote-to-quote scan replaces.
+    fn open_quote_byte_by_byte(text: &[u8]) -> Option<usize> {
+        let mut open: Option<usize> = None;
+        let mut field_start = true;
+        let mut i = 0;
+        while i < text.len() {
+            let byte = text[i];
+            if open.is_some() {
+                if byte == b'"' {
+                    if text.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        open = None;
+                        field_start = false;
+                    }
+                }
+            } else {
+                match byte {
+                    b'"' if field_start => open = Some(i),
+                    b',' | b'\n' | b'\r' => field_start = true,
+                    _ => field_start = false,
+                }
+            }
+            i += 1;
+        }
+        open
+    }
+
+    #[test]
+    fn the_quote_scan_agrees_with_the_byte_by_byte_rules() {
+        let mut rng = fastrand::Rng::with_seed(13);
+        let alphabet = b"a,\"\n\r";
+        for _ in 0..20_000 {
+            let len = rng.usize(0..24);
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            assert_eq!(
+                open_quote_at(&text),
+                open_quote_byte_by_byte(&text),
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::import::{
     Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowCollector, RowProblem,
     TotalCheck,
 };
+use super::progress::{NoProgress, ParseProgress, ProgressSink, REPORT_EVERY_RECORDS};
 use crate::model::{
     time, AreaCode, Column, HospitalCode, MunicipalityCode, PrefectureNumber, ReportRow, Totals,
 };
@@ -25,6 +26,16 @@ use crate::model::{
 /// Reads a 「詳細のみ」 CSV export from memory. An .xlsx is refused here: a
 /// source that may be either goes through [`super::import_any`].
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+    import_bytes_observed(bytes, options, &mut NoProgress)
+}
+
+/// As [`import_bytes`], telling `progress` every few thousand records how many
+/// bytes have been parsed and how many rows they held.
+pub fn import_bytes_observed(
+    bytes: &[u8],
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<Import, ImportError> {
     let source_name = options.source_name.clone();
     let mut csv = CsvRecords::open(bytes, options)?;
     let encoding = csv.encoding();
@@ -37,8 +48,20 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
     let mut footer = Vec::new();
     let mut total_rows = Vec::new();
     let mut in_footer = false;
+    let mut until_report = REPORT_EVERY_RECORDS;
 
     while let Some(place) = csv.next_record()? {
+        until_report -= 1;
+        if until_report == 0 {
+            until_report = REPORT_EVERY_RECORDS;
+            progress.parsed(ParseProgress {
+                bytes: csv.position(),
+                rows: rows.rows.len(),
+            });
+            if progress.abandoned() {
+                return Err(ImportErrorKind::Abandoned.of(&source_name));
+            }
+        }
         let record = csv.record();
         let line = place.line;
         // A blank line before a record starts the footer.

@@ -23,7 +23,18 @@ impl App {
         ) {
             self.feed.fetching = false;
         }
+        // The load's outcome ends its progress frame.
+        if matches!(
+            event,
+            FeedEvent::Snapshot(_)
+                | FeedEvent::Unchanged { .. }
+                | FeedEvent::Failed { .. }
+                | FeedEvent::Masters(_)
+        ) {
+            self.loading = None;
+        }
         match event {
+            FeedEvent::Loading(progress) => self.loading = Some(progress),
             FeedEvent::Snapshot(snapshot) => return self.on_snapshot(*snapshot),
             FeedEvent::Unchanged { at } => self.feed.poll_succeeded(at),
             FeedEvent::Failed { at, message } => self.feed.poll_failed(at, message),
