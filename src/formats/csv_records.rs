@@ -38,8 +38,17 @@ pub(crate) struct CsvRecords<'a> {
     last_start: usize,
     /// The body ends with a line break (after any trailing blanks or EOF marks).
     ends_with_line_break: bool,
-    /// Bytes of BOM before `body`, so positions count the whole input.
-    bom_len: u64,
+    /// Where in `body` the reader started: 0, or the start of a stretch read
+    /// on its own ([`CsvRecords::range`]).
+    offset: usize,
+}
+
+/// The reader every stretch of a body is read with.
+fn reader_over(text: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
 }
 
 impl<'a> CsvRecords<'a> {
@@ -47,10 +56,7 @@ impl<'a> CsvRecords<'a> {
     pub(crate) fn open(bytes: &'a [u8], options: &ImportOptions) -> Result<Self, ImportError> {
         check_is_text(bytes, &options.source_name)?;
         let (encoding, body) = encoding::detect(bytes, options.encoding);
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(body);
+        let reader = reader_over(body);
         Ok(Self {
             body,
             reader,
@@ -60,17 +66,40 @@ impl<'a> CsvRecords<'a> {
             source_name: options.source_name.clone(),
             last_start: 0,
             ends_with_line_break: ends_with_line_break(body),
-            bom_len: (bytes.len() - body.len()) as u64,
+            offset: 0,
         })
+    }
+
+    /// The records from `start` to `end` of the body (after any BOM), read on
+    /// their own with the lines of the whole body: `start` must be where a record
+    /// begins and `end` where one ends (see [`split_point`]).
+    pub(crate) fn range(&self, start: usize, end: usize) -> CsvRecords<'a> {
+        let body = &self.body[..end];
+        CsvRecords {
+            body,
+            reader: reader_over(&body[start..]),
+            record: ByteRecord::new(),
+            lines: LineCounter::default(),
+            encoding: self.encoding,
+            source_name: self.source_name.clone(),
+            last_start: start,
+            ends_with_line_break: ends_with_line_break(body),
+            offset: start,
+        }
+    }
+
+    /// Where in the body (after any BOM) the reader has got.
+    pub(crate) fn read_to(&self) -> usize {
+        self.reader.position().byte() as usize + self.offset
+    }
+
+    /// The body after any BOM.
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.body
     }
 
     pub(crate) fn encoding(&self) -> DetectedEncoding {
         self.encoding
-    }
-
-    /// How far into the body (BOM included) the reader has got, in bytes.
-    pub(crate) fn position(&self) -> u64 {
-        self.reader.position().byte() + self.bom_len
     }
 
     /// The record last read.
@@ -83,14 +112,19 @@ impl<'a> CsvRecords<'a> {
             .reader
             .read_byte_record(&mut self.record)
             .map_err(|err| {
+                // The reader counts lines from where it started.
+                let before = self.body[..self.offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
                 ImportErrorKind::Malformed {
-                    line: err.position().map_or(0, |p| p.line()),
+                    line: err.position().map_or(0, |p| p.line() + before),
                     message: err.to_string(),
                 }
                 .of(&self.source_name)
             })?;
         if more {
-            self.last_start = record_start(self.body, &self.record);
+            self.last_start = self.record_start();
         } else {
             self.check_no_open_quote()?;
         }
@@ -138,7 +172,12 @@ impl<'a> CsvRecords<'a> {
 
     /// True when the reader has used the whole body and no line break ends it.
     fn at_unterminated_end(&self) -> bool {
-        !self.ends_with_line_break && self.reader.position().byte() as usize >= self.body.len()
+        !self.ends_with_line_break && self.read_to() >= self.body.len()
+    }
+
+    /// Where the record last read begins in the body.
+    fn record_start(&self) -> usize {
+        record_start(self.body, &self.record, self.offset)
     }
 
     /// Reads the header: the first line that is not empty. Returns its line; a
@@ -147,7 +186,7 @@ impl<'a> CsvRecords<'a> {
         if !self.read()? {
             return Err(ImportErrorKind::Empty.of(&self.source_name));
         }
-        let start = record_start(self.body, &self.record);
+        let start = self.record_start();
         Ok(self.lines.line_at(self.body, start))
     }
 
@@ -155,7 +194,7 @@ impl<'a> CsvRecords<'a> {
     pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
         let mut after_blank_line = false;
         while self.read()? {
-            let start = record_start(self.body, &self.record);
+            let start = self.record_start();
             // The csv reader skips empty lines; one before a record shows in the bytes.
             after_blank_line |= ends_with_blank_line(&self.body[..start]);
             if is_blank_record(&self.record) {
@@ -202,6 +241,25 @@ pub(crate) fn open_quote_at(text: &[u8]) -> Option<usize> {
     None
 }
 
+/// Where to cut a body in two for two threads: the first line break at or
+/// after `near` that ends a record, read from `from` (a record's start), with
+/// something after it; none when no such place is found soon (a long quoted
+/// field spans the middle).
+pub(crate) fn split_point(body: &[u8], from: usize, near: usize) -> Option<usize> {
+    let mut at = near.max(from);
+    for _ in 0..8 {
+        let split = at + memchr::memchr(b'\n', body.get(at..)?)? + 1;
+        if split >= body.len() {
+            return None;
+        }
+        if open_quote_at(&body[from..split]).is_none() {
+            return Some(split);
+        }
+        at = split;
+    }
+    None
+}
+
 /// Bytes some exports leave after the last line: blanks and the old EOF mark (Ctrl-Z).
 fn is_trailing_filler(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | 0x1A)
@@ -233,10 +291,10 @@ fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
 
 /// Where a record's text begins: the reader's position may sit on the line
 /// break that ended the previous record, or on blank lines before this one.
-fn record_start(body: &[u8], record: &ByteRecord) -> usize {
+fn record_start(body: &[u8], record: &ByteRecord, offset: usize) -> usize {
     let from = record
         .position()
-        .map_or(0, |p| p.byte() as usize)
+        .map_or(0, |p| p.byte() as usize + offset)
         .min(body.len());
     from + body[from..]
         .iter()
@@ -317,7 +375,7 @@ mod tests {
         let mut lines = LineCounter::default();
         let mut found = Vec::new();
         while reader.read_byte_record(&mut record).unwrap() {
-            let start = record_start(csv.as_bytes(), &record);
+            let start = record_start(csv.as_bytes(), &record, 0);
             found.push((
                 lines.line_at(csv.as_bytes(), start),
                 ends_with_blank_line(&csv.as_bytes()[..start]),

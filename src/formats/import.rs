@@ -510,6 +510,13 @@ impl RowCollector {
         }
     }
 
+    /// Takes in the rows and problems of the records after these.
+    pub fn append(&mut self, mut next: RowCollector) {
+        self.rows.append(&mut next.rows);
+        self.rejected_rows += next.rejected_rows;
+        keep_problems(&mut self.problems, &mut next.problems);
+    }
+
     pub fn finish(
         self,
         source_name: String,
