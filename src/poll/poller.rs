@@ -802,7 +802,10 @@ impl Poller {
             let mut progress = ProgressReporter::new(label_for(&options), total, started, |p| {
                 tx.send(FeedEvent::Loading(p)).is_ok()
             });
-            progress.begin(started);
+            // A body that may turn out the same as the last says nothing until it is parsed.
+            if last_hash.is_none() {
+                progress.begin(started);
+            }
             let (hash, body) = read_body(
                 &bytes,
                 last_hash.as_deref(),

@@ -110,7 +110,7 @@ impl App {
     /// Replaces the data (a reload), keeping the view settings. The screen
     /// keeps showing the view before until the new one is prepared.
     pub fn set_report(&mut self, report: impl Into<Arc<Report>>, now: JstDateTime) {
-        self.incoming = report.into();
+        Report::release(std::mem::replace(&mut self.incoming, report.into()));
         self.check_against_masters();
         self.stats = SharedStats::default();
         self.loaded_at = now;
