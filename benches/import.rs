@@ -1,6 +1,7 @@
-//! Import throughput of a large CP932 「詳細のみ」 export.
+//! Import throughput of a large 「詳細のみ」 export, in CP932 and in UTF-8.
 //!
-//! `cargo bench --bench import` (set BEDBOARD_BENCH_ROWS for another size).
+//! `cargo bench --bench import` (set BEDBOARD_BENCH_ROWS for another size, e.g.
+//! `BEDBOARD_BENCH_ROWS=1000000` for the million-row case of issue 13).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -24,17 +25,22 @@ fn rows(n: usize) -> Vec<ReportRow> {
         .collect()
 }
 
-fn import_cp932(c: &mut Criterion) {
-    let n: usize = std::env::var("BEDBOARD_BENCH_ROWS")
+fn bench_rows() -> usize {
+    std::env::var("BEDBOARD_BENCH_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let (bytes, lost) = write_csv(&[], &rows(n), OutputEncoding::ShiftJis);
+        .unwrap_or(100_000)
+}
+
+/// Times the import of `n` rows written in `encoding`.
+fn bench_import(c: &mut Criterion, name: &str, encoding: OutputEncoding) {
+    let n = bench_rows();
+    let (bytes, lost) = write_csv(&[], &rows(n), encoding);
     assert!(lost.is_empty());
     let mut group = c.benchmark_group("import");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
-    group.sample_size(20);
-    group.bench_function(format!("cp932_{n}_rows"), |b| {
+    group.sample_size(if n > 200_000 { 10 } else { 20 });
+    group.bench_function(format!("{name}_{n}_rows"), |b| {
         // Freeing the rows is not part of the import.
         b.iter_with_large_drop(|| {
             let import = import_bytes(&bytes, &ImportOptions::default()).expect("imports");
@@ -45,5 +51,13 @@ fn import_cp932(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, import_cp932);
+fn import_cp932(c: &mut Criterion) {
+    bench_import(c, "cp932", OutputEncoding::ShiftJis);
+}
+
+fn import_utf8(c: &mut Criterion) {
+    bench_import(c, "utf8", OutputEncoding::Utf8);
+}
+
+criterion_group!(benches, import_cp932, import_utf8);
 criterion_main!(benches);

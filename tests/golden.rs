@@ -699,6 +699,28 @@ fn a_watch_alert_beside_the_totals() {
     });
 }
 
+/// A dashboard started on a large file that is still being read.
+fn loading_large_file(amb: AmbiguousWidth) -> App {
+    build_app_on(Report::default(), BIG_FILE, SEED_NOW, amb)
+}
+
+const BIG_FILE: &str = "/srv/gmis/export/病床数_詳細のみ_1000000.csv";
+
+#[test]
+fn the_progress_frame_of_a_long_load() {
+    check_screen_at("loading", &SMALL_AND_WALL, loading_large_file, |app| {
+        feed_event(
+            app,
+            FeedEvent::Loading(bedboard::poll::loading::LoadProgress {
+                source_label: BIG_FILE.to_string(),
+                bytes: 56_000_000,
+                total: Some(130_000_000),
+                rows: 430_000,
+            }),
+        );
+    });
+}
+
 // ---- The harness itself -------------------------------------------------------
 
 #[test]

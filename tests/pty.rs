@@ -1155,3 +1155,69 @@ fn a_notice_gives_way_by_itself_after_a_few_seconds() {
     term.wait_for_text("最終取得");
     quit(&mut term);
 }
+
+// ---------------------------------------------------------------------------
+// A large file: progress while it loads
+
+/// Rows in the large file: enough that loading it takes a moment even in a release build.
+const LARGE_ROWS: usize = 200_000;
+
+/// Writes a 「詳細のみ」 CSV of [`LARGE_ROWS`] hospitals, each with its own code,
+/// into `dir`; returns its path.
+fn write_large_export(dir: &Path) -> PathBuf {
+    let mut text = String::with_capacity(LARGE_ROWS * 120);
+    text.push_str(
+        "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,\
+         医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中\r\n",
+    );
+    for i in 0..LARGE_ROWS {
+        text.push_str(&format!(
+            "東京都,13,131016,千代田区,1301,区中央部,13{i:08},病院{i},2022/01/05,2022/02/01 11:32,{},{},{}\r\n",
+            i % 50 + 10,
+            i % 10 + 5,
+            i % 5
+        ));
+    }
+    let path = dir.join("large.csv");
+    std::fs::write(&path, text).expect("write the large export");
+    path
+}
+
+#[test]
+fn a_large_file_shows_its_progress_before_the_board() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = write_large_export(dir.path());
+    let mut term = Term::spawn(&["--source", path.to_str().unwrap(), "--no-color"]);
+    // The progress frame may be replaced before the screen is looked at: the
+    // terminal's output keeps it.
+    term.wait_for_output_in(encoding_rs::UTF_8, "読み込み中");
+    term.wait_for_text(&format!("レコード数 {LARGE_ROWS}"));
+    assert!(
+        !term.screen_text().contains("読み込み中"),
+        "the progress frame should be gone once the board is up\n{}",
+        term.diagnostics()
+    );
+    term.send(b"q");
+    term.wait_for_text("終了しますか");
+    term.send(b"y");
+    assert!(term.wait_exit().success(), "{}", term.diagnostics());
+}
+
+#[test]
+fn q_while_a_large_file_loads_quits_cleanly() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = write_large_export(dir.path());
+    let mut term = Term::spawn(&["--source", path.to_str().unwrap(), "--no-color"]);
+    term.wait_for_text("読み込み中");
+    // The keys work while the rows are read.
+    term.send(b"q");
+    term.wait_for_text("終了しますか");
+    term.send(b"y");
+    let status = term.wait_exit();
+    assert!(
+        status.success(),
+        "quitting during the load should exit 0, got {status}\n{}",
+        term.diagnostics()
+    );
+    term.assert_restored();
+}

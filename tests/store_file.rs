@@ -104,7 +104,7 @@ async fn one_round(handle: &mut PollerHandle, app: &mut App) -> Vec<String> {
             FeedEvent::Unchanged { .. } => seen.push("unchanged".into()),
             FeedEvent::Failed { message, .. } => seen.push(format!("failed {message}")),
             FeedEvent::Notice(text) => seen.push(text.clone()),
-            FeedEvent::Masters(_) | FeedEvent::Poller(_) => {}
+            FeedEvent::Masters(_) | FeedEvent::Poller(_) | FeedEvent::Loading(_) => {}
         }
         app.on_feed(event);
     }

@@ -38,6 +38,17 @@ pub(crate) struct CsvRecords<'a> {
     last_start: usize,
     /// The body ends with a line break (after any trailing blanks or EOF marks).
     ends_with_line_break: bool,
+    /// Where in `body` the reader started: 0, or the start of a stretch read
+    /// on its own ([`CsvRecords::range`]).
+    offset: usize,
+}
+
+/// The reader every stretch of a body is read with.
+fn reader_over(text: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
 }
 
 impl<'a> CsvRecords<'a> {
@@ -45,10 +56,7 @@ impl<'a> CsvRecords<'a> {
     pub(crate) fn open(bytes: &'a [u8], options: &ImportOptions) -> Result<Self, ImportError> {
         check_is_text(bytes, &options.source_name)?;
         let (encoding, body) = encoding::detect(bytes, options.encoding);
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(body);
+        let reader = reader_over(body);
         Ok(Self {
             body,
             reader,
@@ -58,7 +66,36 @@ impl<'a> CsvRecords<'a> {
             source_name: options.source_name.clone(),
             last_start: 0,
             ends_with_line_break: ends_with_line_break(body),
+            offset: 0,
         })
+    }
+
+    /// The records from `start` to `end` of the body (after any BOM), read on
+    /// their own with the lines of the whole body: `start` must be where a record
+    /// begins and `end` where one ends (see [`split_point`]).
+    pub(crate) fn range(&self, start: usize, end: usize) -> CsvRecords<'a> {
+        let body = &self.body[..end];
+        CsvRecords {
+            body,
+            reader: reader_over(&body[start..]),
+            record: ByteRecord::new(),
+            lines: LineCounter::default(),
+            encoding: self.encoding,
+            source_name: self.source_name.clone(),
+            last_start: start,
+            ends_with_line_break: ends_with_line_break(body),
+            offset: start,
+        }
+    }
+
+    /// Where in the body (after any BOM) the reader has got.
+    pub(crate) fn read_to(&self) -> usize {
+        self.reader.position().byte() as usize + self.offset
+    }
+
+    /// The body after any BOM.
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.body
     }
 
     pub(crate) fn encoding(&self) -> DetectedEncoding {
@@ -75,14 +112,19 @@ impl<'a> CsvRecords<'a> {
             .reader
             .read_byte_record(&mut self.record)
             .map_err(|err| {
+                // The reader counts lines from where it started.
+                let before = self.body[..self.offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
                 ImportErrorKind::Malformed {
-                    line: err.position().map_or(0, |p| p.line()),
+                    line: err.position().map_or(0, |p| p.line() + before),
                     message: err.to_string(),
                 }
                 .of(&self.source_name)
             })?;
         if more {
-            self.last_start = record_start(self.body, &self.record);
+            self.last_start = self.record_start();
         } else {
             self.check_no_open_quote()?;
         }
@@ -130,7 +172,12 @@ impl<'a> CsvRecords<'a> {
 
     /// True when the reader has used the whole body and no line break ends it.
     fn at_unterminated_end(&self) -> bool {
-        !self.ends_with_line_break && self.reader.position().byte() as usize >= self.body.len()
+        !self.ends_with_line_break && self.read_to() >= self.body.len()
+    }
+
+    /// Where the record last read begins in the body.
+    fn record_start(&self) -> usize {
+        record_start(self.body, &self.record, self.offset)
     }
 
     /// Reads the header: the first line that is not empty. Returns its line; a
@@ -139,7 +186,7 @@ impl<'a> CsvRecords<'a> {
         if !self.read()? {
             return Err(ImportErrorKind::Empty.of(&self.source_name));
         }
-        let start = record_start(self.body, &self.record);
+        let start = self.record_start();
         Ok(self.lines.line_at(self.body, start))
     }
 
@@ -147,7 +194,7 @@ impl<'a> CsvRecords<'a> {
     pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
         let mut after_blank_line = false;
         while self.read()? {
-            let start = record_start(self.body, &self.record);
+            let start = self.record_start();
             // The csv reader skips empty lines; one before a record shows in the bytes.
             after_blank_line |= ends_with_blank_line(&self.body[..start]);
             if is_blank_record(&self.record) {
@@ -170,30 +217,47 @@ impl<'a> CsvRecords<'a> {
 /// as its first byte, `""` inside it is a quote, and the field closes at the
 /// next lone quote.
 pub(crate) fn open_quote_at(text: &[u8]) -> Option<usize> {
-    let mut open: Option<usize> = None;
-    let mut field_start = true;
-    let mut i = 0;
-    while i < text.len() {
-        let byte = text[i];
-        if open.is_some() {
-            if byte == b'"' {
-                if text.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    open = None;
-                    field_start = false;
-                }
-            }
-        } else {
-            match byte {
-                b'"' if field_start => open = Some(i),
-                b',' | b'\n' | b'\r' => field_start = true,
-                _ => field_start = false,
+    // Only quotes change the state, so the scan jumps from one quote to the next:
+    // outside a field a quote opens one only right after a separator (or at the start).
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'"', &text[from..]).map(|i| from + i) {
+        let field_start = at == 0 || matches!(text[at - 1], b',' | b'\n' | b'\r');
+        from = at + 1;
+        if !field_start {
+            continue;
+        }
+        loop {
+            let Some(close) = memchr::memchr(b'"', &text[from..]).map(|i| from + i) else {
+                return Some(at);
+            };
+            if text.get(close + 1) == Some(&b'"') {
+                from = close + 2;
+            } else {
+                from = close + 1;
+                break;
             }
         }
-        i += 1;
     }
-    open
+    None
+}
+
+/// Where to cut a body in two for two threads: the first line break at or
+/// after `near` that ends a record, read from `from` (a record's start), with
+/// something after it; none when no such place is found soon (a long quoted
+/// field spans the middle).
+pub(crate) fn split_point(body: &[u8], from: usize, near: usize) -> Option<usize> {
+    let mut at = near.max(from);
+    for _ in 0..8 {
+        let split = at + memchr::memchr(b'\n', body.get(at..)?)? + 1;
+        if split >= body.len() {
+            return None;
+        }
+        if open_quote_at(&body[from..split]).is_none() {
+            return Some(split);
+        }
+        at = split;
+    }
+    None
 }
 
 /// Bytes some exports leave after the last line: blanks and the old EOF mark (Ctrl-Z).
@@ -227,10 +291,10 @@ fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
 
 /// Where a record's text begins: the reader's position may sit on the line
 /// break that ended the previous record, or on blank lines before this one.
-fn record_start(body: &[u8], record: &ByteRecord) -> usize {
+fn record_start(body: &[u8], record: &ByteRecord, offset: usize) -> usize {
     let from = record
         .position()
-        .map_or(0, |p| p.byte() as usize)
+        .map_or(0, |p| p.byte() as usize + offset)
         .min(body.len());
     from + body[from..]
         .iter()
@@ -311,7 +375,7 @@ mod tests {
         let mut lines = LineCounter::default();
         let mut found = Vec::new();
         while reader.read_byte_record(&mut record).unwrap() {
-            let start = record_start(csv.as_bytes(), &record);
+            let start = record_start(csv.as_bytes(), &record, 0);
             found.push((
                 lines.line_at(csv.as_bytes(), start),
                 ends_with_blank_line(&csv.as_bytes()[..start]),
@@ -329,6 +393,52 @@ mod tests {
         // A quote inside an unquoted field is text.
         assert_eq!(open_quote_at(b"ab\"c,d\n"), None);
         assert_eq!(open_quote_at(b"x\n\"multi\nline\"\n\"cut"), Some(15));
+    }
+
+    /// The byte-by-byte reading of the csv reader's rules that the quote-to-quote scan replaces.
+    fn open_quote_byte_by_byte(text: &[u8]) -> Option<usize> {
+        let mut open: Option<usize> = None;
+        let mut field_start = true;
+        let mut i = 0;
+        while i < text.len() {
+            let byte = text[i];
+            if open.is_some() {
+                if byte == b'"' {
+                    if text.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        open = None;
+                        field_start = false;
+                    }
+                }
+            } else {
+                match byte {
+                    b'"' if field_start => open = Some(i),
+                    b',' | b'\n' | b'\r' => field_start = true,
+                    _ => field_start = false,
+                }
+            }
+            i += 1;
+        }
+        open
+    }
+
+    #[test]
+    fn the_quote_scan_agrees_with_the_byte_by_byte_rules() {
+        let mut rng = fastrand::Rng::with_seed(13);
+        let alphabet = b"a,\"\n\r";
+        for _ in 0..20_000 {
+            let len = rng.usize(0..24);
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            assert_eq!(
+                open_quote_at(&text),
+                open_quote_byte_by_byte(&text),
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 
     #[test]

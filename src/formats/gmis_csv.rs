@@ -11,13 +11,14 @@ use std::sync::Arc;
 
 use csv::ByteRecord;
 
-use super::csv_records::{decode_lossy, record_text, CsvRecords};
+use super::csv_records::{decode_lossy, record_text, split_point, CsvRecords};
 use super::encoding::{self, DetectedEncoding};
 use super::header::{HeaderLayout, HeaderSpec};
 use super::import::{
     Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowCollector, RowProblem,
     TotalCheck,
 };
+use super::progress::{NoProgress, ParseProgress, ProgressSink, REPORT_EVERY_RECORDS};
 use crate::model::{
     time, AreaCode, Column, HospitalCode, MunicipalityCode, PrefectureNumber, ReportRow, Totals,
 };
@@ -25,35 +26,65 @@ use crate::model::{
 /// Reads a 「詳細のみ」 CSV export from memory. An .xlsx is refused here: a
 /// source that may be either goes through [`super::import_any`].
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+    import_bytes_observed(bytes, options, &mut NoProgress)
+}
+
+/// As [`import_bytes`], telling `progress` every few thousand records how many
+/// bytes have been parsed and how many rows they held.
+pub fn import_bytes_observed(
+    bytes: &[u8],
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<Import, ImportError> {
+    let near_middle = |csv: &CsvRecords, start: usize| {
+        let body = csv.body().len();
+        (body >= PARALLEL_FROM).then(|| start + (body - start) / 2)
+    };
+    import_split_near(bytes, options, progress, near_middle)
+}
+
+/// Bodies at least this large are parsed in two halves on two threads.
+const PARALLEL_FROM: usize = 4 * 1024 * 1024;
+
+/// Rows of the second half are handed over in batches this large, so joining
+/// the halves never holds a second copy of them.
+const BATCH_ROWS: usize = 32 * 1024;
+
+/// The CSV import, with the body cut in two near where `near` says (from the
+/// reader after the header and where the rows start), at a record boundary,
+/// and both halves parsed at once. The rows, problems, lines and errors are
+/// those of a single pass: the first half's error wins, and a second half
+/// that starts inside the footer is read again as such.
+pub(crate) fn import_split_near(
+    bytes: &[u8],
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+    near: impl FnOnce(&CsvRecords, usize) -> Option<usize>,
+) -> Result<Import, ImportError> {
     let source_name = options.source_name.clone();
     let mut csv = CsvRecords::open(bytes, options)?;
     let encoding = csv.encoding();
     let header_line = csv.header()?;
     let layout = Layout::read(csv.record(), header_line, &source_name, encoding)?;
-
-    let mut parser = RowParser::new(&layout, encoding);
-    parser.restore_formulas = true;
-    let mut rows = RowCollector::default();
-    let mut footer = Vec::new();
-    let mut total_rows = Vec::new();
-    let mut in_footer = false;
-
-    while let Some(place) = csv.next_record()? {
-        let record = csv.record();
-        let line = place.line;
-        // A blank line before a record starts the footer.
-        in_footer |= place.after_blank_line;
-        if let Some(total) = layout.total_row(record, encoding) {
-            total_rows.push((line, total));
-            continue;
-        }
-        if in_footer && !layout.looks_like_data(record) {
-            footer.push(record_text(record, encoding));
-            continue;
-        }
-        csv.check_not_cut(place, layout.width())?;
-        rows.take(parser.parse(csv.record(), line));
-    }
+    let start = csv.read_to();
+    let split = near(&csv, start).and_then(|at| split_point(csv.body(), start, at));
+    let abandoned = || ImportErrorKind::Abandoned.of(&source_name);
+    let part = match split {
+        None => read_part(&mut csv, &layout, false, false, &mut |bytes, rows| {
+            let bytes = start as u64 + bytes;
+            progress.parsed(ParseProgress { bytes, rows });
+            !progress.abandoned()
+        })
+        .map_err(|e| e.unwrap_or_else(abandoned))?,
+        Some(split) => read_halves(&csv, &layout, start, split, progress)
+            .map_err(|e| e.unwrap_or_else(abandoned))?,
+    };
+    let Part {
+        rows,
+        footer,
+        total_rows,
+        ..
+    } = part;
 
     let sums = if total_rows.is_empty() {
         Totals::default()
@@ -79,6 +110,138 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Import, Imp
     import.footer = footer;
     import.total_checks = total_checks;
     Ok(import)
+}
+
+/// What one stretch of records gave.
+struct Part {
+    rows: RowCollector,
+    /// Rows taken off `rows` in batches (the second half's), in order.
+    batches: Vec<Vec<ReportRow>>,
+    footer: Vec<String>,
+    total_rows: Vec<(u64, GivenTotals)>,
+    /// The stretch ended in the footer.
+    in_footer: bool,
+}
+
+impl Part {
+    /// This stretch followed by `next`.
+    fn then(mut self, next: Part) -> Part {
+        let batched: usize = next.batches.iter().map(Vec::len).sum();
+        self.rows.rows.reserve(batched + next.rows.rows.len());
+        for batch in next.batches {
+            self.rows.rows.extend(batch);
+        }
+        self.rows.append(next.rows);
+        self.footer.extend(next.footer);
+        self.total_rows.extend(next.total_rows);
+        self.in_footer = next.in_footer;
+        self
+    }
+}
+
+/// An error of a stretch, or none when it was told to stop.
+type PartError = Option<ImportError>;
+
+/// Reads the records of `csv` into rows, starting in the footer or not, and in
+/// batches or not; `report` is told (bytes read of this stretch, rows) every
+/// few thousand records and answers whether to go on.
+fn read_part(
+    csv: &mut CsvRecords,
+    layout: &Layout,
+    in_footer: bool,
+    batched: bool,
+    report: &mut dyn FnMut(u64, usize) -> bool,
+) -> Result<Part, PartError> {
+    let encoding = csv.encoding();
+    let started_at = csv.read_to();
+    let mut parser = RowParser::new(layout, encoding);
+    parser.restore_formulas = true;
+    let mut part = Part {
+        rows: RowCollector::default(),
+        batches: Vec::new(),
+        footer: Vec::new(),
+        total_rows: Vec::new(),
+        in_footer,
+    };
+    let mut taken = 0;
+    let mut until_report = REPORT_EVERY_RECORDS;
+    while let Some(place) = csv.next_record()? {
+        until_report -= 1;
+        if until_report == 0 {
+            until_report = REPORT_EVERY_RECORDS;
+            let read = (csv.read_to() - started_at) as u64;
+            if !report(read, taken + part.rows.rows.len()) {
+                return Err(None);
+            }
+        }
+        let record = csv.record();
+        let line = place.line;
+        // A blank line before a record starts the footer.
+        part.in_footer |= place.after_blank_line;
+        if let Some(total) = layout.total_row(record, encoding) {
+            part.total_rows.push((line, total));
+            continue;
+        }
+        if part.in_footer && !layout.looks_like_data(record) {
+            part.footer.push(record_text(record, encoding));
+            continue;
+        }
+        csv.check_not_cut(place, layout.width())?;
+        part.rows.take(parser.parse(csv.record(), line));
+        if batched && part.rows.rows.len() == BATCH_ROWS {
+            taken += BATCH_ROWS;
+            part.batches.push(std::mem::take(&mut part.rows.rows));
+        }
+    }
+    Ok(part)
+}
+
+/// Reads the records before `split` here and those after it on a second thread.
+fn read_halves(
+    csv: &CsvRecords,
+    layout: &Layout,
+    start: usize,
+    split: usize,
+    progress: &mut dyn ProgressSink,
+) -> Result<Part, PartError> {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+    let end = csv.body().len();
+    let stop = AtomicBool::new(false);
+    let (second_bytes, second_rows) = (AtomicU64::new(0), AtomicUsize::new(0));
+    let mut tail = csv.range(split, end);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            read_part(&mut tail, layout, false, true, &mut |bytes, rows| {
+                second_bytes.store(bytes, Relaxed);
+                second_rows.store(rows, Relaxed);
+                !stop.load(Relaxed)
+            })
+        });
+        let mut head = csv.range(start, split);
+        let first = read_part(&mut head, layout, false, false, &mut |bytes, rows| {
+            progress.parsed(ParseProgress {
+                bytes: start as u64 + bytes + second_bytes.load(Relaxed),
+                rows: rows + second_rows.load(Relaxed),
+            });
+            !progress.abandoned()
+        });
+        if first.is_err() {
+            stop.store(true, Relaxed);
+        }
+        let second = second.join().unwrap_or(Err(None));
+        (first, second)
+    });
+    let first = first?;
+    let second = if first.in_footer {
+        // The footer began in the first half: the second is read again knowing it.
+        let mut tail = csv.range(split, end);
+        read_part(&mut tail, layout, true, false, &mut |_, _| {
+            !progress.abandoned()
+        })?
+    } else {
+        second?
+    };
+    Ok(first.then(second))
 }
 
 /// Reads rows that another format has already split into fields: the same
@@ -555,6 +718,100 @@ mod tests {
             .contains("数値ではありません"));
         assert!(parse_count(b"99999999999").is_err());
         assert!(parse_count(b",1").is_err());
+    }
+
+    /// A body with what a single pass must get right across a cut: quoted
+    /// fields with line breaks, bad rows, blank lines, a total row, a footer.
+    fn awkward_body(rng: &mut fastrand::Rng, rows: usize) -> String {
+        let mut text = String::from(
+            "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,\
+             医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中\r\n",
+        );
+        let mut footer = false;
+        for i in 0..rows {
+            let name = match rng.u8(..6) {
+                0 => format!("\"病院\r\n{i}号館\""),
+                1 => format!("\"病院 \"\"{i}\"\"\""),
+                _ => format!("病院{i}"),
+            };
+            let ready = if rng.u8(..10) == 0 {
+                "x".to_string()
+            } else {
+                (i % 7).to_string()
+            };
+            text.push_str(&format!(
+                "東京都,13,131016,千代田区,1301,区中央部,13{i:08},{name},2022/01/05,2022/02/01 11:32,9,{ready},1\r\n"
+            ));
+            match rng.u8(..40) {
+                0 => text.push_str("\r\n"),
+                1 if !footer => {
+                    footer = true;
+                    text.push_str("\r\n※ 注記の行\r\n");
+                }
+                2 => text.push_str("総計,,,,,,,,,,90,30,10\r\n"),
+                _ => {}
+            }
+        }
+        if rng.bool() {
+            text.push_str("\"切れた行");
+        }
+        text
+    }
+
+    #[test]
+    fn two_halves_give_exactly_what_one_pass_gives() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let options = ImportOptions {
+            source_name: "split.csv".to_string(),
+            ..Default::default()
+        };
+        let mut split_runs = 0;
+        for _ in 0..16 {
+            let text = awkward_body(&mut rng, 40);
+            let once = import_split_near(text.as_bytes(), &options, &mut NoProgress, |_, _| None);
+            let whole = format!("{once:?}");
+            let len = text.len();
+            for near in (0..len).step_by(23) {
+                let mut used = false;
+                let halves =
+                    import_split_near(text.as_bytes(), &options, &mut NoProgress, |csv, start| {
+                        used = split_point(csv.body(), start, near).is_some();
+                        Some(near)
+                    });
+                split_runs += usize::from(used);
+                assert_eq!(
+                    format!("{halves:?}"),
+                    whole,
+                    "cut near byte {near} of\n{text}"
+                );
+            }
+        }
+        assert!(split_runs > 400, "the bodies were cut: {split_runs}");
+    }
+
+    #[test]
+    fn a_large_body_is_read_in_two_halves() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let mut text = awkward_body(&mut rng, 48_000);
+        text.truncate(text.rfind("\r\n").unwrap() + 2);
+        assert!(text.len() >= PARALLEL_FROM);
+        let options = ImportOptions::default();
+        let once = import_split_near(text.as_bytes(), &options, &mut NoProgress, |_, _| None);
+        let mut seen = Vec::new();
+        let halves = import_bytes_observed(text.as_bytes(), &options, &mut |p: ParseProgress| {
+            seen.push(p)
+        });
+        assert_eq!(format!("{halves:?}"), format!("{once:?}"));
+        let last = seen.last().expect("progress was told");
+        assert!(
+            last.rows > 20_000 && last.bytes > (text.len() / 2) as u64,
+            "{last:?}"
+        );
+        let middle = text.len() / 2;
+        assert!(
+            split_point(text.as_bytes(), 0, middle).is_some(),
+            "a place to cut it is found"
+        );
     }
 
     #[test]

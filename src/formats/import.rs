@@ -102,6 +102,8 @@ pub enum ImportErrorKind {
     },
     /// A well-formed source with no row at all: never taken as "no hospitals".
     NoRecords,
+    /// The import was stopped because no one waits for it any more (the dashboard quit).
+    Abandoned,
 }
 
 /// How a [`ImportErrorKind::Truncated`] body shows it was cut.
@@ -264,6 +266,7 @@ impl ImportError {
                 "{source}: {format} 形式のレポートには対応していません（表形式かサマリー形式にしてください）"
             ),
             K::NoRecords => write!(f, "{source}: 行が一つもありません"),
+            K::Abandoned => write!(f, "{source}: 読み込みを中断しました"),
         }
     }
 }
@@ -505,6 +508,13 @@ impl RowCollector {
                 keep_problems(&mut self.problems, &mut row_problems);
             }
         }
+    }
+
+    /// Takes in the rows and problems of the records after these.
+    pub fn append(&mut self, mut next: RowCollector) {
+        self.rows.append(&mut next.rows);
+        self.rejected_rows += next.rejected_rows;
+        keep_problems(&mut self.problems, &mut next.problems);
     }
 
     pub fn finish(

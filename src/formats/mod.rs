@@ -13,6 +13,7 @@ pub(crate) mod header;
 pub mod import;
 pub mod json;
 pub mod json_rows;
+pub mod progress;
 pub mod xlsx;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use import::{
     excerpt, Cut, Import, ImportError, ImportErrorKind, ImportOptions, Numbering, RowProblem,
     TotalCheck,
 };
+pub use progress::{NoProgress, ParseProgress, ProgressSink};
 
 /// A feed's format, chosen by config or `--format`, or detected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -87,6 +89,17 @@ pub fn import_any(
     format: FeedFormat,
     options: &ImportOptions,
 ) -> Result<Import, ImportError> {
+    import_any_observed(bytes, format, options, &mut NoProgress)
+}
+
+/// As [`import_any`], telling `progress` how far the CSV has been parsed (the
+/// other formats are told nothing until they are done).
+pub fn import_any_observed(
+    bytes: &[u8],
+    format: FeedFormat,
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<Import, ImportError> {
     // Read an .xlsx before the CSV's text check would refuse it.
     if matches!(format, FeedFormat::Auto | FeedFormat::Csv) && xlsx::is_zip(bytes) {
         return xlsx::import_xlsx(bytes, options);
@@ -95,9 +108,9 @@ pub fn import_any(
         FeedFormat::Auto => match first_significant_byte(bytes) {
             // One pass over the JSON decides between its two forms.
             Some(b'[' | b'{') => json::import_json_auto(bytes, options),
-            _ => gmis_csv::import_bytes(bytes, options),
+            _ => gmis_csv::import_bytes_observed(bytes, options, progress),
         },
-        FeedFormat::Csv => gmis_csv::import_bytes(bytes, options),
+        FeedFormat::Csv => gmis_csv::import_bytes_observed(bytes, options, progress),
         FeedFormat::Json => json::import_json(bytes, options),
         FeedFormat::Report => json::import_analytics(bytes, options),
     }

@@ -239,6 +239,26 @@ pub struct Report {
     pub rows: Vec<ReportRow>,
 }
 
+/// Reports with more rows than this are freed on a thread of their own.
+const DROP_OFF_THREAD_ROWS: usize = 50_000;
+
+impl Report {
+    /// Lets go of a share of a report. The last share of a large one is freed on
+    /// a thread of its own: freeing a million rows takes a noticeable moment,
+    /// and a screen waiting for it would stall.
+    pub fn release(report: Arc<Report>) {
+        let Some(report) = Arc::into_inner(report) else {
+            return;
+        };
+        if report.rows.len() <= DROP_OFF_THREAD_ROWS {
+            return;
+        }
+        let freeing = std::thread::Builder::new().name("bedboard-free".into());
+        // Without a thread the report is freed here, as it would have been.
+        let _ = freeing.spawn(move || drop(report));
+    }
+}
+
 /// Sums over a set of rows; blanks are left out, and a sum of nothing is none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod health;
+pub mod loading;
 pub mod masters;
 pub mod poller;
 pub mod role;

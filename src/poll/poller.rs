@@ -20,6 +20,8 @@ pub enum FeedEvent {
     Masters(Box<super::masters::MasterUpdate>),
     /// Who polls now: this process or another sharing the store (sent when it changes).
     Poller(PollerRole),
+    /// A large body is being read: how far it has got (a few times a second).
+    Loading(LoadProgress),
 }
 
 #[derive(Debug)]
@@ -50,10 +52,13 @@ use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
 use super::error::PollError;
+use super::loading::{LoadProgress, ProgressReporter};
 use super::masters::MasterUpdate;
 use super::role::{host_of, prefers_over, Holder, PollerRole};
 use crate::files::{FileStamp, ReadError};
-use crate::formats::{EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions};
+use crate::formats::{
+    EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions, ProgressSink,
+};
 use crate::model::{time, PrefectureNumber};
 use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{Backoff, Fetched, Fetcher, HttpOptions};
@@ -750,6 +755,15 @@ impl Poller {
         if !written_before(&stamp, FILE_SETTLE) {
             return Err(PollError::Read(ReadError::Changing { path }));
         }
+        if stamp.len >= super::loading::LARGE_BODY {
+            // Reading a large file takes a moment too: the board says so from the start.
+            self.send(FeedEvent::Loading(LoadProgress {
+                source_label: path.display().to_string(),
+                bytes: 0,
+                total: Some(stamp.len),
+                rows: 0,
+            }));
+        }
         let opened = path.clone();
         let (bytes, stamp) =
             tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
@@ -780,8 +794,25 @@ impl Poller {
         };
         let format = self.config.format;
         let last_hash = self.last_hash.clone();
+        let tx = self.tx.clone();
         let (hash, body, bytes) = tokio::task::spawn_blocking(move || {
-            let (hash, body) = read_body(&bytes, last_hash.as_deref(), format, &options);
+            let total = Some(bytes.len() as u64);
+            let started = std::time::Instant::now();
+            // Once the dashboard has quit, the import stops at its next report.
+            let mut progress = ProgressReporter::new(label_for(&options), total, started, |p| {
+                tx.send(FeedEvent::Loading(p)).is_ok()
+            });
+            // A body that may turn out the same as the last says nothing until it is parsed.
+            if last_hash.is_none() {
+                progress.begin(started);
+            }
+            let (hash, body) = read_body(
+                &bytes,
+                last_hash.as_deref(),
+                format,
+                &options,
+                &mut progress,
+            );
             (hash, body, bytes)
         })
         .await?;
@@ -1005,18 +1036,49 @@ enum Body {
     Unreadable(ImportError),
 }
 
+/// The source as a progress event names it.
+fn label_for(options: &ImportOptions) -> String {
+    options.source_name.clone()
+}
+
+/// The body's hash, for telling a changed body from the same one.
+fn content_hash(bytes: &[u8]) -> String {
+    crate::text::hex(&Sha256::digest(bytes))
+}
+
 /// Hashes and reads a body, on a blocking thread: a report, else a master, else an error.
+/// With nothing to compare against (the first body), the hash is made on a second
+/// thread while the body is parsed.
 fn read_body(
     bytes: &[u8],
     last_hash: Option<&str>,
     format: crate::formats::FeedFormat,
     options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
 ) -> (String, Body) {
-    let hash = crate::text::hex(&Sha256::digest(bytes));
+    if last_hash.is_none() {
+        return std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| content_hash(bytes));
+            let body = parse_body(bytes, format, options, progress);
+            let hash = hashing.join().unwrap_or_else(|_| content_hash(bytes));
+            (hash, body)
+        });
+    }
+    let hash = content_hash(bytes);
     if last_hash == Some(hash.as_str()) {
         return (hash, Body::Same);
     }
-    let body = match crate::formats::import_any(bytes, format, options) {
+    (hash, parse_body(bytes, format, options, progress))
+}
+
+/// A body read as a report, else as a master, else the report's error.
+fn parse_body(
+    bytes: &[u8],
+    format: crate::formats::FeedFormat,
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Body {
+    match crate::formats::import_any_observed(bytes, format, options, progress) {
         Ok(import) => Body::Report(Box::new(import)),
         Err(err) if is_not_a_report(&err) => {
             match super::masters::parse_any(bytes, &options.source_name) {
@@ -1025,8 +1087,7 @@ fn read_body(
             }
         }
         Err(err) => Body::Unreadable(err),
-    };
-    (hash, body)
+    }
 }
 
 fn is_not_a_report(err: &ImportError) -> bool {
@@ -1106,5 +1167,11 @@ fn log(event: &FeedEvent) {
             "masters"
         ),
         FeedEvent::Notice(text) => tracing::info!("{text}"),
+        FeedEvent::Loading(progress) => tracing::debug!(
+            bytes = progress.bytes,
+            rows = progress.rows,
+            "loading {}",
+            progress.source_label
+        ),
     }
 }

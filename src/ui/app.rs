@@ -125,6 +125,8 @@ pub struct App {
     /// Rows of the master view shown: positions in the master, filtered and in order.
     pub master_lines: Vec<usize>,
     pub profile: Option<OperatorProfile>,
+    /// How far a long load has got; none once its outcome has come.
+    pub loading: Option<crate::poll::loading::LoadProgress>,
 }
 
 /// How the feed is doing, for the status line.
@@ -208,6 +210,7 @@ impl App {
             page_request: 0,
             master_lines: Vec::new(),
             profile: None,
+            loading: None,
         };
         app.refresh_view();
         app

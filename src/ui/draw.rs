@@ -72,7 +72,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             let y = body_top + (line_no - app.scroll) as u16;
             table.draw_line(&mut p, app, &theme, *line, y, line_no == app.selected);
         }
-        if app.prepared.lines.is_empty() {
+        // While rows are still coming, "no rows" would be wrong: the progress frame says so.
+        if app.prepared.lines.is_empty() && super::loading::loading_lines(app).is_none() {
             p.put(
                 2,
                 body_top,
@@ -88,6 +89,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         table.draw_totals(&mut p, &theme, y, "総計", &totals, theme.total);
     }
     status_line::draw(&mut p, app, &theme, area);
+    super::loading::draw(&mut p, app, &theme, area);
     match &app.popup {
         Some(Popup::Help) => draw_help(
             &mut p,
@@ -212,7 +214,7 @@ fn draw_export_dialog(p: &mut Painter, dialog: &ExportDialog, theme: &Theme, are
 }
 
 /// The last `max` cells of `text`, marked when cut.
-fn tail(text: &str, max: usize, amb: AmbiguousWidth) -> String {
+pub(super) fn tail(text: &str, max: usize, amb: AmbiguousWidth) -> String {
     use unicode_segmentation::UnicodeSegmentation;
     if width::str_width(text, amb) <= max {
         return text.to_string();

@@ -23,7 +23,18 @@ impl App {
         ) {
             self.feed.fetching = false;
         }
+        // The load's outcome ends its progress frame.
+        if matches!(
+            event,
+            FeedEvent::Snapshot(_)
+                | FeedEvent::Unchanged { .. }
+                | FeedEvent::Failed { .. }
+                | FeedEvent::Masters(_)
+        ) {
+            self.loading = None;
+        }
         match event {
+            FeedEvent::Loading(progress) => self.loading = Some(progress),
             FeedEvent::Snapshot(snapshot) => return self.on_snapshot(*snapshot),
             FeedEvent::Unchanged { at } => self.feed.poll_succeeded(at),
             FeedEvent::Failed { at, message } => self.feed.poll_failed(at, message),
@@ -99,7 +110,7 @@ impl App {
     /// Replaces the data (a reload), keeping the view settings. The screen
     /// keeps showing the view before until the new one is prepared.
     pub fn set_report(&mut self, report: impl Into<Arc<Report>>, now: JstDateTime) {
-        self.incoming = report.into();
+        Report::release(std::mem::replace(&mut self.incoming, report.into()));
         self.check_against_masters();
         self.stats = SharedStats::default();
         self.loaded_at = now;

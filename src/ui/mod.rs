@@ -15,6 +15,7 @@ pub mod help;
 pub mod hospital_page;
 pub mod keymap;
 pub mod latest_job;
+pub mod loading;
 pub mod map;
 mod master_filter;
 pub mod master_view;
