@@ -95,6 +95,8 @@ impl PollLog {
             FeedEvent::Notice(text) => vec![(Warning, text.clone())],
             FeedEvent::Masters(update) => master_lines(update),
             FeedEvent::Poller(role) => vec![(Info, self.role_line(role))],
+            // Progress is for a screen; the outcome line follows when the load ends.
+            FeedEvent::Loading(_) => Vec::new(),
         }
     }
 
