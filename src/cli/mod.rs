@@ -9,6 +9,7 @@ pub mod effects;
 pub mod error;
 mod input;
 mod log;
+mod near;
 pub mod watch;
 
 use std::process::ExitCode;

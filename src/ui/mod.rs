@@ -18,6 +18,7 @@ pub mod latest_job;
 pub mod map;
 mod master_filter;
 pub mod master_view;
+pub mod near_plain;
 pub mod notice;
 pub mod painter;
 pub mod plain;
