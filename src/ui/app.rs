@@ -125,6 +125,10 @@ pub struct App {
     /// Rows of the master view shown: positions in the master, filtered and in order.
     pub master_lines: Vec<usize>,
     pub profile: Option<OperatorProfile>,
+    /// The origin of 搬送先候補 being typed.
+    pub near_input: Option<super::near_view::NearInput>,
+    /// The 搬送先候補 screen, while it is open.
+    pub near: Option<super::near_view::NearScreen>,
 }
 
 /// How the feed is doing, for the status line.
@@ -208,6 +212,8 @@ impl App {
             page_request: 0,
             master_lines: Vec::new(),
             profile: None,
+            near_input: None,
+            near: None,
         };
         app.refresh_view();
         app

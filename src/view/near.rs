@@ -143,15 +143,36 @@ impl NearList {
         free_only: bool,
         now: &JstDateTime,
     ) -> Vec<&Candidate> {
-        let mut shown: Vec<&Candidate> = self
-            .candidates
-            .iter()
-            .filter(|c| !free_only || report.rows[c.row].free_beds().is_some_and(|f| f > 0))
+        self.ordered_positions(report, order, free_only, now)
+            .into_iter()
+            .map(|i| &self.candidates[i])
+            .collect()
+    }
+
+    /// [`NearList::ordered`], as positions in `candidates`.
+    pub fn ordered_positions(
+        &self,
+        report: &Report,
+        order: NearOrder,
+        free_only: bool,
+        now: &JstDateTime,
+    ) -> Vec<usize> {
+        let has_free = |c: &Candidate| report.rows[c.row].free_beds().is_some_and(|f| f > 0);
+        let mut shown: Vec<usize> = (0..self.candidates.len())
+            .filter(|&i| !free_only || has_free(&self.candidates[i]))
             .collect();
+        let candidate = |i: &usize| &self.candidates[*i];
         match order {
-            NearOrder::Distance(direction) => shown.sort_by(|a, b| by_distance(a, b, direction)),
-            NearOrder::Column(key) => shown
-                .sort_by(|a, b| sort::compare(&report.rows[a.row], &report.rows[b.row], key, now)),
+            NearOrder::Distance(direction) => {
+                shown.sort_by(|a, b| by_distance(candidate(a), candidate(b), direction))
+            }
+            NearOrder::Column(key) => shown.sort_by(|a, b| {
+                let (a, b) = (
+                    &report.rows[candidate(a).row],
+                    &report.rows[candidate(b).row],
+                );
+                sort::compare(a, b, key, now)
+            }),
         }
         shown
     }
