@@ -485,11 +485,17 @@ fn header_lines(app: &App) -> Vec<(String, Style)> {
     } else {
         "すべて"
     };
+    let approximate = near
+        .shown
+        .iter()
+        .any(|&i| list.candidates[i].position.approximate);
+    let legend = if approximate {
+        "  約 = 概算（市区町村の役所付近から）"
+    } else {
+        ""
+    };
     lines.push((
-        format!(
-            "並べ替え: {}  表示: {filter}  約 = 概算（市区町村の役所付近から）",
-            near.order.label()
-        ),
+        format!("並べ替え: {}  表示: {filter}{legend}", near.order.label()),
         theme.header,
     ));
     lines
