@@ -163,3 +163,26 @@ fn one_toggles_free_only_and_zoom_changes_the_radius() {
     key(&mut app, KeyCode::Char('m'));
     assert!(app.near.as_ref().unwrap().show_map);
 }
+
+#[test]
+fn a_tiny_terminal_still_draws_the_list_and_the_map() {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let mut app = demo_app();
+    key(&mut app, KeyCode::Char('o'));
+    type_text(&mut app, "八王子");
+    key(&mut app, KeyCode::Enter);
+    for (width, height) in [(20, 4), (40, 10), (80, 3), (159, 30), (160, 30)] {
+        for map in [false, true] {
+            if app.near.as_ref().unwrap().show_map != map {
+                key(&mut app, KeyCode::Char('m'));
+            }
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            terminal
+                .draw(|frame| bedboard::ui::draw::draw(frame, &mut app))
+                .unwrap();
+            let first = bedboard::ui::painter::row_text(terminal.backend().buffer(), 0);
+            assert!(first.starts_with("搬送先候補"), "{width}x{height}: {first}");
+        }
+    }
+}

@@ -30,6 +30,8 @@ const RADIUS_KM: std::ops::RangeInclusive<f64> = 0.5..=500.0;
 const SHOWN_CANDIDATES: usize = 6;
 /// Between two columns of the list.
 const GAP: u16 = 1;
+/// Rows measured for the list's column widths.
+const MEASURED_ROWS: usize = 5000;
 
 /// The origin being typed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -61,6 +63,9 @@ pub struct NearScreen {
     pub radius_km: f64,
     /// Rows of the list on screen, for paging (set by drawing).
     pub page_rows: usize,
+    /// Each column's natural width over every row shown, measured once per
+    /// order and filter so the columns stay put while the selection moves.
+    widths: Option<Vec<usize>>,
 }
 
 impl NearScreen {
@@ -76,6 +81,7 @@ impl NearScreen {
             show_map: false,
             radius_km: MIN_START_RADIUS_KM,
             page_rows: 10,
+            widths: None,
         };
         screen.reorder(now);
         screen.radius_km = screen.start_radius();
@@ -88,6 +94,7 @@ impl NearScreen {
         self.shown = self
             .list
             .ordered_positions(&self.report, self.order, self.free_only, now);
+        self.widths = None;
         self.selected = code
             .and_then(|code| self.shown.iter().position(|&i| self.code_of(i) == code))
             .unwrap_or(0);
@@ -457,7 +464,14 @@ pub fn draw(p: &mut Painter, app: &mut App, theme: &Theme, area: Rect) {
     let keys = key_line(near.show_map, area.width >= SIDE_BY_SIDE_WIDTH);
     let y = area.height.saturating_sub(1);
     p.fill(Rect::new(0, y, area.width, 1), theme.status);
-    p.cell(0, y, area.width, &keys, Align::Left, theme.status);
+    // A notice (a failed fetch, an export written) takes the key line for its seconds.
+    match app.notice_text() {
+        Some(notice) => {
+            let style = theme.error.patch(theme.status);
+            p.cell(0, y, area.width, notice, Align::Left, style)
+        }
+        None => p.cell(0, y, area.width, &keys, Align::Left, theme.status),
+    };
 }
 
 /// 搬送先候補 and the origin; the border warning; the order, the filter and what 「約」 means.
@@ -477,6 +491,11 @@ fn header_lines(app: &App) -> Vec<(String, Style)> {
         first.push_str(&format!("（位置不明 {} 件）", list.unplaced));
     }
     let mut lines = vec![(first, theme.header)];
+    if app.feed.failing.is_some() {
+        let text =
+            "【取得失敗】新しいデータを取得できていません（Esc で病床一覧に戻ると理由が出ます）";
+        lines.push((text.to_string(), warning_style(&theme)));
+    }
     if let Some(note) = list.border_note() {
         lines.push((note, warning_style(&theme)));
     }
@@ -532,25 +551,37 @@ fn draw_list(
         .take(rows)
         .copied()
         .collect();
-    let cells: Vec<Vec<String>> = visible
-        .iter()
-        .map(|&i| {
-            let c = &near.list.candidates[i];
-            NearColumn::ALL
-                .iter()
-                .map(|col| col.cell(c, &near.report, locator, spec))
-                .collect()
-        })
-        .collect();
+    let cells_of = |i: usize| -> Vec<String> {
+        let c = &near.list.candidates[i];
+        NearColumn::ALL
+            .iter()
+            .map(|col| col.cell(c, &near.report, locator, spec))
+            .collect()
+    };
+    let cells: Vec<Vec<String>> = visible.iter().map(|&i| cells_of(i)).collect();
+    let amb = p.amb;
+    let widths = near.widths.get_or_insert_with(|| {
+        // A very long list is measured over its first rows: the ones looked at.
+        let measured: Vec<Vec<String>> = near
+            .shown
+            .iter()
+            .take(MEASURED_ROWS)
+            .map(|&i| cells_of(i))
+            .collect();
+        NearColumn::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &col)| {
+                let data = measured.iter().map(|r| width::str_width(&r[i], amb)).max();
+                let header = width::str_width(col.header(), amb);
+                data.unwrap_or(0).max(header).max(least_width(col))
+            })
+            .collect()
+    });
     let wants: Vec<(NearColumn, usize)> = NearColumn::ALL
         .iter()
-        .enumerate()
-        .map(|(i, &col)| {
-            let data = cells.iter().map(|r| width::str_width(&r[i], p.amb)).max();
-            let least = least_width(col);
-            let header = width::str_width(col.header(), p.amb);
-            (col, data.unwrap_or(0).max(header).max(least))
-        })
+        .zip(widths.iter())
+        .map(|(&col, &w)| (col, w))
         .collect();
     let layout = fit_columns(&wants, usize::from(GAP), Some(usize::from(area.width)));
     let headers: Vec<String> = NearColumn::ALL
