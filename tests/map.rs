@@ -110,7 +110,20 @@ fn model(origin: &str, radius_km: f64, selected: Option<usize>) -> MapModel {
 /// The map alone, filling the screen.
 fn draw_widget(model: &MapModel, width: u16, height: u16, amb: AmbiguousWidth) -> Vec<String> {
     let theme = Theme::new(ThemeKind::Mono);
-    draw(width, height, amb, |painter, area| {
+    draw(width, height, (amb, false), |painter, area| {
+        draw_map(model, area, painter, &theme);
+    })
+}
+
+/// The map alone with `--ascii` (and on Shift_JIS / EUC-JP terminals).
+fn draw_widget_ascii(
+    model: &MapModel,
+    width: u16,
+    height: u16,
+    amb: AmbiguousWidth,
+) -> Vec<String> {
+    let theme = Theme::new(ThemeKind::Mono);
+    draw(width, height, (amb, true), |painter, area| {
         draw_map(model, area, painter, &theme);
     })
 }
@@ -118,7 +131,7 @@ fn draw_widget(model: &MapModel, width: u16, height: u16, amb: AmbiguousWidth) -
 /// The map inside a box, as a whole screen.
 fn draw_framed(model: &MapModel, width: u16, height: u16, amb: AmbiguousWidth) -> Vec<String> {
     let theme = Theme::new(ThemeKind::Mono);
-    draw(width, height, amb, |painter, area| {
+    draw(width, height, (amb, false), |painter, area| {
         painter.frame(area, "搬送先候補の地図", theme.popup);
         let inner = Rect::new(area.x + 1, area.y + 1, area.width - 2, area.height - 2);
         draw_map(model, inner, painter, &theme);
@@ -128,7 +141,7 @@ fn draw_framed(model: &MapModel, width: u16, height: u16, amb: AmbiguousWidth) -
 fn draw(
     width: u16,
     height: u16,
-    amb: AmbiguousWidth,
+    (amb, ascii): (AmbiguousWidth, bool),
     paint: impl Fn(&mut Painter<'_>, Rect),
 ) -> Vec<String> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
@@ -138,7 +151,7 @@ fn draw(
             let mut painter = Painter {
                 buf: frame.buffer_mut(),
                 amb,
-                ascii: false,
+                ascii,
             };
             paint(&mut painter, area);
         })
@@ -264,6 +277,16 @@ fn a_selection_off_the_map_points_to_it_from_the_edge() {
         &WIDGET_SIZES,
         draw_widget,
         &model("千代田区", 6.0, Some(7)),
+    );
+}
+
+#[test]
+fn in_ascii_where_the_terminal_has_no_braille() {
+    check(
+        "chiyoda_ascii",
+        &WIDGET_SIZES[..1],
+        draw_widget_ascii,
+        &model("千代田区", 20.0, Some(0)),
     );
 }
 

@@ -55,6 +55,11 @@ pub const FREE_GLYPH: char = '⣿';
 pub const FULL_GLYPH: char = '⠶';
 /// The origin: ASCII, so narrow everywhere, and unlike any Braille pattern.
 pub const ORIGIN_GLYPH: char = '+';
+/// With `--ascii` and on Shift_JIS / EUC-JP terminals, which have no Braille:
+/// one mark per cell, filled and hollow as above.
+pub const ASCII_FREE_GLYPH: char = '#';
+pub const ASCII_FULL_GLYPH: char = 'o';
+pub const ASCII_PLACE_GLYPH: char = '.';
 /// Suffix of the selected hospital's name when its position is its municipality's.
 pub const APPROXIMATE_LABEL: &str = "（概算）";
 
@@ -86,10 +91,12 @@ pub fn draw_map(model: &MapModel, area: Rect, painter: &mut Painter<'_>, theme: 
         return;
     };
     let grid = Grid::plot(model, &projection);
-    draw_grid(&grid, model, map_area, painter, theme);
+    let glyphs = Glyphs::new(painter.ascii);
+    draw_grid(&grid, model, glyphs, map_area, painter, theme);
     draw_selected(model, &projection, map_area, painter, theme);
     if let Some(y) = legend_row {
-        draw_legend(&projection, area.x, area.right(), y, painter, theme);
+        let row = (area.x, area.right(), y);
+        draw_legend(&projection, glyphs, row, painter, theme);
     }
 }
 
@@ -284,8 +291,54 @@ impl Grid {
     }
 }
 
+/// The marks in Braille, or in ASCII where the terminal cannot show Braille.
+#[derive(Clone, Copy, Debug)]
+struct Glyphs {
+    free: char,
+    full: char,
+    /// `None`: municipality points as Braille dots; else this one mark a cell.
+    place: Option<char>,
+}
+
+impl Glyphs {
+    fn new(ascii: bool) -> Self {
+        if ascii {
+            Self {
+                free: ASCII_FREE_GLYPH,
+                full: ASCII_FULL_GLYPH,
+                place: Some(ASCII_PLACE_GLYPH),
+            }
+        } else {
+            Self {
+                free: FREE_GLYPH,
+                full: FULL_GLYPH,
+                place: None,
+            }
+        }
+    }
+
+    fn place(self, dots: u8) -> char {
+        self.place.unwrap_or(braille(dots))
+    }
+
+    fn hospital(self, has_free: bool) -> char {
+        if has_free {
+            self.free
+        } else {
+            self.full
+        }
+    }
+}
+
 /// Writes every cell that shows something; blank cells stay as filled.
-fn draw_grid(grid: &Grid, model: &MapModel, area: Rect, painter: &mut Painter<'_>, theme: &Theme) {
+fn draw_grid(
+    grid: &Grid,
+    model: &MapModel,
+    glyphs: Glyphs,
+    area: Rect,
+    painter: &mut Painter<'_>,
+    theme: &Theme,
+) {
     let place_style = faint();
     let selected_free = model
         .selected
@@ -295,23 +348,15 @@ fn draw_grid(grid: &Grid, model: &MapModel, area: Rect, painter: &mut Painter<'_
     for (index, (&dots, &mark)) in grid.dots.iter().zip(&grid.marks).enumerate() {
         let (glyph, style) = match mark {
             Mark::Nothing if dots == 0 => continue,
-            Mark::Nothing => (braille(dots), place_style),
-            Mark::Full => (FULL_GLYPH, Style::new()),
-            Mark::Free => (FREE_GLYPH, theme.free),
-            Mark::Selected => (hospital_glyph(selected_free), theme.selected),
+            Mark::Nothing => (glyphs.place(dots), place_style),
+            Mark::Full => (glyphs.full, Style::new()),
+            Mark::Free => (glyphs.free, theme.free),
+            Mark::Selected => (glyphs.hospital(selected_free), theme.selected),
             Mark::Origin => (ORIGIN_GLYPH, theme.header),
         };
         let x = area.x + (index % usize::from(grid.width)) as u16;
         let y = area.y + (index / usize::from(grid.width)) as u16;
         painter.put(x, y, x + 1, glyph.encode_utf8(&mut utf8), style);
-    }
-}
-
-fn hospital_glyph(has_free: bool) -> char {
-    if has_free {
-        FREE_GLYPH
-    } else {
-        FULL_GLYPH
     }
 }
 
@@ -504,7 +549,7 @@ struct LegendItem {
     rank: u8,
 }
 
-fn legend_items(theme: &Theme) -> [LegendItem; 5] {
+fn legend_items(glyphs: Glyphs, theme: &Theme) -> [LegendItem; 5] {
     let item = |mark, style, meaning, rank| LegendItem {
         mark,
         style,
@@ -513,10 +558,10 @@ fn legend_items(theme: &Theme) -> [LegendItem; 5] {
     };
     [
         item('^', Style::new(), "北", 3),
-        item(FREE_GLYPH, theme.free, "空床あり", 0),
-        item(FULL_GLYPH, Style::new(), "空床なし", 1),
+        item(glyphs.free, theme.free, "空床あり", 0),
+        item(glyphs.full, Style::new(), "空床なし", 1),
         item(ORIGIN_GLYPH, theme.header, "起点", 2),
-        item(braille(dot_bit(0, 2)), faint(), "市区町村", 4),
+        item(glyphs.place(dot_bit(0, 2)), faint(), "市区町村", 4),
     ]
 }
 
@@ -524,9 +569,8 @@ fn legend_items(theme: &Theme) -> [LegendItem; 5] {
 /// legend keeps what fits, the shapes of hospitals first.
 fn draw_legend(
     projection: &Projection,
-    left: u16,
-    right: u16,
-    y: u16,
+    glyphs: Glyphs,
+    (left, right, y): (u16, u16, u16),
     painter: &mut Painter<'_>,
     theme: &Theme,
 ) {
@@ -536,7 +580,7 @@ fn draw_legend(
     let scale = ScaleBar::fitting(projection.km_per_cell(), max_cells).map(ScaleBar::text);
     let scale_width = scale.as_ref().map_or(0, |s| s.len() as u16);
     let mut room = width.saturating_sub(scale_width + LEGEND_GAP);
-    let items = legend_items(theme);
+    let items = legend_items(glyphs, theme);
     let mut shown = [false; 5];
     for rank in 0..items.len() as u8 {
         let Some(i) = items.iter().position(|item| item.rank == rank) else {
@@ -609,12 +653,22 @@ mod tests {
     }
 
     fn render(model: &MapModel, width: u16, height: u16, kind: ThemeKind) -> Buffer {
+        render_in(model, width, height, kind, false)
+    }
+
+    fn render_in(
+        model: &MapModel,
+        width: u16,
+        height: u16,
+        kind: ThemeKind,
+        ascii: bool,
+    ) -> Buffer {
         let area = Rect::new(0, 0, width, height);
         let mut buf = Buffer::empty(area);
         let mut painter = Painter {
             buf: &mut buf,
             amb: AmbiguousWidth::Narrow,
-            ascii: false,
+            ascii,
         };
         draw_map(model, area, &mut painter, &Theme::new(kind));
         buf
@@ -913,6 +967,26 @@ mod tests {
             text.contains(FREE_GLYPH) && text.contains(FULL_GLYPH),
             "{text}"
         );
+    }
+
+    #[test]
+    fn without_braille_the_marks_are_ascii() {
+        let mut m = model(
+            vec![
+                hospital(offset(CHIYODA, 3.0, 1.0), "A病院", true),
+                hospital(offset(CHIYODA, -4.0, -2.0), "B病院", false),
+            ],
+            None,
+        );
+        m.places = vec![offset(CHIYODA, 6.0, 3.0)];
+        let text = lines(&render_in(&m, 60, 10, ThemeKind::Mono, true)).join("\n");
+        let braille = |c: char| ('\u{2800}'..='\u{28FF}').contains(&c);
+        assert!(!text.chars().any(braille), "{text}");
+        let map = text.lines().take(9).collect::<Vec<_>>().join("\n");
+        for mark in ['#', 'o', '.', '+'] {
+            assert!(map.contains(mark), "{mark}:\n{map}");
+        }
+        assert!(text.contains("# 空床あり  o 空床なし"), "{text}");
     }
 
     #[test]
