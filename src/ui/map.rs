@@ -129,9 +129,10 @@ impl Projection {
         if !valid || area.is_empty() {
             return None;
         }
+        // Whole cells of dots that a u16 can count; a larger area keeps a blank margin.
         let size = (
-            area.width.saturating_mul(DOTS_ACROSS),
-            area.height.saturating_mul(DOTS_DOWN),
+            area.width.min(u16::MAX / DOTS_ACROSS) * DOTS_ACROSS,
+            area.height.min(u16::MAX / DOTS_DOWN) * DOTS_DOWN,
         );
         let centre = (
             (f64::from(size.0) - 1.0) / 2.0,
@@ -1024,6 +1025,15 @@ mod tests {
         for (width, height) in [(1, 1), (1, 3), (3, 1), (0, 0)] {
             render(&m, width, height, ThemeKind::Mono);
         }
+        let huge = Rect::new(0, 0, u16::MAX, 1);
+        let projection = Projection::new(CHIYODA, 10.0, huge).expect("a projection");
+        let east_edge = offset(CHIYODA, 10.0, 0.0);
+        let grid = Grid::plot(
+            &model(vec![hospital(east_edge, "病院", true)], None),
+            &projection,
+        );
+        assert_eq!(grid.marks.len(), usize::from(u16::MAX / 2));
+        assert_eq!(grid.marks.last(), Some(&Mark::Free));
     }
 
     #[test]
