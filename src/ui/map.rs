@@ -399,15 +399,27 @@ fn draw_selected(
             cell
         }
     };
+    draw_label(projection, area, cell, (&name, &suffix), painter, theme);
+}
+
+/// `name` and `suffix` beside the mark at `cell`, clear of the origin.
+fn draw_label(
+    projection: &Projection,
+    area: Rect,
+    cell: (u16, u16),
+    (name, suffix): (&str, &str),
+    painter: &mut Painter<'_>,
+    theme: &Theme,
+) {
     let origin = projection.origin_cell();
     let blocked = (origin.1 == cell.1 && origin.0 != cell.0).then_some(origin.0);
     let amb = painter.amb;
-    let wanted = width::str_width(&name, amb) + width::str_width(&suffix, amb);
+    let wanted = width::str_width(name, amb) + width::str_width(suffix, amb);
     let span = (area.left(), area.right());
     let Some(place) = label_place(cell.0, span, blocked, wanted) else {
         return;
     };
-    let label = fit_label(&name, &suffix, place.room, amb);
+    let label = fit_label(name, suffix, place.room, amb);
     let x = match place.side {
         Side::Right => place.start,
         Side::Left => place.start + place.room - width::str_width(&label, amb) as u16,
