@@ -774,3 +774,23 @@ fn near_hospital_page_over_the_list() {
         open_page_with_history(app);
     });
 }
+
+#[test]
+fn near_map_instead_of_the_list() {
+    // At 80 columns m shows the map; at 200 the map is beside the list already.
+    check_screen_at("near_map", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "o八王子<Enter>jm");
+    });
+}
+
+#[test]
+fn near_map_zoomed_in() {
+    check_screen_at(
+        "near_map_zoomed",
+        &SMALL_AND_WALL,
+        demo_with_masters,
+        |app| {
+            press(app, "o八王子<Enter>m++j");
+        },
+    );
+}

@@ -422,7 +422,12 @@ fn tail(text: &str, max: usize, amb: width::AmbiguousWidth) -> String {
 /// The whole 搬送先候補 screen: header, list and/or map, key line.
 pub fn draw(p: &mut Painter, app: &mut App, theme: &Theme, area: Rect) {
     app.refresh_near();
-    let header = header_lines(app);
+    let map_only = area.width < SIDE_BY_SIDE_WIDTH && app.near.as_ref().is_some_and(|n| n.show_map);
+    let mut header = header_lines(app);
+    if map_only {
+        // The list is hidden: the selected hospital's line stays in view.
+        header.extend(selected_line(app).map(|line| (line, theme.selected)));
+    }
     let header_height = header.len() as u16;
     for (y, (text, style)) in header.iter().enumerate() {
         let y = y as u16;
@@ -518,6 +523,24 @@ fn header_lines(app: &App) -> Vec<(String, Style)> {
         theme.header,
     ));
     lines
+}
+
+/// The selected hospital in one line: 「> 山本外科クリニック  1.0 km 北東  空床 3  042-022-4573（代表）」.
+fn selected_line(app: &App) -> Option<String> {
+    let near = app.near.as_ref()?;
+    let candidate = &near.list.candidates[*near.shown.get(near.selected)?];
+    let row = &near.report.rows[candidate.row];
+    let locator = app.locator();
+    let cell = |c: NearColumn| c.cell(candidate, &near.report, &locator, &app.spec);
+    Some(format!(
+        "> {}  {} km {}  空床 {}  {}  {}",
+        row.hospital_name,
+        cell(NearColumn::Distance),
+        cell(NearColumn::Direction),
+        cell(NearColumn::Free),
+        cell(NearColumn::Age),
+        cell(NearColumn::Phone)
+    ))
 }
 
 /// The keys of the screen, most used first; cut at the edge of a narrow screen.
