@@ -740,7 +740,7 @@ fn every_row_again_with_4() {
 #[test]
 fn near_origin_input_with_completion() {
     check_screen_at("near_input", &SMALL_AND_WALL, demo_with_masters, |app| {
-        press(app, "oはち");
+        press(app, "pはち");
     });
 }
 
@@ -748,14 +748,14 @@ fn near_origin_input_with_completion() {
 fn near_list_from_hachioji() {
     // Free beds only, nearest first; 八王子市 is within 10 km of 神奈川県.
     check_screen_at("near_list", &SMALL_AND_WALL, demo_with_masters, |app| {
-        press(app, "o八王子<Enter>");
+        press(app, "p八王子<Enter>");
     });
 }
 
 #[test]
 fn near_list_every_hospital_second_selected() {
     check_screen_at("near_all", &SMALL_AND_WALL, demo_with_masters, |app| {
-        press(app, "o八王子<Enter>1j");
+        press(app, "p八王子<Enter>1j");
     });
 }
 
@@ -763,14 +763,14 @@ fn near_list_every_hospital_second_selected() {
 fn near_list_approximate_without_a_master() {
     // The seed has no master: each hospital at its municipality's point, 「約」.
     check_screen_at("near_approximate", &SMALL_AND_WALL, seed, |app| {
-        press(app, "oちよだ<Enter>1");
+        press(app, "pちよだ<Enter>1");
     });
 }
 
 #[test]
 fn near_hospital_page_over_the_list() {
     check_screen_at("near_page", &SMALL_AND_WALL, demo_with_masters, |app| {
-        press(app, "o八王子<Enter>j");
+        press(app, "p八王子<Enter>j");
         open_page_with_history(app);
     });
 }
@@ -779,7 +779,7 @@ fn near_hospital_page_over_the_list() {
 fn near_map_instead_of_the_list() {
     // At 80 columns m shows the map; at 200 the map is beside the list already.
     check_screen_at("near_map", &SMALL_AND_WALL, demo_with_masters, |app| {
-        press(app, "o八王子<Enter>jm");
+        press(app, "p八王子<Enter>jm");
     });
 }
 
@@ -790,7 +790,7 @@ fn near_map_zoomed_in() {
         &SMALL_AND_WALL,
         demo_with_masters,
         |app| {
-            press(app, "o八王子<Enter>m++j");
+            press(app, "p八王子<Enter>m++j");
         },
     );
 }

@@ -1,4 +1,4 @@
-//! The 搬送先候補 screen from the keyboard: o, the origin with completion,
+//! The 搬送先候補 screen from the keyboard: p, the origin with completion,
 //! Enter, moving, the hospital page and back, the map's zoom and selection.
 
 use std::path::Path;
@@ -63,9 +63,9 @@ fn selected_name(app: &App) -> String {
 }
 
 #[test]
-fn o_hachioji_enter_j_enter_esc() {
+fn p_hachioji_enter_j_enter_esc() {
     let mut app = demo_app();
-    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('p'));
     assert_eq!(app.mode, Mode::NearInput);
     type_text(&mut app, "八王子");
     key(&mut app, KeyCode::Enter);
@@ -110,7 +110,7 @@ fn o_hachioji_enter_j_enter_esc() {
 #[test]
 fn tab_completes_and_cycles_the_candidates() {
     let mut app = demo_app();
-    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('p'));
     type_text(&mut app, "ちよだ");
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.near_input.as_ref().unwrap().text, "東京都千代田区");
@@ -128,7 +128,7 @@ fn tab_completes_and_cycles_the_candidates() {
 #[test]
 fn an_unknown_origin_stays_in_the_input_with_the_reason() {
     let mut app = demo_app();
-    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('p'));
     type_text(&mut app, "どこでもない");
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.mode, Mode::NearInput);
@@ -144,7 +144,7 @@ fn an_unknown_origin_stays_in_the_input_with_the_reason() {
 #[test]
 fn one_toggles_free_only_and_zoom_changes_the_radius() {
     let mut app = demo_app();
-    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('p'));
     type_text(&mut app, "八王子");
     key(&mut app, KeyCode::Enter);
     let free = app.near.as_ref().unwrap().shown.len();
@@ -169,7 +169,7 @@ fn a_tiny_terminal_still_draws_the_list_and_the_map() {
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
     let mut app = demo_app();
-    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('p'));
     type_text(&mut app, "八王子");
     key(&mut app, KeyCode::Enter);
     for (width, height) in [(20, 4), (40, 10), (80, 3), (159, 30), (160, 30)] {

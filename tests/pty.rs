@@ -1156,13 +1156,13 @@ fn a_notice_gives_way_by_itself_after_a_few_seconds() {
     quit(&mut term);
 }
 
-/// 搬送先候補 through the real binary on the demo: o, 八王子, Enter, j, Enter
+/// 搬送先候補 through the real binary on the demo: p, 八王子, Enter, j, Enter
 /// (the hospital page), Esc (the list again), Esc (the board).
 #[test]
 fn the_nearest_hospitals_from_the_keyboard() {
     let mut term = Term::spawn(&["--no-color"]);
     term.wait_for_text("レコード数 500");
-    term.send(b"o");
+    term.send(b"p");
     term.wait_for_text("近くの病院（搬送先候補）");
     term.send("八王子".as_bytes());
     term.wait_for_text("東京都八王子市");

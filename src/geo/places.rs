@@ -171,29 +171,39 @@ impl Places {
         }
     }
 
-    /// A name or an address: the longest name the text starts with.
+    /// A name or an address: the longest name the text starts with; a town
+    /// written with its 郡 (「西多摩郡瑞穂町」) is tried without it.
     fn by_name(&self, text: &str, preferred: &[PrefectureNumber]) -> Result<&Place, PlaceError> {
         let (prefecture, rest) = split_prefecture(text);
-        let key = normalize(strip_county(rest));
+        let mut found = self.matching(prefecture, &normalize(rest));
+        if found.is_empty() {
+            if let Some(town) = without_county(rest) {
+                found = self.matching(prefecture, &normalize(town));
+            }
+        }
+        pick(text, found, preferred)
+    }
+
+    /// Places named `key` exactly, else those whose name starts it (an address).
+    fn matching(&self, prefecture: Option<PrefectureNumber>, key: &str) -> Vec<&Place> {
         let in_scope = |p: &&Place| prefecture.is_none_or(|pref| p.prefecture == pref);
         // Exact names first, so 「府中」 is not taken as the start of an address.
         let exact: Vec<&Place> = self
             .places
             .iter()
             .zip(&self.keys)
-            .filter(|(_, keys)| keys.contains(&key))
+            .filter(|(_, keys)| keys.iter().any(|k| k == key))
             .map(|(p, _)| p)
             .filter(in_scope)
             .collect();
-        let found = if exact.is_empty() {
-            self.longest_prefix(&key)
+        if exact.is_empty() {
+            self.longest_prefix(key)
                 .into_iter()
                 .filter(in_scope)
                 .collect()
         } else {
             exact
-        };
-        pick(text, found, preferred)
+        }
     }
 
     /// Places whose full normalised name starts the text, the longest only
@@ -255,13 +265,9 @@ fn split_prefecture(text: &str) -> (Option<PrefectureNumber>, &str) {
 }
 
 /// 「西多摩郡瑞穂町…」 → 「瑞穂町…」: the table names towns without their 郡.
-fn strip_county(text: &str) -> &str {
-    match text.find('郡') {
-        Some(at) if text[..at].chars().count() <= 4 && !text[..at].contains(['市', '区']) => {
-            &text[at + '郡'.len_utf8()..]
-        }
-        _ => text,
-    }
+fn without_county(text: &str) -> Option<&str> {
+    let at = text.find('郡').filter(|&at| at > 0)?;
+    Some(&text[at + '郡'.len_utf8()..])
 }
 
 /// 「35.68,139.76」 (a full-width comma or spaces too); none if it is not two numbers.

@@ -550,7 +550,7 @@ fn key_line(show_map: bool, side_by_side: bool) -> String {
         (false, false) => " m:地図",
         (false, true) => " m:一覧",
     };
-    format!(" Enter:病院のページ Esc:戻る 1:空床のみ{map} +-:縮尺 s:並べ替え o:起点 ?:キー")
+    format!(" Enter:病院のページ Esc:戻る 1:空床のみ{map} +-:縮尺 s:並べ替え p:起点 ?:キー")
 }
 
 fn draw_list(
