@@ -271,8 +271,7 @@ pub struct ViewArgs {
 /// `--near`: the hospitals nearest a place, and the masters that place them.
 #[derive(Debug, Args, Clone, Default)]
 pub struct NearArgs {
-    /// 搬送先候補: この場所から近い順に並べ、距離・方向の列を加える（市区町村名・かな、
-    /// 全国地方公共団体コード、市区町村で始まる住所、「緯度,経度」）
+    /// 搬送先候補: この場所から近い順に並べ、距離・方向の列を加える（市区町村名・かな、全国地方公共団体コード、市区町村で始まる住所、「緯度,経度」）
     #[arg(long, value_name = "PLACE")]
     pub near: Option<String>,
 
