@@ -420,6 +420,30 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_width_leaves_out_the_extra_columns_then_cuts_the_name() {
+        let wants: Vec<(NearColumn, usize)> = NearColumn::ALL.iter().map(|&c| (c, 10)).collect();
+        let all = fit_columns(&wants, 1, None);
+        assert_eq!(all.len(), NearColumn::ALL.len());
+        // Six kept columns of 10 and five gaps: 65 cells.
+        let kept = fit_columns(&wants, 1, Some(65));
+        let columns: Vec<NearColumn> = kept.iter().map(|c| c.0).collect();
+        assert_eq!(columns, NearColumn::KEPT);
+        let one_more = fit_columns(&wants, 1, Some(76));
+        assert_eq!(one_more.last().unwrap().0, NearColumn::Ready);
+        // Narrower still: the name gives way, down to its least.
+        let long_name: Vec<(NearColumn, usize)> = wants
+            .iter()
+            .map(|&(c, w)| (c, if c == NearColumn::Name { 30 } else { w }))
+            .collect();
+        let cut = fit_columns(&long_name, 1, Some(70));
+        let name = cut.iter().find(|c| c.0 == NearColumn::Name).unwrap();
+        assert_eq!(name.1, 15);
+        let least = fit_columns(&long_name, 1, Some(20));
+        let name = least.iter().find(|c| c.0 == NearColumn::Name).unwrap();
+        assert_eq!(name.1, MIN_NAME_CELLS);
+    }
+
+    #[test]
     fn an_origin_near_another_prefecture_is_said() {
         let tokyo = [PrefectureNumber::find("東京都").unwrap()];
         let chiyoda = neighbours_near(origin("千代田区").at, &tokyo);
