@@ -43,6 +43,9 @@ pub struct NearInput {
     pub cycle: Option<usize>,
     /// Why the last Enter found no place.
     pub error: Option<String>,
+    /// The data's prefectures, where an ambiguous name is looked for first
+    /// (read once when the line opens, not at every key).
+    pub preferred: Vec<PrefectureNumber>,
 }
 
 /// The ranked list on screen.
@@ -208,13 +211,15 @@ impl App {
 
     /// Opens the input line of the origin.
     pub(super) fn start_near(&mut self) {
-        self.near_input = Some(NearInput::default());
+        self.near_input = Some(NearInput {
+            preferred: self.near_prefectures(),
+            ..NearInput::default()
+        });
         self.mode = Mode::NearInput;
     }
 
     /// A key while the origin is typed.
     pub(super) fn update_near_input(&mut self, action: Action) {
-        let preferred = self.near_prefectures();
         let Some(input) = &mut self.near_input else {
             self.mode = Mode::Table;
             return;
@@ -230,7 +235,7 @@ impl App {
                 input.cycle = None;
                 input.error = None;
             }
-            Action::Complete => complete(input, &preferred),
+            Action::Complete => complete(input),
             Action::Submit => return self.submit_near(),
             Action::Cancel | Action::Back => {
                 self.near_input = None;
@@ -244,15 +249,15 @@ impl App {
             _ => {}
         }
         if input.cycle.is_none() {
-            input.candidates = candidate_names(&input.text, &preferred);
+            input.candidates = candidate_names(&input.text, &input.preferred);
         }
     }
 
     fn submit_near(&mut self) {
-        let preferred = self.near_prefectures();
         let Some(input) = &mut self.near_input else {
             return;
         };
+        let preferred = input.preferred.clone();
         let mut found = places().resolve(&input.text, &preferred);
         if matches!(found, Err(crate::geo::PlaceError::Unknown(_))) {
             // What was typed starts one place only (in the data's prefectures): take it.
@@ -351,9 +356,9 @@ impl App {
 }
 
 /// Tab: the first candidate, then the next on each press.
-fn complete(input: &mut NearInput, preferred: &[PrefectureNumber]) {
+fn complete(input: &mut NearInput) {
     if input.cycle.is_none() {
-        input.candidates = candidate_names(&input.text, preferred);
+        input.candidates = candidate_names(&input.text, &input.preferred);
     }
     if input.candidates.is_empty() {
         return;
