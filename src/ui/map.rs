@@ -164,7 +164,11 @@ impl Projection {
     /// possibly outside the area.
     pub fn project(&self, at: LatLng) -> (f64, f64) {
         // The shorter way round, so a map near ±180° stays whole.
-        let dlng = (at.lng - self.origin.lng + 540.0).rem_euclid(360.0) - 180.0;
+        let dlng = match at.lng - self.origin.lng {
+            d if d > 180.0 => d - 360.0,
+            d if d < -180.0 => d + 360.0,
+            d => d,
+        };
         let east_km = dlng * self.km_per_lng_degree;
         let north_km = (at.lat - self.origin.lat) * KM_PER_DEGREE;
         (
@@ -770,6 +774,25 @@ mod tests {
         let north = cy - projection.project(one_degree_north).1;
         let ratio = east / north;
         assert!((ratio - CHIYODA.lat.to_radians().cos()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_map_across_the_date_line_stays_whole() {
+        let west_of_line = LatLng {
+            lat: 0.0,
+            lng: 179.95,
+        };
+        let east_of_line = LatLng {
+            lat: 0.0,
+            lng: -179.95,
+        };
+        let area = Rect::new(0, 0, 40, 10);
+        let projection = Projection::new(west_of_line, 20.0, area).expect("a projection");
+        let (x, _) = projection.project(east_of_line);
+        // 0.1° of longitude at the equator is 11.1 km east, not 40,000 km west.
+        assert!((x - (39.5 + 11.12 * 39.5 / 20.0)).abs() < 0.1, "{x}");
+        let back = Projection::new(east_of_line, 20.0, area).expect("a projection");
+        assert!(back.project(west_of_line).0 < 39.5);
     }
 
     #[test]
