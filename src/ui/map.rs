@@ -14,6 +14,7 @@
 
 use std::f64::consts::PI;
 
+use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
@@ -77,7 +78,8 @@ const KM_PER_DEGREE: f64 = EARTH_RADIUS_KM * PI / 180.0;
 
 /// Draws `model` into `area`: the map, with a legend and scale bar on its last row.
 pub fn draw_map(model: &MapModel, area: Rect, painter: &mut Painter<'_>, theme: &Theme) {
-    painter.fill(area, Style::new());
+    let area = area.intersection(painter.buf.area);
+    clear(area, painter.buf);
     if area.is_empty() {
         return;
     }
@@ -97,6 +99,16 @@ pub fn draw_map(model: &MapModel, area: Rect, painter: &mut Painter<'_>, theme: 
     if let Some(y) = legend_row {
         let row = (area.x, area.right(), y);
         draw_legend(&projection, glyphs, row, painter, theme);
+    }
+}
+
+/// Blanks `area` (inside the buffer) a row at a time: most of a map is empty,
+/// and on a 200×50 screen this is most of the drawing's work.
+fn clear(area: Rect, buf: &mut Buffer) {
+    for y in area.top()..area.bottom() {
+        let start = buf.index_of(area.x, y);
+        let row = &mut buf.content[start..start + usize::from(area.width)];
+        row.iter_mut().for_each(Cell::reset);
     }
 }
 
@@ -152,7 +164,11 @@ impl Projection {
     /// possibly outside the area.
     pub fn project(&self, at: LatLng) -> (f64, f64) {
         // The shorter way round, so a map near ±180° stays whole.
-        let dlng = (at.lng - self.origin.lng + 540.0).rem_euclid(360.0) - 180.0;
+        let dlng = match at.lng - self.origin.lng {
+            d if d > 180.0 => d - 360.0,
+            d if d < -180.0 => d + 360.0,
+            d => d,
+        };
         let east_km = dlng * self.km_per_lng_degree;
         let north_km = (at.lat - self.origin.lat) * KM_PER_DEGREE;
         (
@@ -345,7 +361,6 @@ fn draw_grid(
         .selected
         .and_then(|i| model.hospitals.get(i))
         .is_some_and(|h| h.has_free);
-    let mut utf8 = [0u8; 4];
     for (index, (&dots, &mark)) in grid.dots.iter().zip(&grid.marks).enumerate() {
         let (glyph, style) = match mark {
             Mark::Nothing if dots == 0 => continue,
@@ -357,7 +372,18 @@ fn draw_grid(
         };
         let x = area.x + (index % usize::from(grid.width)) as u16;
         let y = area.y + (index / usize::from(grid.width)) as u16;
-        painter.put(x, y, x + 1, glyph.encode_utf8(&mut utf8), style);
+        put_glyph(painter, (x, y), glyph, style);
+    }
+}
+
+/// One map glyph into one cell. Every map glyph (Braille and the ASCII marks)
+/// is one cell in both ambiguous widths (a test checks all of them), so the
+/// cell is written directly instead of measured, which is most of the cost of
+/// a map with a thousand marks.
+fn put_glyph(painter: &mut Painter<'_>, at: (u16, u16), glyph: char, style: Style) {
+    if let Some(cell) = painter.buf.cell_mut(at) {
+        cell.reset();
+        cell.set_char(glyph).set_style(style);
     }
 }
 
@@ -626,8 +652,6 @@ fn draw_legend(
 
 #[cfg(test)]
 mod tests {
-    use ratatui::buffer::Buffer;
-
     use super::*;
     use crate::text::width::AmbiguousWidth;
     use crate::ui::painter::row_text;
@@ -750,6 +774,25 @@ mod tests {
         let north = cy - projection.project(one_degree_north).1;
         let ratio = east / north;
         assert!((ratio - CHIYODA.lat.to_radians().cos()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_map_across_the_date_line_stays_whole() {
+        let west_of_line = LatLng {
+            lat: 0.0,
+            lng: 179.95,
+        };
+        let east_of_line = LatLng {
+            lat: 0.0,
+            lng: -179.95,
+        };
+        let area = Rect::new(0, 0, 40, 10);
+        let projection = Projection::new(west_of_line, 20.0, area).expect("a projection");
+        let (x, _) = projection.project(east_of_line);
+        // 0.1° of longitude at the equator is 11.1 km east, not 40,000 km west.
+        assert!((x - (39.5 + 11.12 * 39.5 / 20.0)).abs() < 0.1, "{x}");
+        let back = Projection::new(east_of_line, 20.0, area).expect("a projection");
+        assert!(back.project(west_of_line).0 < 39.5);
     }
 
     #[test]
@@ -1050,11 +1093,14 @@ mod tests {
 
     #[test]
     fn every_glyph_is_one_cell_in_both_ambiguous_widths() {
-        let glyphs = [
+        let patterns = (0..=u8::MAX).map(braille);
+        let marks = [
             FREE_GLYPH,
             FULL_GLYPH,
             ORIGIN_GLYPH,
-            braille(0x04),
+            ASCII_FREE_GLYPH,
+            ASCII_FULL_GLYPH,
+            ASCII_PLACE_GLYPH,
             '^',
             'v',
             '<',
@@ -1062,7 +1108,7 @@ mod tests {
             '|',
             '-',
         ];
-        for glyph in glyphs {
+        for glyph in patterns.chain(marks) {
             for amb in [AmbiguousWidth::Narrow, AmbiguousWidth::Wide] {
                 assert_eq!(
                     width::str_width(&glyph.to_string(), amb),
