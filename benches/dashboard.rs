@@ -93,5 +93,57 @@ fn dashboard(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dashboard);
+/// The 搬送先候補 map of 2,000 places and 500 hospitals on a 200×50 screen.
+fn map_frame(c: &mut Criterion) {
+    let model = map_bench::model(2_000, 500);
+    let theme = bedboard::ui::theme::Theme::new(ThemeKind::Default);
+    let area = ratatui::layout::Rect::new(0, 0, 198, 44);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    c.bench_function("map_2000_places_500_hospitals_198x44", |b| {
+        b.iter(|| {
+            let mut painter = bedboard::ui::painter::Painter {
+                buf: &mut buf,
+                amb: AmbiguousWidth::Narrow,
+                ascii: false,
+            };
+            bedboard::ui::map::draw_map(&model, area, &mut painter, &theme);
+        })
+    });
+}
+
+/// Points spread over about 90 by 50 km around 千代田区, without a random source.
+mod map_bench {
+    use bedboard::geo::LatLng;
+    use bedboard::ui::map::{MapHospital, MapModel};
+
+    fn spread(i: usize) -> LatLng {
+        let step = |i: usize, n: usize| ((i * n) % 1000) as f64 / 1000.0 - 0.5;
+        LatLng {
+            lat: 35.69 + 0.45 * step(i, 617),
+            lng: 139.75 + 1.0 * step(i, 379),
+        }
+    }
+
+    pub fn model(places: usize, hospitals: usize) -> MapModel {
+        MapModel {
+            origin: LatLng {
+                lat: 35.69388889,
+                lng: 139.7536111,
+            },
+            places: (0..places).map(spread).collect(),
+            hospitals: (0..hospitals)
+                .map(|i| MapHospital {
+                    at: spread(places + i),
+                    name: format!("病院{i}"),
+                    has_free: i % 3 == 0,
+                    approximate: i % 2 == 0,
+                })
+                .collect(),
+            selected: Some(7),
+            radius_km: 40.0,
+        }
+    }
+}
+
+criterion_group!(benches, dashboard, map_frame);
 criterion_main!(benches);

@@ -756,3 +756,63 @@ fn one_row_per_hospital_with_the_note_in_the_header() {
 fn every_row_again_with_4() {
     check_screen("three_days_all_rows", three_days, |app| press(app, "4"));
 }
+
+// ---- 搬送先候補 (issue 14) -----------------------------------------------------
+
+#[test]
+fn near_origin_input_with_completion() {
+    check_screen_at("near_input", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "pはち");
+    });
+}
+
+#[test]
+fn near_list_from_hachioji() {
+    // Free beds only, nearest first; 八王子市 is within 10 km of 神奈川県.
+    check_screen_at("near_list", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "p八王子<Enter>");
+    });
+}
+
+#[test]
+fn near_list_every_hospital_second_selected() {
+    check_screen_at("near_all", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "p八王子<Enter>1j");
+    });
+}
+
+#[test]
+fn near_list_approximate_without_a_master() {
+    // The seed has no master: each hospital at its municipality's point, 「約」.
+    check_screen_at("near_approximate", &SMALL_AND_WALL, seed, |app| {
+        press(app, "pちよだ<Enter>1");
+    });
+}
+
+#[test]
+fn near_hospital_page_over_the_list() {
+    check_screen_at("near_page", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "p八王子<Enter>j");
+        open_page_with_history(app);
+    });
+}
+
+#[test]
+fn near_map_instead_of_the_list() {
+    // At 80 columns m shows the map; at 200 the map is beside the list already.
+    check_screen_at("near_map", &SMALL_AND_WALL, demo_with_masters, |app| {
+        press(app, "p八王子<Enter>jm");
+    });
+}
+
+#[test]
+fn near_map_zoomed_in() {
+    check_screen_at(
+        "near_map_zoomed",
+        &SMALL_AND_WALL,
+        demo_with_masters,
+        |app| {
+            press(app, "p八王子<Enter>m++j");
+        },
+    );
+}

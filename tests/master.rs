@@ -256,8 +256,13 @@ fn the_reference_municipality_list_is_a_municipality_master() {
     assert!(master.records().iter().all(|r| r.code.check_digit_ok()));
     assert_eq!(
         master.extra_columns(),
-        ["pid", "cid", "citykana", "lat", "lng", "url", "phrase"]
+        ["pid", "cid", "citykana", "url", "phrase"]
     );
+    // Its points are the 自治体マスタ's own 緯度・経度.
+    let sapporo_point = master
+        .get(&MunicipalityCode::parse("011002").unwrap())
+        .map(|r| (r.latitude, r.longitude));
+    assert_eq!(sapporo_point, Some((Some(43.06208877), Some(141.3543886))));
     let sapporo = master
         .get(&MunicipalityCode::parse("011002").unwrap())
         .unwrap();

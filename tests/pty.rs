@@ -1221,3 +1221,30 @@ fn q_while_a_large_file_loads_quits_cleanly() {
     );
     term.assert_restored();
 }
+
+/// 搬送先候補 through the real binary on the demo: p, 八王子, Enter, j, Enter
+/// (the hospital page), Esc (the list again), Esc (the board).
+#[test]
+fn the_nearest_hospitals_from_the_keyboard() {
+    let mut term = Term::spawn(&["--no-color"]);
+    term.wait_for_text("レコード数 500");
+    term.send(b"p");
+    term.wait_for_text("近くの病院（搬送先候補）");
+    term.send("八王子".as_bytes());
+    term.wait_for_text("東京都八王子市");
+    term.send(b"\r");
+    term.wait_for_text("起点: 八王子市（役所付近）");
+    term.wait_for_text("県境から 10 km 以内（神奈川県）");
+    term.send(b"j");
+    term.send(b"\r");
+    term.wait_for_text("最新の報告");
+    term.send(b"\x1b");
+    term.wait_for_text_gone("最新の報告");
+    term.wait_for_text("起点: 八王子市（役所付近）");
+    term.send(b"\x1b");
+    term.wait_for_text_gone("起点: 八王子市");
+    term.wait_for_text("レコード数 500");
+    let status = quit(&mut term);
+    assert!(status.success(), "{status}\n{}", term.diagnostics());
+    term.assert_restored();
+}

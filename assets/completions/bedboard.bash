@@ -177,7 +177,7 @@ _bedboard() {
             return 0
             ;;
         bedboard__subcmd__export)
-            opts="-h --source --out --view --encoding --strict --input-encoding --sort --group --filter --prefecture --now --stale-hours --all-rows --help"
+            opts="-h --source --out --view --encoding --strict --input-encoding --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +224,18 @@ _bedboard() {
                     return 0
                     ;;
                 --stale-hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --near)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --municipalities)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -411,7 +423,7 @@ _bedboard() {
             return 0
             ;;
         bedboard__subcmd__print)
-            opts="-h --source --sort --group --filter --prefecture --now --stale-hours --all-rows --width --ambiguous-width --ascii --encoding --help"
+            opts="-h --source --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --width --ambiguous-width --ascii --encoding --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +454,18 @@ _bedboard() {
                     return 0
                     ;;
                 --stale-hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --near)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --municipalities)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

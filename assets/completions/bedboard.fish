@@ -70,6 +70,9 @@ complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l filter -d '�
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l prefecture -d 'この都道府県の行だけ（名前か番号）。他の行は件数だけ数えて除く' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l now -d 'この時刻（JST, 例 "2022/02/01 12:00"）を現在として経過・古さを判定する' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l stale-hours -d 'この時間（時間単位）より古い報告を「古い」とする' -r
+complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l near -d '搬送先候補: この場所から近い順に並べ、距離・方向の列を加える（市区町村名・かな、全国地方公共団体コード、市区町村で始まる住所、「緯度,経度」）' -r
+complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l master -d '医療機関マスタ（緯度・経度と電話番号。CSV のパス）' -r -F
+complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l municipalities -d '自治体マスタ（市区町村の緯度・経度があれば内蔵の一覧より優先。CSV のパス）' -r -F
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l width -d '表示幅（セル数）。省略時は端末の幅、端末でなければ制限なし' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l ambiguous-width -d '曖昧幅文字（①※○Ⅱ─ など）の幅: 1 または 2' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l encoding -d '入力の文字コード' -r -f -a "auto\t''
@@ -97,6 +100,9 @@ complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l filter -d '
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l prefecture -d 'この都道府県の行だけ（名前か番号）。他の行は件数だけ数えて除く' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l now -d 'この時刻（JST, 例 "2022/02/01 12:00"）を現在として経過・古さを判定する' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l stale-hours -d 'この時間（時間単位）より古い報告を「古い」とする' -r
+complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l near -d '搬送先候補: この場所から近い順に並べ、距離・方向の列を加える（市区町村名・かな、全国地方公共団体コード、市区町村で始まる住所、「緯度,経度」）' -r
+complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l master -d '医療機関マスタ（緯度・経度と電話番号。CSV のパス）' -r -F
+complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l municipalities -d '自治体マスタ（市区町村の緯度・経度があれば内蔵の一覧より優先。CSV のパス）' -r -F
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l strict -d 'Shift-JIS で表せない文字があれば書き出さずにエラーにする（既定は〓に置き換えて報告）'
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l all-rows -d '同じ医療機関の過去の報告（別の日の行）も含める（既定は病院ごとに最新の行のみ）'
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -s h -l help -d 'ヘルプを表示する（--help で詳しく）'

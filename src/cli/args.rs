@@ -16,7 +16,7 @@ use crate::text::width::AmbiguousWidth;
 use crate::text::Named;
 use crate::ui::plain::PlainOptions;
 use crate::ui::theme::ThemeKind;
-use crate::view::{Grouping, SearchQuery, SortKey, ViewSpec};
+use crate::view::{Grouping, SearchQuery, SortDirection, SortKey, ViewSpec};
 
 /// A value given by its [`Named`] name: the names are the possible values
 /// that help and clap's errors list.
@@ -303,7 +303,7 @@ pub struct PrintArgs {
 pub struct ViewArgs {
     /// 並べ替える列と向き: COLUMN[:asc|:desc]。COLUMN は列名か英字の別名
     #[arg(long, value_name = "COLUMN[:asc|:desc]", value_parser = parse_sort, long_help = sort_help())]
-    pub sort: Option<SortKey>,
+    pub sort: Option<SortChoice>,
 
     /// グループ化: none | prefecture（都道府県）| area（二次医療圏）| municipality（市区町村）
     #[arg(long, value_parser = described(Grouping::label), default_value = Grouping::None.name())]
@@ -328,6 +328,32 @@ pub struct ViewArgs {
     /// 同じ医療機関の過去の報告（別の日の行）も含める（既定は病院ごとに最新の行のみ）
     #[arg(long)]
     pub all_rows: bool,
+
+    #[command(flatten)]
+    pub near: NearArgs,
+}
+
+/// `--near`: the hospitals nearest a place, and the masters that place them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NearArgs {
+    /// 搬送先候補: この場所から近い順に並べ、距離・方向の列を加える（市区町村名・かな、全国地方公共団体コード、市区町村で始まる住所、「緯度,経度」）
+    #[arg(long, value_name = "PLACE")]
+    pub near: Option<String>,
+
+    /// 医療機関マスタ（緯度・経度と電話番号。CSV のパス）
+    #[arg(long, value_name = "FILE")]
+    pub master: Option<PathBuf>,
+
+    /// 自治体マスタ（市区町村の緯度・経度があれば内蔵の一覧より優先。CSV のパス）
+    #[arg(long, value_name = "FILE")]
+    pub municipalities: Option<PathBuf>,
+}
+
+/// `--sort`: a column of the report, or 距離 (with `--near`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortChoice {
+    Column(SortKey),
+    Distance(SortDirection),
 }
 
 /// Options of the plain-text table.
@@ -353,8 +379,16 @@ pub struct TableArgs {
     pub encoding: EncodingChoice,
 }
 
-fn parse_sort(text: &str) -> Result<SortKey, String> {
-    SortKey::parse(text)
+fn parse_sort(text: &str) -> Result<SortChoice, String> {
+    let (name, direction) = match text.rsplit_once(':') {
+        Some((name, "asc")) => (name, SortDirection::Ascending),
+        Some((name, "desc")) => (name, SortDirection::Descending),
+        _ => (text, SortDirection::Ascending),
+    };
+    if matches!(name.trim(), "距離" | "distance") {
+        return Ok(SortChoice::Distance(direction));
+    }
+    SortKey::parse(text).map(SortChoice::Column)
 }
 
 fn parse_now(text: &str) -> Result<JstDateTime, String> {
@@ -363,7 +397,7 @@ fn parse_now(text: &str) -> Result<JstDateTime, String> {
 
 fn sort_help() -> String {
     format!(
-        "並べ替える列と向き: COLUMN[:asc|:desc]（既定は asc）。数値は数値として、空欄は常に最後。\n列名（別名）: {}",
+        "並べ替える列と向き: COLUMN[:asc|:desc]（既定は asc）。数値は数値として、空欄は常に最後。\n列名（別名）: {}、距離 (distance、--near のとき)",
         column::sort_column_help()
     )
 }
@@ -371,7 +405,10 @@ fn sort_help() -> String {
 impl ViewArgs {
     pub fn view_spec(&self) -> ViewSpec {
         let mut spec = ViewSpec::new(self.now.unwrap_or_else(time::now_jst));
-        spec.sort = self.sort;
+        spec.sort = match self.sort {
+            Some(SortChoice::Column(key)) => Some(key),
+            _ => None,
+        };
         spec.group = self.group;
         spec.filter = SearchQuery::new(self.filter.as_deref().unwrap_or(""));
         spec.stale_after = chrono::Duration::hours(i64::from(self.stale_hours));

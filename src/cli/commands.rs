@@ -76,6 +76,7 @@ pub fn dashboard(args: &DashboardArgs) -> Outcome {
 
 pub fn print(args: &PrintArgs) -> Outcome {
     let origin = args.source.as_deref().map(input::path_origin);
+    crate::cli::near::check_sort(&args.table.view)?;
     print_table(origin.as_ref(), FeedFormat::Auto, &args.table)
 }
 
@@ -96,7 +97,13 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
     let mut options = table.plain_options(plain::stdout_terminal_width());
     // The separators' glyphs are in neither Japanese set.
     options.ascii |= !charset.is_utf8();
-    let text = plain::render(&loaded.report, &view, &spec, &loaded.label, &options);
+    let text = match &table.view.near.near {
+        Some(place) => {
+            let demo = origin.is_none();
+            crate::cli::near::render_print(&loaded, &table.view, place, &spec, &options, demo)?
+        }
+        None => plain::render(&loaded.report, &view, &spec, &loaded.label, &options),
+    };
     // The cells are sanitised as they are laid out; this is the last guard
     // before the terminal, for any text that was not.
     let text = crate::text::sanitize_lines(&text);
@@ -113,6 +120,7 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
 pub fn export(args: &ExportArgs) -> Outcome {
     let export_view = crate::export::ExportView::for_path(&args.out, args.view)
         .map_err(CommandError::Unusable)?;
+    crate::cli::near::check_sort(&args.view_args)?;
     let spec = args.view_args.view_spec();
     let origin = args.source.as_deref().map(input::path_origin);
     let reading = Reading {
@@ -124,9 +132,18 @@ pub fn export(args: &ExportArgs) -> Outcome {
     for message in &loaded.messages {
         say(message);
     }
-    let view = View::build(&loaded.report, &spec);
+    let (report, view) = match &args.view_args.near.near {
+        Some(place) => {
+            let demo = origin.is_none();
+            crate::cli::near::export_view(&loaded.report, &args.view_args, place, &spec, demo)?
+        }
+        None => {
+            let view = View::build(&loaded.report, &spec);
+            (loaded.report, view)
+        }
+    };
     let request = crate::export::ExportRequest {
-        report: &loaded.report,
+        report: &report,
         view: &view,
         spec: &spec,
         export_view,

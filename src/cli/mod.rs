@@ -10,6 +10,7 @@ pub mod error;
 mod input;
 pub mod log;
 pub mod manual;
+mod near;
 mod poll_log;
 mod poll_service;
 pub mod status;

@@ -216,6 +216,8 @@ pub fn demo_masters() -> (
                 name: m.name.to_string(),
                 area_code: AreaCode::parse(&format!("13{:02}", m.area)).ok(),
                 area_name: TOKYO_AREAS[usize::from(m.area) - 1].to_string(),
+                latitude: None,
+                longitude: None,
                 extra: Vec::new(),
             })
         })

@@ -177,6 +177,8 @@ const MUNICIPALITY: Spec = Spec {
         MasterField::Municipality,
         MasterField::AreaCode,
         MasterField::AreaName,
+        MasterField::Latitude,
+        MasterField::Longitude,
     ],
     required: &[MasterField::MunicipalityCode, MasterField::Municipality],
     key: MasterField::MunicipalityCode,
@@ -552,6 +554,8 @@ impl FromMasterRow for MunicipalityRecord {
             name: name?,
             area_code,
             area_name: row.plain(F::AreaName),
+            latitude: row.degrees(F::Latitude, 90.0),
+            longitude: row.degrees(F::Longitude, 180.0),
             extra: row.extra(),
         })
     }

@@ -39,6 +39,7 @@
 //! | 都道府県 | 都道府県名, pref | |
 //! | 二次医療圏番号 | 二次医療圏コード, 医療圏番号, 医療圏コード | |
 //! | 二次医療圏名 | 二次医療圏, 医療圏名 | |
+//! | 緯度 / 経度 | lat / lng, lon, latitude / longitude | the representative point, decimal degrees |
 //!
 //! The municipality list of localgovjp (`pid,pref,cid,city,citykana,lat,lng,url,
 //! phrase,lgcode`) is read as a 自治体マスタ as it is.
@@ -137,6 +138,10 @@ pub struct MunicipalityRecord {
     pub area_code: Option<AreaCode>,
     /// 二次医療圏名
     pub area_name: String,
+    /// 緯度 of its representative point, when the master has one.
+    pub latitude: Option<f64>,
+    /// 経度
+    pub longitude: Option<f64>,
     /// Values of the other columns, in the order of [`Master::extra_columns`].
     pub extra: Vec<String>,
 }
@@ -280,6 +285,8 @@ mod tests {
             name: name.to_string(),
             area_code: None,
             area_name: String::new(),
+            latitude: None,
+            longitude: None,
             extra: Vec::new(),
         }
     }

@@ -127,6 +127,10 @@ pub struct App {
     pub profile: Option<OperatorProfile>,
     /// How far a long load has got; none once its outcome has come.
     pub loading: Option<crate::poll::loading::LoadProgress>,
+    /// The origin of 搬送先候補 being typed.
+    pub near_input: Option<super::near_view::NearInput>,
+    /// The 搬送先候補 screen, while it is open.
+    pub near: Option<super::near_view::NearScreen>,
 }
 
 /// How the feed is doing, for the status line.
@@ -211,6 +215,8 @@ impl App {
             master_lines: Vec::new(),
             profile: None,
             loading: None,
+            near_input: None,
+            near: None,
         };
         app.refresh_view();
         app

@@ -32,6 +32,12 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         amb: app.options.ambiguous,
         ascii: app.options.ascii,
     };
+    if app.near.is_some() {
+        super::near_view::draw(&mut p, app, &theme, area);
+        // The hospital page opens below the 搬送先候補 header line.
+        draw_overlays(&mut p, app, &theme, area, 1);
+        return;
+    }
     let chart = app.show_chart && area.height >= CHART_MIN_HEIGHT;
     let chart_height = if chart { CHART_HEIGHT } else { 0 };
     let bed_totals = app.toggles.grand_total && app.kind.shows_bed_totals();
@@ -90,31 +96,40 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     status_line::draw(&mut p, app, &theme, area);
     super::loading::draw(&mut p, app, &theme, area);
+    draw_overlays(&mut p, app, &theme, area, header_height);
+}
+
+/// What opens over the screen: popups, the hospital page (below `page_top`),
+/// the dialogs and the question before quitting.
+fn draw_overlays(p: &mut Painter, app: &mut App, theme: &Theme, area: Rect, page_top: u16) {
     match &app.popup {
         Some(Popup::Help) => draw_help(
-            &mut p,
+            p,
             &app.keys,
             &app.display_note,
             &mut app.help_scroll,
-            &theme,
+            theme,
             area,
         ),
-        Some(Popup::Row(row)) => draw_row_popup(&mut p, app, &theme, area, *row),
+        Some(Popup::Row(row)) => draw_row_popup(p, app, theme, area, *row),
         Some(Popup::Hospital) => {
             if let Some(page) = &app.page {
                 let rect = Rect::new(
                     0,
-                    header_height,
+                    page_top,
                     area.width,
-                    area.height.saturating_sub(header_height + 1),
+                    area.height.saturating_sub(page_top + 1),
                 );
-                hospital_page::draw(&mut p, page, &theme, rect);
+                hospital_page::draw(p, page, theme, rect);
             }
         }
         None => {}
     }
     if let Some(dialog) = &app.export_dialog {
-        draw_export_dialog(&mut p, dialog, &theme, area);
+        draw_export_dialog(p, dialog, theme, area);
+    }
+    if let Some(input) = &app.near_input {
+        super::near_view::draw_input(p, input, theme, area);
     }
     if app.mode == Mode::ConfirmQuit {
         let text = "終了しますか？  y: 終了する   n: 続ける";

@@ -43,6 +43,14 @@ pub enum Action {
     Export,
     CopyPhone,
     NextPhone,
+    /// 搬送先候補: type the origin.
+    StartNear,
+    /// Tab in the origin's input line: the next completion.
+    Complete,
+    /// The map of 搬送先候補 instead of the list (on a narrow screen).
+    ToggleMap,
+    ZoomIn,
+    ZoomOut,
     /// A key for an open dialog, which reads keys itself.
     DialogKey(KeyEvent),
     Quit,
@@ -65,6 +73,10 @@ pub enum Mode {
     Export,
     /// The hospital page.
     Page,
+    /// The origin of 搬送先候補 being typed.
+    NearInput,
+    /// The 搬送先候補 screen.
+    Near,
 }
 
 /// The table's actions: the name used in the config file, the default keys,
@@ -192,6 +204,12 @@ const BINDINGS: &[(Action, &str, &[&str], &str)] = &[
         "今の表示を既定として保存",
     ),
     (Action::Export, "export", &["e"], "書き出す（CSV・Excel）"),
+    (
+        Action::StartNear,
+        "near",
+        &["p"],
+        "近くの病院（搬送先候補。起点を入力）",
+    ),
     (Action::Help, "help", &["?"], "このキー一覧"),
     (Action::Quit, "quit", &["q"], "終了（確認あり）"),
 ];
@@ -204,6 +222,19 @@ pub const SCROLLS: [Action; 6] = [
     Action::PageDown,
     Action::Top,
     Action::Bottom,
+];
+
+/// The table's actions that also work on the 搬送先候補 screen.
+const NEAR_KEYS: [Action; 9] = [
+    Action::Open,
+    Action::Back,
+    Action::ToggleFreeOnly,
+    Action::NextSortColumn,
+    Action::ReverseSort,
+    Action::StartNear,
+    Action::Help,
+    Action::Quit,
+    Action::Reload,
 ];
 
 /// Keys that cannot be re-bound, by where they work, for `?`: (where, [(keys, what)]).
@@ -223,6 +254,25 @@ pub const FIXED_KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "決定"),
             ("Esc", "取り消す"),
             ("Backspace", "1 文字消す"),
+        ],
+    ),
+    (
+        "搬送先候補",
+        &[
+            ("Up Down / j k", "病院を選ぶ（一覧と地図で同じ病院）"),
+            ("Enter / Esc", "病院のページ / 病床一覧へ戻る"),
+            ("1", "空床ありのみ / すべて（最初は空床ありのみ）"),
+            ("m", "地図 / 一覧（広い画面では並べて表示）"),
+            ("+ / -", "地図を拡大 / 縮小"),
+            ("s / S", "並べ替え: 距離 → 空床 → 経過 / 向きを反転"),
+            ("p", "起点を入力し直す"),
+        ],
+    ),
+    (
+        "起点の入力",
+        &[
+            ("Tab", "補完（続けて押すと次の候補）"),
+            ("Enter / Esc", "決定 / やめる"),
         ],
     ),
     ("終了の確認", &[("y / n / Esc", "終了する / 続ける")]),
@@ -412,6 +462,24 @@ impl KeyMap {
                 KeyCode::Char('c') => Some(CopyPhone),
                 KeyCode::Tab | KeyCode::Down | KeyCode::Up => Some(NextPhone),
                 _ => None,
+            },
+            Mode::NearInput => match event.code {
+                KeyCode::Esc => Some(Cancel),
+                KeyCode::Enter => Some(Submit),
+                KeyCode::Backspace => Some(DeleteChar),
+                KeyCode::Tab => Some(Complete),
+                KeyCode::Char(c) => Some(Input(c)),
+                _ => None,
+            },
+            Mode::Near => match event.code {
+                KeyCode::Char('m') => Some(ToggleMap),
+                KeyCode::Char('+' | '=') => Some(ZoomIn),
+                KeyCode::Char('-') => Some(ZoomOut),
+                _ => self
+                    .keys
+                    .get(&Key::from_event(event))
+                    .copied()
+                    .filter(|a| SCROLLS.contains(a) || NEAR_KEYS.contains(a)),
             },
             Mode::Table => self.keys.get(&Key::from_event(event)).copied(),
         }

@@ -19,6 +19,8 @@ pub mod loading;
 pub mod map;
 mod master_filter;
 pub mod master_view;
+pub mod near_plain;
+pub mod near_view;
 pub mod notice;
 pub mod painter;
 pub mod plain;

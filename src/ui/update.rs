@@ -33,6 +33,16 @@ impl App {
             self.scroll_help(action);
             return Vec::new();
         }
+        match (self.mode, action) {
+            (_, Quit) => {}
+            (Mode::NearInput, _) => {
+                self.update_near_input(action);
+                return Vec::new();
+            }
+            (Mode::Near, Help | Reload) => {}
+            (Mode::Near, _) => return self.update_near(action),
+            _ => {}
+        }
         let page = self.page_rows.max(1) as isize;
         match action {
             Up => self.navigate(Intent::Move(-1)),
@@ -123,6 +133,8 @@ impl App {
                 self.mode = Mode::Export;
             }
             Export => {}
+            StartNear => self.start_near(),
+            Complete | ToggleMap | ZoomIn | ZoomOut => {}
             DialogKey(key) => return self.on_dialog_key(key),
             Acknowledge => return self.acknowledge(),
             SaveView => return self.save_view(),
@@ -140,7 +152,7 @@ impl App {
                     self.search.clear();
                     self.after_search_edit();
                 }
-                self.mode = Mode::Table;
+                self.mode = self.base_mode();
             }
         }
         Vec::new()
@@ -465,10 +477,19 @@ impl App {
         if self.popup.take().is_some() {
             // The table is as it was: same row, same scroll.
             self.page = None;
-            self.mode = Mode::Table;
+            self.mode = self.base_mode();
         } else if !self.search.is_empty() {
             self.search.clear();
             self.after_search_edit();
+        }
+    }
+
+    /// The screen under popups: the 搬送先候補 list while it is open, else the table.
+    fn base_mode(&self) -> Mode {
+        if self.near.is_some() {
+            Mode::Near
+        } else {
+            Mode::Table
         }
     }
 

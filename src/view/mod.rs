@@ -2,6 +2,7 @@
 
 pub mod changes;
 pub mod describe;
+pub mod near;
 pub mod search;
 pub mod sort;
 
