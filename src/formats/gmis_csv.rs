@@ -124,6 +124,11 @@ struct Part {
 }
 
 impl Part {
+    /// Rows taken so far, in this stretch's collector and its batches.
+    fn row_count(&self) -> usize {
+        self.rows.rows.len() + self.batches.iter().map(Vec::len).sum::<usize>()
+    }
+
     /// This stretch followed by `next`.
     fn then(mut self, next: Part) -> Part {
         let batched: usize = next.batches.iter().map(Vec::len).sum();
@@ -229,6 +234,13 @@ fn read_halves(
             stop.store(true, Relaxed);
         }
         let second = second.join().unwrap_or(Err(None));
+        // The second half may end last: the whole count is told once more.
+        if let (Ok(first), Ok(second)) = (&first, &second) {
+            progress.parsed(ParseProgress {
+                bytes: end as u64,
+                rows: first.row_count() + second.row_count(),
+            });
+        }
         (first, second)
     });
     let first = first?;
