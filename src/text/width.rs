@@ -74,7 +74,11 @@ fn clustered_width(s: &str, amb: AmbiguousWidth) -> usize {
 /// in both ambiguous modes, and no cluster of them is drawn at another
 /// width. None when any other character is in it.
 fn simple_width(s: &str) -> Option<usize> {
-    s.chars().map(simple_char_width).sum()
+    let mut cells = 0;
+    for c in s.chars() {
+        cells += simple_char_width(c)?;
+    }
+    Some(cells)
 }
 
 /// Cells of a character of [`simple_width`]'s set; none outside it.
@@ -257,12 +261,38 @@ fn measure(s: &str, max: usize, amb: AmbiguousWidth) -> Measure {
         // Every ASCII byte is its own grapheme except CR LF, and both of
         // those are zero-width controls, so cutting between them is harmless.
         scan(s.bytes().map(ascii_width).enumerate(), max)
+    } else if simple_width(s).is_some() {
+        scan(simple_clusters(s), max)
     } else {
-        let cells = s
-            .grapheme_indices(true)
-            .map(|(i, g)| (i, grapheme_width(g, amb)));
-        scan(cells, max)
+        measure_clustered(s, max, amb)
     }
+}
+
+/// [`measure`] by grapheme clusters, whatever the text.
+fn measure_clustered(s: &str, max: usize, amb: AmbiguousWidth) -> Measure {
+    let cells = s
+        .grapheme_indices(true)
+        .map(|(i, g)| (i, grapheme_width(g, amb)));
+    scan(cells, max)
+}
+
+/// `(byte offset, width)` of each cluster of text of [`simple_width`]'s
+/// set: each character is one, except that the halfwidth voiced marks ﾞ
+/// and ﾟ belong to the character before them (they extend it, as in ｸﾞ).
+fn simple_clusters(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, c) = chars.next()?;
+        let mut cells = simple_char_width(c).unwrap_or(0);
+        while let Some(&(_, mark)) = chars.peek() {
+            if !matches!(mark, '\u{FF9E}' | '\u{FF9F}') {
+                break;
+            }
+            cells += simple_char_width(mark).unwrap_or(0);
+            chars.next();
+        }
+        Some((start, cells))
+    })
 }
 
 /// One pass over `(byte offset, width)` per grapheme, stopping as soon as the
@@ -699,6 +729,31 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn simple_text_is_cut_where_its_clusters_are(
+            chars in prop::collection::vec(
+                prop_oneof![
+                    prop::sample::select(&['a', ' ', 'ｸ', 'ﾞ', 'ﾟ', 'ｰ', '東', 'あ', '゛', '！', '￨'][..]),
+                    prop::char::range('\u{FF61}', '\u{FF9F}'),
+                    prop::char::range('\u{3041}', '\u{3096}'),
+                ],
+                0..12,
+            ),
+            max in 0usize..20,
+        ) {
+            let s: String = chars.into_iter().collect();
+            prop_assume!(simple_width(&s).is_some());
+            let cut = |m: Measure| match m {
+                Measure::Fits(w) => (true, w, s.len()),
+                Measure::Cut { end, width } => (false, width, end),
+            };
+            for amb in MODES {
+                prop_assert_eq!(cut(measure(&s, max, amb)), cut(measure_clustered(&s, max, amb)));
             }
         }
     }
