@@ -452,9 +452,10 @@ mod tests {
         row.extra = vec!["追加".to_string()];
         let now = time::parse_datetime("2022/02/01 12:00").unwrap();
         let spec = ViewSpec::new(now);
-        let mut report = Report::default();
-        report.extra_columns = vec!["列".to_string()];
-        report.rows = vec![row.clone()];
+        let report = Report {
+            extra_columns: vec!["列".to_string()],
+            rows: vec![row.clone()],
+        };
         for column in display_columns(&report) {
             let expected = match column {
                 Column::Prefecture => row.prefecture.to_string(),
