@@ -1,7 +1,9 @@
 //! Pure view logic over a report: filter, sort, group and totals. No terminal here.
 
 pub mod changes;
+pub mod clock;
 pub mod describe;
+pub mod parallel;
 pub mod search;
 pub mod sort;
 
@@ -206,21 +208,29 @@ pub struct View {
 
 impl View {
     pub fn build(report: &Report, spec: &ViewSpec) -> Self {
+        let latest = crate::model::latest::latest_rows(&report.rows);
+        Self::build_from(report, spec, &latest)
+    }
+
+    /// [`View::build`] with each hospital's latest row already known
+    /// ([`crate::model::latest::latest_rows`] of the same report), so every
+    /// view of one report looks for them once.
+    pub fn build_from(report: &Report, spec: &ViewSpec, latest: &[usize]) -> Self {
         let rows = &report.rows;
-        let latest = crate::model::latest::latest_rows(rows);
         let superseded = rows.len() - latest.len();
-        let candidates = if spec.all_rows {
-            (0..rows.len()).collect()
+        let total_records = if spec.all_rows {
+            rows.len()
         } else {
-            latest
+            latest.len()
         };
-        let total_records = candidates.len();
-        let mut order: Vec<usize> = candidates
-            .into_iter()
-            .filter(|&i| spec.keeps(&rows[i]))
-            .collect();
+        let keeps = |&i: &usize| spec.keeps(&rows[i]);
+        let mut order: Vec<usize> = if spec.all_rows {
+            (0..rows.len()).filter(keeps).collect()
+        } else {
+            latest.iter().copied().filter(keeps).collect()
+        };
         sort::sort_rows(&mut order, rows, spec.sort, spec.group, &spec.now);
-        let totals = Totals::of(order.iter().map(|&i| &rows[i]));
+        let totals = totals_of(&order, rows);
         let groups = if spec.group == Grouping::None {
             Vec::new()
         } else {
@@ -248,6 +258,28 @@ impl View {
             (n, true) => Some(format!("過去の報告 {n} 件も表示")),
         }
     }
+}
+
+/// The totals of the rows at `order`, added up on both cores.
+fn totals_of(order: &[usize], rows: &[ReportRow]) -> Totals {
+    let parts = parallel::in_parts(order, |_, part| Totals::of(part.iter().map(|&i| &rows[i])));
+    parts.into_iter().fold(Totals::default(), |sum, part| {
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        Totals {
+            records: sum.records + part.records,
+            secured: add(sum.secured, part.secured),
+            ready: add(sum.ready, part.ready),
+            inpatients: add(sum.inpatients, part.inpatients),
+            free: match (sum.free, part.free) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            },
+            with_free_beds: sum.with_free_beds + part.with_free_beds,
+        }
+    })
 }
 
 fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Group> {
@@ -424,6 +456,28 @@ mod tests {
     use super::*;
     use crate::model::test_rows::seed_row;
     use crate::model::time;
+
+    #[test]
+    fn totals_added_in_parts_equal_the_totals_of_all() {
+        let rows: Vec<ReportRow> = (0..parallel::MIN_PART * 2 + 5)
+            .map(|i| {
+                let mut row = seed_row();
+                row.secured = (i % 3 != 0).then_some(i as u32 % 50);
+                row.ready = (i % 5 != 0).then_some(i as u32 % 40);
+                row.inpatients = Some(i as u32 % 45);
+                row
+            })
+            .collect();
+        let order: Vec<usize> = (0..rows.len()).rev().collect();
+        assert_eq!(totals_of(&order, &rows), Totals::of(&rows));
+        assert_eq!(totals_of(&[], &rows), Totals::default());
+        let blank = {
+            let mut row = seed_row();
+            row.secured = None;
+            vec![row]
+        };
+        assert_eq!(totals_of(&[0], &blank), Totals::of(&blank));
+    }
 
     #[test]
     fn dates_are_written_as_the_model_formats_them() {
