@@ -261,7 +261,10 @@ fn measure(s: &str, max: usize, amb: AmbiguousWidth) -> Measure {
         // Every ASCII byte is its own grapheme except CR LF, and both of
         // those are zero-width controls, so cutting between them is harmless.
         scan(s.bytes().map(ascii_width).enumerate(), max)
-    } else if simple_width(s).is_some() {
+    } else if let Some(cells) = simple_width(s) {
+        if cells <= max {
+            return Measure::Fits(cells);
+        }
         scan(simple_clusters(s), max)
     } else {
         measure_clustered(s, max, amb)

@@ -191,8 +191,7 @@ fn group_heading(group: &view::Group) -> String {
 }
 
 /// The widest cell of each column over the whole body, in cells, keeping
-/// nothing of the text. The row's own text is measured through a
-/// [`WidthCache`], so a municipality a thousand rows share costs one measure.
+/// nothing of the text; the rows are measured in parts on both cores.
 fn measure_cells(
     report: &Report,
     view: &View,
@@ -200,10 +199,42 @@ fn measure_cells(
     columns: &[Column],
     amb: AmbiguousWidth,
 ) -> Vec<usize> {
+    let parts = view::parallel::in_parts(&view.order, |_, part| {
+        measure_rows(report, part, spec, columns, amb)
+    });
+    let mut widest = vec![0usize; columns.len()];
+    for part in parts {
+        for (w, p) in widest.iter_mut().zip(part) {
+            *w = (*w).max(p);
+        }
+    }
+    let mut totals: Vec<&Totals> = view.groups.iter().map(|g| &g.totals).collect();
+    let labels = std::iter::repeat_n("小計", totals.len()).chain(["総計"]);
+    if !view.order.is_empty() {
+        totals.push(&view.totals);
+    }
+    for (label, totals) in labels.zip(totals) {
+        for (w, cell) in widest.iter_mut().zip(total_cells(columns, label, totals)) {
+            *w = (*w).max(width::str_width(&cell, amb));
+        }
+    }
+    widest
+}
+
+/// The widest cell of each column in the rows at `order`. The row's own
+/// text is measured through a [`WidthCache`], so a name a thousand rows
+/// share costs one measure; other cells are written into one buffer.
+fn measure_rows(
+    report: &Report,
+    order: &[usize],
+    spec: &ViewSpec,
+    columns: &[Column],
+    amb: AmbiguousWidth,
+) -> Vec<usize> {
     let mut widest = vec![0usize; columns.len()];
     let mut cache = WidthCache::new(amb);
     let mut buffer = String::new();
-    for &i in &view.order {
+    for &i in order {
         let row = &report.rows[i];
         for (w, &column) in widest.iter_mut().zip(columns) {
             let cells = match view::own_text(row, column) {
@@ -218,16 +249,6 @@ fn measure_cells(
                 }
             };
             *w = (*w).max(cells);
-        }
-    }
-    let mut totals: Vec<&Totals> = view.groups.iter().map(|g| &g.totals).collect();
-    let labels = std::iter::repeat_n("小計", totals.len()).chain(["総計"]);
-    if !view.order.is_empty() {
-        totals.push(&view.totals);
-    }
-    for (label, totals) in labels.zip(totals) {
-        for (w, cell) in widest.iter_mut().zip(total_cells(columns, label, totals)) {
-            *w = (*w).max(width::str_width(&cell, amb));
         }
     }
     widest
