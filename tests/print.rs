@@ -375,3 +375,72 @@ fn a_japanese_legacy_locale_reads_the_table_and_the_messages() {
         .unwrap()
         .contains("合計 確保病床 30"));
 }
+
+/// A G-MIS file with `extra` columns of its own after the known ones.
+fn file_with_extra_columns(dir: &std::path::Path, rows: usize, extra: usize) -> String {
+    let mut text = String::from(
+        "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中",
+    );
+    for j in 0..extra {
+        text.push_str(&format!(",追加{j}"));
+    }
+    text.push('\n');
+    for i in 0..rows {
+        text.push_str(&format!(
+            "東京都,13,131016,千代田区,1301,区中央部,13101{i:05},病院{i},2022/02/01,2022/02/01 11:32,20,10,5"
+        ));
+        for j in 0..extra {
+            text.push_str(&format!(",{}", (i + j) % 1000));
+        }
+        text.push('\n');
+    }
+    let path = dir.join("wide.csv");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_hundred_thousand_columns_fit_into_a_width() {
+    // Fitting them took a minute when each cell given up recounted every column.
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_with_extra_columns(dir.path(), 3, 100_000);
+    let out = print(&["--source", &path, "--width", "200"]);
+    let hidden = out
+        .lines()
+        .find(|l| l.starts_with("表示しきれない列: "))
+        .expect("the columns left out are named");
+    assert!(hidden.ends_with("追加99999（--width を広げると表示します）"));
+    let rows = out.lines().filter(|l| l.starts_with("病院")).count();
+    assert_eq!(rows, 3);
+    assert!(out.lines().any(|l| l.starts_with("総計（3 件）")));
+    for line in out.lines().filter(|l| l.contains(" │ ")) {
+        assert!(str_width(line, AmbiguousWidth::Narrow) <= 200, "{line}");
+    }
+}
+
+#[test]
+fn rows_stream_in_the_order_of_the_view_with_the_total_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_with_extra_columns(dir.path(), 2_000, 1);
+    let out = print(&["--source", &path, "--sort", "name:desc"]);
+    let names: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("病院"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2_000);
+    assert_eq!(names[0], "病院999");
+    assert!(
+        names.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by name, descending"
+    );
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("総計（2000 件）"), "{last}");
+    // Every row is as wide as the header: widths come from the whole body.
+    let widths: std::collections::HashSet<usize> = out
+        .lines()
+        .filter(|l| l.contains(" │ "))
+        .map(|l| separator_columns(l, '│', AmbiguousWidth::Narrow).len())
+        .collect();
+    assert_eq!(widths.len(), 1);
+}

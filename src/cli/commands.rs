@@ -97,19 +97,36 @@ fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -
     let mut options = table.plain_options(plain::stdout_terminal_width());
     // The separators' glyphs are in neither Japanese set.
     options.ascii |= !charset.is_utf8();
-    let text = match &table.view.near.near {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut bytes = Vec::new();
+    // Each line goes out as it is laid out (the cells are sanitised as they are
+    // laid out; this is the last guard before the terminal, for any text that
+    // was not), so a million rows never sit in memory as text.
+    let mut write_line = |line: &str| {
+        let line = crate::text::sanitize_lines(line);
+        bytes.clear();
+        charset.encode_into(&line, options.ambiguous, &mut bytes);
+        bytes.push(b'\n');
+        out.write_all(&bytes)
+    };
+    let written = match &table.view.near.near {
         Some(place) => {
             let demo = origin.is_none();
-            crate::cli::near::render_print(&loaded, &table.view, place, &spec, &options, demo)?
+            let text =
+                crate::cli::near::render_print(&loaded, &table.view, place, &spec, &options, demo)?;
+            text.lines().try_for_each(&mut write_line)
         }
-        None => plain::render(&loaded.report, &view, &spec, &loaded.label, &options),
+        None => plain::Table {
+            report: &loaded.report,
+            view: &view,
+            spec: &spec,
+            source: &loaded.label,
+            options: &options,
+        }
+        .write(&mut write_line),
     };
-    // The cells are sanitised as they are laid out; this is the last guard
-    // before the terminal, for any text that was not.
-    let text = crate::text::sanitize_lines(&text);
-    let bytes = charset.encode(&text, options.ambiguous);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&bytes).and_then(|_| out.flush()) {
+    let written = written.and_then(|()| out.flush());
+    match written {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // A closed pipe (`| head`) is not an error worth a message.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

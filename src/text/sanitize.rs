@@ -21,9 +21,10 @@ pub fn sanitize_lines(text: &str) -> Cow<'_, str> {
 fn neutralise(text: &str, newline: char) -> Cow<'_, str> {
     let bad = |c: char| (c.is_control() && c != newline) || is_bidi_control(c);
     // Every character to replace starts with one of these bytes (C0 and DEL,
-    // C1 as 0xC2, the bidi controls as 0xE2); most text has none of them.
-    let suspect = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
-    if !text.as_bytes().iter().any(suspect) || !text.chars().any(bad) {
+    // C1 as 0xC2, the bidi controls as 0xE2 0x80 or 0xE2 0x81); most text has
+    // none of them. Box drawing and ① start with 0xE2 too, but not with
+    // those pairs, so a table line is not decoded for nothing.
+    if !has_suspect_bytes(text.as_bytes()) || !text.chars().any(bad) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -53,6 +54,20 @@ pub fn shown_char(c: char) -> String {
     }
 }
 
+/// Whether `bytes` has a byte a character to replace starts with: a quick
+/// scan for the lead bytes, then a look at the byte after each 0xE2.
+fn has_suspect_bytes(bytes: &[u8]) -> bool {
+    let lead = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(lead).map(|p| from + p) {
+        if bytes[at] != 0xE2 || matches!(bytes.get(at + 1), Some(0x80 | 0x81)) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
@@ -68,6 +83,22 @@ mod tests {
         assert_eq!(sanitize("\u{202E}abc"), "?abc");
         assert_eq!(sanitize("\u{9b}2J"), "?2J");
         assert!(matches!(sanitize("ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_bidi_control_is_caught_beside_box_drawing() {
+        let bidi = [
+            '\u{200E}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}',
+        ];
+        for c in bidi {
+            assert_eq!(sanitize(&format!("│{c}─")), "│?─", "{c:?}");
+            assert_eq!(sanitize(&format!("{c}")), "?", "{c:?}");
+        }
+        // Text of 0xE2 lead bytes that are not bidi controls stays borrowed.
+        assert!(matches!(sanitize("─┼─│①※ ‐"), Cow::Borrowed(_)));
+        assert!(!has_suspect_bytes("東京 │ ① ─".as_bytes()));
+        assert!(!has_suspect_bytes(&[0xE2]));
+        assert!(has_suspect_bytes(&[0xE2, 0x80]));
     }
 
     #[test]

@@ -60,7 +60,84 @@ pub fn str_width(s: &str, amb: AmbiguousWidth) -> usize {
     if s.is_ascii() {
         return s.bytes().filter(|&b| ascii_width(b) == 1).count();
     }
+    simple_width(s).unwrap_or_else(|| clustered_width(s, amb))
+}
+
+/// [`str_width`] by grapheme clusters, whatever the text: the rule every
+/// faster path must agree with.
+fn clustered_width(s: &str, amb: AmbiguousWidth) -> usize {
     s.graphemes(true).map(|g| grapheme_width(g, amb)).sum()
+}
+
+/// The width of text made only of characters whose widths simply add up
+/// (printable ASCII, kana, kanji, fullwidth and halfwidth forms): the same
+/// in both ambiguous modes, and no cluster of them is drawn at another
+/// width. None when any other character is in it.
+fn simple_width(s: &str) -> Option<usize> {
+    let mut cells = 0;
+    for c in s.chars() {
+        cells += simple_char_width(c)?;
+    }
+    Some(cells)
+}
+
+/// Cells of a character of [`simple_width`]'s set; none outside it.
+fn simple_char_width(c: char) -> Option<usize> {
+    match c {
+        ' '..='~' | '\u{FF61}'..='\u{FF9F}' | '\u{FFE8}'..='\u{FFEE}' => Some(1),
+        // Not U+302A–U+302F or U+3099–U+309A: combining marks.
+        '\u{3000}'..='\u{3029}'
+        | '\u{3030}'..='\u{303E}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{309B}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF01}'..='\u{FF60}'
+        | '\u{FFE0}'..='\u{FFE6}' => Some(2),
+        _ => None,
+    }
+}
+
+/// Widths of text measured more than once: the first measure of each
+/// distinct string that needs grapheme segmentation is kept (up to a bound,
+/// so a million distinct names cannot grow it without end); ASCII and the
+/// simple kana and kanji text are measured directly, which is as fast as a
+/// look-up. Same results as [`str_width`].
+#[derive(Debug)]
+pub struct WidthCache<'a> {
+    amb: AmbiguousWidth,
+    clustered: std::collections::HashMap<&'a str, usize>,
+}
+
+impl<'a> WidthCache<'a> {
+    /// Strings kept at most; beyond, they are measured each time.
+    const CAPACITY: usize = 1 << 16;
+
+    pub fn new(amb: AmbiguousWidth) -> Self {
+        Self {
+            amb,
+            clustered: std::collections::HashMap::new(),
+        }
+    }
+
+    /// [`str_width`] of `s`.
+    pub fn width(&mut self, s: &'a str) -> usize {
+        if s.is_ascii() {
+            return str_width(s, self.amb);
+        }
+        if let Some(w) = simple_width(s) {
+            return w;
+        }
+        if let Some(&w) = self.clustered.get(s) {
+            return w;
+        }
+        let w = clustered_width(s, self.amb);
+        if self.clustered.len() < Self::CAPACITY {
+            self.clustered.insert(s, w);
+        }
+        w
+    }
 }
 
 /// Display cells of one grapheme cluster; control characters count as zero.
@@ -184,12 +261,41 @@ fn measure(s: &str, max: usize, amb: AmbiguousWidth) -> Measure {
         // Every ASCII byte is its own grapheme except CR LF, and both of
         // those are zero-width controls, so cutting between them is harmless.
         scan(s.bytes().map(ascii_width).enumerate(), max)
+    } else if let Some(cells) = simple_width(s) {
+        if cells <= max {
+            return Measure::Fits(cells);
+        }
+        scan(simple_clusters(s), max)
     } else {
-        let cells = s
-            .grapheme_indices(true)
-            .map(|(i, g)| (i, grapheme_width(g, amb)));
-        scan(cells, max)
+        measure_clustered(s, max, amb)
     }
+}
+
+/// [`measure`] by grapheme clusters, whatever the text.
+fn measure_clustered(s: &str, max: usize, amb: AmbiguousWidth) -> Measure {
+    let cells = s
+        .grapheme_indices(true)
+        .map(|(i, g)| (i, grapheme_width(g, amb)));
+    scan(cells, max)
+}
+
+/// `(byte offset, width)` of each cluster of text of [`simple_width`]'s
+/// set: each character is one, except that the halfwidth voiced marks ﾞ
+/// and ﾟ belong to the character before them (they extend it, as in ｸﾞ).
+fn simple_clusters(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, c) = chars.next()?;
+        let mut cells = simple_char_width(c).unwrap_or(0);
+        while let Some(&(_, mark)) = chars.peek() {
+            if !matches!(mark, '\u{FF9E}' | '\u{FF9F}') {
+                break;
+            }
+            cells += simple_char_width(mark).unwrap_or(0);
+            chars.next();
+        }
+        Some((start, cells))
+    })
 }
 
 /// One pass over `(byte offset, width)` per grapheme, stopping as soon as the
@@ -537,6 +643,167 @@ mod tests {
         ) {
             let amb = if wide { W } else { N };
             check_fit(&pieces.concat(), width, amb);
+        }
+    }
+
+    /// Characters at the edges of the simple set and the clusters around it.
+    const NEIGHBOURS: &[char] = &[
+        'a',
+        '~',
+        ' ',
+        '\u{7f}',
+        '\u{1b}',
+        '\u{3000}',
+        '、',
+        '\u{3029}',
+        '\u{302A}',
+        '\u{302F}',
+        '\u{3030}',
+        '\u{303E}',
+        '\u{303F}',
+        'ぁ',
+        'ゖ',
+        '\u{3099}',
+        '\u{309A}',
+        '゛',
+        'ヿ',
+        '㐀',
+        '一',
+        '鿿',
+        '豈',
+        '﨑',
+        '髙',
+        '！',
+        '｠',
+        '｡',
+        'ｸ',
+        'ﾞ',
+        'ﾟ',
+        '￠',
+        '￦',
+        '￨',
+        '￮',
+        '①',
+        '※',
+        'α',
+        'é',
+        '\u{301}',
+        '\u{200D}',
+        '\u{FE0F}',
+        '\u{E0100}',
+        '🏥',
+        '👨',
+        '\u{FFEF}',
+        '\u{1100}',
+        '\u{1161}',
+        '가',
+    ];
+
+    #[test]
+    fn simple_characters_measure_as_their_clusters() {
+        let ranges = [
+            ('\u{20}', '\u{7E}'),
+            ('\u{3000}', '\u{30FF}'),
+            ('\u{3400}', '\u{4DBF}'),
+            ('\u{4E00}', '\u{9FFF}'),
+            ('\u{F900}', '\u{FAFF}'),
+            ('\u{FF01}', '\u{FFEE}'),
+        ];
+        for (lo, hi) in ranges {
+            for (i, c) in (lo..=hi).enumerate() {
+                let Some(w) = simple_char_width(c) else {
+                    continue;
+                };
+                for amb in MODES {
+                    let one = c.to_string();
+                    assert_eq!(w, clustered_width(&one, amb), "{c:?} {amb:?}");
+                    // Next to any neighbour, the widths still add up (a
+                    // sample of the big blocks, every character of the small).
+                    if i % 31 != 0 && hi > '\u{30FF}' && hi < '\u{FF01}' {
+                        continue;
+                    }
+                    for &n in NEIGHBOURS {
+                        for pair in [format!("{c}{n}"), format!("{n}{c}")] {
+                            let expected = clustered_width(&pair, amb);
+                            if let Some(fast) = simple_width(&pair) {
+                                assert_eq!(fast, expected, "{pair:?} {amb:?}");
+                            }
+                            assert_eq!(str_width(&pair, amb), expected, "{pair:?} {amb:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn simple_text_is_cut_where_its_clusters_are(
+            chars in prop::collection::vec(
+                prop_oneof![
+                    prop::sample::select(&['a', ' ', 'ｸ', 'ﾞ', 'ﾟ', 'ｰ', '東', 'あ', '゛', '！', '￨'][..]),
+                    prop::char::range('\u{FF61}', '\u{FF9F}'),
+                    prop::char::range('\u{3041}', '\u{3096}'),
+                ],
+                0..12,
+            ),
+            max in 0usize..20,
+        ) {
+            let s: String = chars.into_iter().collect();
+            prop_assume!(simple_width(&s).is_some());
+            let cut = |m: Measure| match m {
+                Measure::Fits(w) => (true, w, s.len()),
+                Measure::Cut { end, width } => (false, width, end),
+            };
+            for amb in MODES {
+                prop_assert_eq!(cut(measure(&s, max, amb)), cut(measure_clustered(&s, max, amb)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_widths() {
+        let texts = [
+            "医療法人社団①髙﨑会 ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ",
+            "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ",
+            "Ⅱ号館 ※東京病院",
+            "abc",
+            "東京都",
+            "é\u{301}",
+        ];
+        for amb in MODES {
+            let mut cache = WidthCache::new(amb);
+            for _ in 0..2 {
+                for text in texts {
+                    assert_eq!(cache.width(text), clustered_width(text, amb), "{text}");
+                }
+            }
+        }
+        assert_eq!(WidthCache::new(N).width("①※"), 2);
+        assert_eq!(WidthCache::new(W).width("①※"), 4);
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_paths_equal_the_clustered_width(
+            chars in prop::collection::vec(
+                prop_oneof![
+                    prop::sample::select(NEIGHBOURS),
+                    prop::char::range('\u{3000}', '\u{30FF}'),
+                    prop::char::range('\u{4E00}', '\u{9FFF}'),
+                    prop::char::range('\u{FF00}', '\u{FFEF}'),
+                    prop::char::range('\u{0}', '\u{2FF}'),
+                    any::<char>(),
+                ],
+                0..16,
+            ),
+            wide in any::<bool>(),
+        ) {
+            let amb = if wide { W } else { N };
+            let s: String = chars.into_iter().collect();
+            let expected = clustered_width(&s, amb);
+            prop_assert_eq!(str_width(&s, amb), expected);
+            prop_assert_eq!(WidthCache::new(amb).width(&s), expected);
         }
     }
 

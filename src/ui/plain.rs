@@ -1,11 +1,12 @@
 //! The report as plain text: `bedboard print`, for dumb terminals, cron and mail.
 //! Aligned in display cells through the width module; numbers are never cut.
 
-use std::io::IsTerminal;
+use std::borrow::Cow;
+use std::io::{self, IsTerminal};
 
 use super::table_layout::{self, ColumnWidth, Separators};
 use crate::model::{Column, ColumnKind, Report, Totals};
-use crate::text::width::{self, Align, AmbiguousWidth};
+use crate::text::width::{self, Align, AmbiguousWidth, WidthCache};
 use crate::view::{self, View, ViewDescription, ViewSpec};
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +37,7 @@ const READABLE_NAME_WIDTH: usize = 24;
 /// Every column is at least two kanji wide, so a header wraps in few lines.
 const MIN_COLUMN_WIDTH: usize = 4;
 
+/// The whole table as one string (tests, and callers that want it whole).
 pub fn render(
     report: &Report,
     view: &View,
@@ -43,66 +45,79 @@ pub fn render(
     source: &str,
     options: &PlainOptions,
 ) -> String {
-    let all_columns = view::display_columns(report);
-    let cells = body_cells(report, view, spec, &all_columns);
-    let separators = Separators::new(options.ascii, options.ambiguous);
-    let layout = Layout::fit(report, &all_columns, &cells, &separators, options);
-
     let mut out = String::new();
-    for line in summary_lines(view, spec, source) {
-        push_line(&mut out, &line);
-    }
-    if !layout.hidden.is_empty() {
-        let names: Vec<&str> = layout
-            .hidden
-            .iter()
-            .map(|&c| view::column_header(report, c))
-            .collect();
-        push_line(
-            &mut out,
-            &format!(
-                "表示しきれない列: {}（--width を広げると表示します）",
-                names.join("、")
-            ),
-        );
-    }
-    for header_line in layout.header_lines(report) {
-        push_row(
-            &mut out,
-            &layout,
-            &header_line,
-            &separators,
-            options.ambiguous,
-            false,
-        );
-    }
-    let rule: Vec<String> = layout.widths.iter().map(|&w| separators.rule(w)).collect();
-    push_line(&mut out, &rule.join(separators.cross));
-    if view.order.is_empty() {
-        push_line(&mut out, "該当する行はありません");
-    }
-    for line in &cells {
-        match line {
-            BodyLine::Heading(text) => push_line(&mut out, text),
-            BodyLine::Cells(row) => {
-                let shown = &row[..layout.columns.len()];
-                push_row(
-                    &mut out,
-                    &layout,
-                    shown,
-                    &separators,
-                    options.ambiguous,
-                    true,
-                )
-            }
-        }
-    }
+    let table = Table {
+        report,
+        view,
+        spec,
+        source,
+        options,
+    };
+    let written = table.write(&mut |line: &str| {
+        out.push_str(line);
+        out.push('\n');
+        Ok(())
+    });
+    // Appending to a String cannot fail.
+    debug_assert!(written.is_ok());
     out
 }
 
-fn push_line(out: &mut String, line: &str) {
-    out.push_str(line.trim_end());
-    out.push('\n');
+/// One table to print: the report, the view of it and how to show it.
+pub struct Table<'a> {
+    pub report: &'a Report,
+    pub view: &'a View,
+    pub spec: &'a ViewSpec,
+    /// Where the data came from, for the header.
+    pub source: &'a str,
+    pub options: &'a PlainOptions,
+}
+
+impl Table<'_> {
+    /// Hands the table to `line`, a line at a time without its line break.
+    /// Two passes over the rows: one measures the columns and keeps only
+    /// their widths, the other formats each line as it goes out, so a
+    /// million rows never sit in memory as text.
+    pub fn write(&self, line: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
+        let (report, view, options) = (self.report, self.view, self.options);
+        let all_columns = view::display_columns(report);
+        let separators = Separators::new(options.ascii, options.ambiguous);
+        let data = measure_cells(report, view, self.spec, &all_columns, options.ambiguous);
+        let layout = Layout::fit(report, &all_columns, &data, &separators, options);
+        let mut text = String::new();
+        let mut emit = |text: &str| line(text.trim_end());
+        for summary in summary_lines(view, self.spec, self.source) {
+            emit(&summary)?;
+        }
+        if !layout.hidden.is_empty() {
+            let names: Vec<&str> = layout
+                .hidden
+                .iter()
+                .map(|&c| view::column_header(report, c))
+                .collect();
+            emit(&format!(
+                "表示しきれない列: {}（--width を広げると表示します）",
+                names.join("、")
+            ))?;
+        }
+        for header_line in layout.header_lines(report) {
+            push_row(&mut text, &layout, &header_line, &separators, false);
+            emit(&text)?;
+        }
+        let rule: Vec<String> = layout.widths.iter().map(|&w| separators.rule(w)).collect();
+        emit(&rule.join(separators.cross))?;
+        if view.order.is_empty() {
+            emit("該当する行はありません")?;
+        }
+        let shown = &all_columns[..layout.columns.len()];
+        each_body_line(report, view, self.spec, shown, &mut |body| match body {
+            BodyLine::Heading(heading) => emit(heading),
+            BodyLine::Cells(cells) => {
+                push_row(&mut text, &layout, cells, &separators, true);
+                emit(&text)
+            }
+        })
+    }
 }
 
 /// The header: counts and totals, then where the data comes from and how it is shown.
@@ -118,40 +133,125 @@ fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
     lines
 }
 
-/// One line of the table body, with a cell for every column.
-enum BodyLine {
-    Heading(String),
-    Cells(Vec<String>),
+/// One line of the table body, with a cell for every column given.
+enum BodyLine<'l> {
+    Heading(&'l str),
+    Cells(&'l [String]),
 }
 
-fn body_cells(report: &Report, view: &View, spec: &ViewSpec, columns: &[Column]) -> Vec<BodyLine> {
-    let row_cells = |i: usize| -> BodyLine {
+/// Each line of the body in order: group headings, rows, subtotals and the
+/// grand total. The cells of a row are written into buffers reused from
+/// row to row.
+fn each_body_line(
+    report: &Report,
+    view: &View,
+    spec: &ViewSpec,
+    columns: &[Column],
+    each: &mut dyn FnMut(BodyLine<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut cells = vec![String::new(); columns.len()];
+    let row_line = |i: usize, cells: &mut Vec<String>| {
         let row = &report.rows[i];
-        BodyLine::Cells(
-            columns
-                .iter()
-                .map(|&c| crate::text::sanitize(&view::cell_text(row, c, spec)).into_owned())
-                .collect(),
-        )
+        for (cell, &column) in cells.iter_mut().zip(columns) {
+            cell.clear();
+            view::push_cell_text(cell, row, column, spec);
+            if let Cow::Owned(clean) = crate::text::sanitize(cell) {
+                *cell = clean;
+            }
+        }
     };
-    let mut lines = Vec::new();
     if view.groups.is_empty() {
-        lines.extend(view.order.iter().map(|&i| row_cells(i)));
+        for &i in &view.order {
+            row_line(i, &mut cells);
+            each(BodyLine::Cells(&cells))?;
+        }
     } else {
         for group in &view.groups {
-            lines.push(BodyLine::Heading(format!(
-                "{} ({})",
-                group.label,
-                group.rows.len()
-            )));
-            lines.extend(view.order[group.rows.clone()].iter().map(|&i| row_cells(i)));
-            lines.push(BodyLine::Cells(total_cells(columns, "小計", &group.totals)));
+            each(BodyLine::Heading(&group_heading(group)))?;
+            for &i in &view.order[group.rows.clone()] {
+                row_line(i, &mut cells);
+                each(BodyLine::Cells(&cells))?;
+            }
+            each(BodyLine::Cells(&total_cells(
+                columns,
+                "小計",
+                &group.totals,
+            )))?;
         }
     }
     if !view.order.is_empty() {
-        lines.push(BodyLine::Cells(total_cells(columns, "総計", &view.totals)));
+        each(BodyLine::Cells(&total_cells(columns, "総計", &view.totals)))?;
     }
-    lines
+    Ok(())
+}
+
+/// 「東京都 (12)」
+fn group_heading(group: &view::Group) -> String {
+    format!("{} ({})", group.label, group.rows.len())
+}
+
+/// The widest cell of each column over the whole body, in cells, keeping
+/// nothing of the text; the rows are measured in parts on both cores.
+fn measure_cells(
+    report: &Report,
+    view: &View,
+    spec: &ViewSpec,
+    columns: &[Column],
+    amb: AmbiguousWidth,
+) -> Vec<usize> {
+    let parts = view::parallel::in_parts(&view.order, |_, part| {
+        measure_rows(report, part, spec, columns, amb)
+    });
+    let mut widest = vec![0usize; columns.len()];
+    for part in parts {
+        for (w, p) in widest.iter_mut().zip(part) {
+            *w = (*w).max(p);
+        }
+    }
+    let mut totals: Vec<&Totals> = view.groups.iter().map(|g| &g.totals).collect();
+    let labels = std::iter::repeat_n("小計", totals.len()).chain(["総計"]);
+    if !view.order.is_empty() {
+        totals.push(&view.totals);
+    }
+    for (label, totals) in labels.zip(totals) {
+        for (w, cell) in widest.iter_mut().zip(total_cells(columns, label, totals)) {
+            *w = (*w).max(width::str_width(&cell, amb));
+        }
+    }
+    widest
+}
+
+/// The widest cell of each column in the rows at `order`. The row's own
+/// text is measured through a [`WidthCache`], so a name a thousand rows
+/// share costs one measure; other cells are written into one buffer.
+fn measure_rows(
+    report: &Report,
+    order: &[usize],
+    spec: &ViewSpec,
+    columns: &[Column],
+    amb: AmbiguousWidth,
+) -> Vec<usize> {
+    let mut widest = vec![0usize; columns.len()];
+    let mut cache = WidthCache::new(amb);
+    let mut buffer = String::new();
+    for &i in order {
+        let row = &report.rows[i];
+        for (w, &column) in widest.iter_mut().zip(columns) {
+            let cells = match view::own_text(row, column) {
+                Some(own) => match crate::text::sanitize(own) {
+                    Cow::Borrowed(clean) => cache.width(clean),
+                    Cow::Owned(clean) => width::str_width(&clean, amb),
+                },
+                None => {
+                    buffer.clear();
+                    view::push_cell_text(&mut buffer, row, column, spec);
+                    width::str_width(&crate::text::sanitize(&buffer), amb)
+                }
+            };
+            *w = (*w).max(cells);
+        }
+    }
+    widest
 }
 
 /// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
@@ -180,22 +280,14 @@ impl Layout {
     fn fit(
         report: &Report,
         columns: &[Column],
-        lines: &[BodyLine],
+        data: &[usize],
         separators: &Separators,
         options: &PlainOptions,
     ) -> Self {
         let amb = options.ambiguous;
-        let mut data = vec![0usize; columns.len()];
-        for line in lines {
-            if let BodyLine::Cells(cells) = line {
-                for (w, cell) in data.iter_mut().zip(cells) {
-                    *w = (*w).max(width::str_width(cell, amb));
-                }
-            }
-        }
         let wants: Vec<ColumnWidth> = columns
             .iter()
-            .zip(&data)
+            .zip(data)
             .map(|(&column, &data)| {
                 let header = width::str_width(view::column_header(report, column), amb);
                 // Headers wrap over more lines; data keeps its width.
@@ -245,15 +337,15 @@ impl Layout {
     }
 }
 
+/// One line of the table into `line` (cleared first).
 fn push_row<S: AsRef<str>>(
-    out: &mut String,
+    line: &mut String,
     layout: &Layout,
     cells: &[S],
     separators: &Separators,
-    amb: AmbiguousWidth,
     is_data: bool,
 ) {
-    let mut line = String::new();
+    line.clear();
     for (i, ((column, cell), &w)) in layout
         .columns
         .iter()
@@ -265,10 +357,9 @@ fn push_row<S: AsRef<str>>(
             line.push_str(separators.column);
         }
         if is_data && column.kind() == ColumnKind::Number {
-            width::push_fit_number(&mut line, cell.as_ref(), w);
+            width::push_fit_number(line, cell.as_ref(), w);
         } else {
-            width::push_fit(&mut line, cell.as_ref(), w, Align::Left, amb);
+            width::push_fit(line, cell.as_ref(), w, Align::Left, layout.ambiguous);
         }
     }
-    push_line(out, &line);
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::model::{Column, JstDateTime, Report};
 use crate::text::width::{self, AmbiguousWidth};
+use crate::view::clock::ClockChecks;
 use crate::view::{self, changes, Grouping, SortDirection, SortKey, View, ViewSpec};
 
 /// The G-MIS report footer toggles: 行数 / 詳細行 / 小計 / 総計.
@@ -178,26 +179,70 @@ pub struct ReportStats {
     pub newest: Option<JstDateTime>,
     /// Per row: a consistency error that does not depend on the clock.
     pub static_errors: Vec<bool>,
+    /// Each hospital's latest row ([`crate::model::latest::latest_rows`]),
+    /// so a new sort or filter does not look for them again.
+    pub latest: Vec<usize>,
 }
 
 impl ReportStats {
+    /// Measured on both cores for a big report.
     pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
+        let parts = view::parallel::in_parts(&report.rows, |_, rows| RowFigures::of(rows, amb));
+        let mut all = RowFigures::default();
+        for part in parts {
+            all.add(part);
+        }
         Self {
-            name_width: report
-                .rows
+            name_width: all.name_width,
+            count_widths: all.count_widths,
+            scope: scope(&all.prefectures),
+            newest: all.newest,
+            static_errors: all.static_errors,
+            latest: crate::model::latest::latest_rows(&report.rows),
+        }
+    }
+}
+
+/// [`ReportStats`] of some consecutive rows, to be added up.
+#[derive(Default)]
+struct RowFigures {
+    name_width: usize,
+    count_widths: CountWidths,
+    /// By 都道府県番号: whether a row has it.
+    prefectures: Vec<bool>,
+    newest: Option<JstDateTime>,
+    static_errors: Vec<bool>,
+}
+
+impl RowFigures {
+    fn of(rows: &[crate::model::ReportRow], amb: AmbiguousWidth) -> Self {
+        let mut prefectures = vec![false; 48];
+        for row in rows {
+            prefectures[usize::from(row.prefecture_no.get())] = true;
+        }
+        Self {
+            name_width: rows
                 .iter()
                 .map(|r| width::str_width(&r.hospital_name, amb))
                 .max()
                 .unwrap_or(0),
-            count_widths: CountWidths::of(report),
-            scope: scope(report),
-            newest: report.rows.iter().map(|r| r.reported_at).max(),
-            static_errors: report
-                .rows
-                .iter()
-                .map(|r| r.static_flags().has_errors())
-                .collect(),
+            count_widths: CountWidths::of_rows(rows),
+            prefectures,
+            newest: rows.iter().map(|r| r.reported_at).max(),
+            static_errors: rows.iter().map(|r| r.static_flags().has_errors()).collect(),
         }
+    }
+
+    /// These figures and the next rows' together.
+    fn add(&mut self, next: RowFigures) {
+        self.name_width = self.name_width.max(next.name_width);
+        self.count_widths = self.count_widths.max(next.count_widths);
+        self.prefectures.resize(48, false);
+        for (seen, more) in self.prefectures.iter_mut().zip(next.prefectures) {
+            *seen |= more;
+        }
+        self.newest = self.newest.max(next.newest);
+        self.static_errors.extend(next.static_errors);
     }
 }
 
@@ -208,12 +253,25 @@ pub struct CountWidths([usize; changes::MARKED.len()]);
 
 impl CountWidths {
     pub fn of(report: &Report) -> Self {
+        Self::of_rows(&report.rows)
+    }
+
+    fn of_rows(rows: &[crate::model::ReportRow]) -> Self {
         let mut widest = [0; changes::MARKED.len()];
-        for row in &report.rows {
+        for row in rows {
             for (cells, column) in widest.iter_mut().zip(changes::MARKED) {
-                let value = row.get(column).map_or(0, |v| v.to_string().len());
+                let value = row.get(column).map_or(0, digits);
                 *cells = (*cells).max(value);
             }
+        }
+        Self(widest)
+    }
+
+    /// The wider of the two for each column.
+    fn max(self, other: Self) -> Self {
+        let mut widest = self.0;
+        for (w, o) in widest.iter_mut().zip(other.0) {
+            *w = (*w).max(o);
         }
         Self(widest)
     }
@@ -223,6 +281,15 @@ impl CountWidths {
         let at = changes::MARKED.iter().position(|c| *c == column)?;
         Some(self.0[at])
     }
+}
+
+/// Characters of `v` written in decimal, its sign included, without writing it.
+fn digits(v: i64) -> usize {
+    let sign = usize::from(v < 0);
+    sign + v
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |d| d as usize + 1)
 }
 
 /// Report stats, made by whichever prepare needs them first.
@@ -239,14 +306,15 @@ pub fn prepare(
 ) -> Prepared {
     let figures = stats.get_or_init(|| ReportStats::of(report, amb));
     let view = match kind.grouping() {
-        Some(group) => View::build(
+        Some(group) => View::build_from(
             report,
             &ViewSpec {
                 group,
                 ..spec.clone()
             },
+            &figures.latest,
         ),
-        None => View::build(report, spec),
+        None => View::build_from(report, spec, &figures.latest),
     };
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
     if kind.grouping().is_some() {
@@ -272,13 +340,18 @@ pub fn prepare(
             }
         }
     }
-    let rows = || view.order.iter().map(|&i| (i, &report.rows[i]));
-    let stale = rows()
-        .filter(|(_, r)| r.is_stale(&spec.now, spec.stale_after))
-        .count();
-    let flagged = rows()
-        .filter(|(i, r)| figures.static_errors[*i] || r.is_reported_in_future(&spec.now))
-        .count();
+    let clock = ClockChecks::new(spec.now, spec.stale_after);
+    let counts = view::parallel::in_parts(&view.order, |_, part| {
+        let rows = || part.iter().map(|&i| (i, &report.rows[i]));
+        let stale = rows().filter(|(_, r)| clock.is_stale(r)).count();
+        let flagged = rows()
+            .filter(|(i, r)| figures.static_errors[*i] || clock.is_in_future(r))
+            .count();
+        (stale, flagged)
+    });
+    let (stale, flagged) = counts
+        .into_iter()
+        .fold((0, 0), |(s, f), (ps, pf)| (s + ps, f + pf));
     Prepared {
         report: report.clone(),
         stats: stats.clone(),
@@ -293,15 +366,11 @@ pub fn prepare(
     }
 }
 
-/// The prefectures a report covers.
-fn scope(report: &Report) -> String {
-    let mut seen = [false; 48];
-    for row in &report.rows {
-        seen[usize::from(row.prefecture_no.get())] = true;
-    }
+/// The prefectures a report covers, from which 都道府県番号 its rows have.
+fn scope(seen: &[bool]) -> String {
     let names: Vec<&str> = crate::model::codes::PREFECTURES
         .iter()
-        .zip(&seen[1..])
+        .zip(seen.iter().skip(1))
         .filter(|(_, &s)| s)
         .map(|(name, _)| *name)
         .collect();
@@ -380,4 +449,55 @@ pub fn staying_power(column: Column) -> u8 {
 /// The columns `s` steps through.
 pub fn sortable_columns(report: &Report) -> Vec<Column> {
     view::display_columns(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_count_as_the_number_is_written() {
+        for v in [
+            0i64,
+            7,
+            -7,
+            9,
+            10,
+            99,
+            100,
+            -100,
+            123_456,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(digits(v), v.to_string().len(), "{v}");
+        }
+    }
+
+    #[test]
+    fn stats_of_parts_add_up_to_the_stats_of_the_whole() {
+        use crate::model::test_rows::seed_row;
+        let rows: Vec<_> = (0..view::parallel::MIN_PART * 2 + 3)
+            .map(|i| {
+                let mut row = seed_row();
+                row.hospital_name = "病".repeat(1 + i % 7);
+                row.ready = Some(i as u32);
+                row
+            })
+            .collect();
+        let report = Report {
+            extra_columns: Vec::new(),
+            rows,
+        };
+        let stats = ReportStats::of(&report, AmbiguousWidth::Narrow);
+        let whole = RowFigures::of(&report.rows, AmbiguousWidth::Narrow);
+        assert_eq!(stats.name_width, 14);
+        assert_eq!(stats.name_width, whole.name_width);
+        assert_eq!(stats.count_widths, whole.count_widths);
+        assert_eq!(stats.count_widths.get(Column::Ready), Some(6));
+        assert_eq!(stats.static_errors, whole.static_errors);
+        assert_eq!(stats.scope, "東京都");
+        assert_eq!(stats.newest, whole.newest);
+        assert_eq!(stats.latest.len(), 1, "one hospital code, its latest row");
+    }
 }

@@ -1,8 +1,10 @@
 //! Pure view logic over a report: filter, sort, group and totals. No terminal here.
 
 pub mod changes;
+pub mod clock;
 pub mod describe;
 pub mod near;
+pub mod parallel;
 pub mod search;
 pub mod sort;
 
@@ -207,21 +209,29 @@ pub struct View {
 
 impl View {
     pub fn build(report: &Report, spec: &ViewSpec) -> Self {
+        let latest = crate::model::latest::latest_rows(&report.rows);
+        Self::build_from(report, spec, &latest)
+    }
+
+    /// [`View::build`] with each hospital's latest row already known
+    /// ([`crate::model::latest::latest_rows`] of the same report), so every
+    /// view of one report looks for them once.
+    pub fn build_from(report: &Report, spec: &ViewSpec, latest: &[usize]) -> Self {
         let rows = &report.rows;
-        let latest = crate::model::latest::latest_rows(rows);
         let superseded = rows.len() - latest.len();
-        let candidates = if spec.all_rows {
-            (0..rows.len()).collect()
+        let total_records = if spec.all_rows {
+            rows.len()
         } else {
-            latest
+            latest.len()
         };
-        let total_records = candidates.len();
-        let mut order: Vec<usize> = candidates
-            .into_iter()
-            .filter(|&i| spec.keeps(&rows[i]))
-            .collect();
+        let keeps = |&i: &usize| spec.keeps(&rows[i]);
+        let mut order: Vec<usize> = if spec.all_rows {
+            (0..rows.len()).filter(keeps).collect()
+        } else {
+            latest.iter().copied().filter(keeps).collect()
+        };
         sort::sort_rows(&mut order, rows, spec.sort, spec.group, &spec.now);
-        let totals = Totals::of(order.iter().map(|&i| &rows[i]));
+        let totals = totals_of(&order, rows);
         let groups = if spec.group == Grouping::None {
             Vec::new()
         } else {
@@ -249,6 +259,28 @@ impl View {
             (n, true) => Some(format!("過去の報告 {n} 件も表示")),
         }
     }
+}
+
+/// The totals of the rows at `order`, added up on both cores.
+fn totals_of(order: &[usize], rows: &[ReportRow]) -> Totals {
+    let parts = parallel::in_parts(order, |_, part| Totals::of(part.iter().map(|&i| &rows[i])));
+    parts.into_iter().fold(Totals::default(), |sum, part| {
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        Totals {
+            records: sum.records + part.records,
+            secured: add(sum.secured, part.secured),
+            ready: add(sum.ready, part.ready),
+            inpatients: add(sum.inpatients, part.inpatients),
+            free: match (sum.free, part.free) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            },
+            with_free_beds: sum.with_free_beds + part.with_free_beds,
+        }
+    })
 }
 
 fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Group> {
@@ -313,26 +345,84 @@ impl View {
 
 /// The value of a column as plain text, for print and the table.
 pub fn cell_text(row: &ReportRow, column: Column, spec: &ViewSpec) -> String {
+    let mut text = String::new();
+    push_cell_text(&mut text, row, column, spec);
+    text
+}
+
+/// The text of a column that is the row's own, borrowed from it; none for
+/// a column made from numbers or times.
+pub fn own_text(row: &ReportRow, column: Column) -> Option<&str> {
+    Some(match column {
+        Column::Prefecture => &row.prefecture,
+        Column::MunicipalityCode => row.municipality_code.as_str(),
+        Column::Municipality => &row.municipality,
+        Column::AreaCode => row.area_code.as_str(),
+        Column::AreaName => &row.area_name,
+        Column::HospitalCode => row.hospital_code.as_str(),
+        Column::HospitalName => &row.hospital_name,
+        Column::Extra(i) => row.extra.get(i).map_or("", String::as_str),
+        _ => return None,
+    })
+}
+
+/// [`cell_text`], appended to `out`: a pass over a million rows reuses one buffer.
+pub fn push_cell_text(out: &mut String, row: &ReportRow, column: Column, spec: &ViewSpec) {
     use crate::model::time;
-    match column {
-        Column::Prefecture => row.prefecture.to_string(),
-        Column::PrefectureNo => row.prefecture_no.to_string(),
-        Column::MunicipalityCode => row.municipality_code.to_string(),
-        Column::Municipality => row.municipality.to_string(),
-        Column::AreaCode => row.area_code.to_string(),
-        Column::AreaName => row.area_name.to_string(),
-        Column::HospitalCode => row.hospital_code.to_string(),
-        Column::HospitalName => row.hospital_name.clone(),
-        Column::RecordDate => time::format_date(row.record_date),
-        Column::ReportedAt => time::format_datetime(&row.reported_at),
-        Column::Secured | Column::Ready | Column::Inpatients | Column::Free => {
-            row.get(column).map(|v| v.to_string()).unwrap_or_default()
-        }
-        Column::Occupancy => format_percent(row.occupancy()),
-        Column::Age => time::format_age(row.age(&spec.now)),
-        Column::Status => status_text(row, spec),
-        Column::Extra(i) => row.extra.get(i).cloned().unwrap_or_default(),
+    use std::fmt::Write as _;
+    if let Some(text) = own_text(row, column) {
+        out.push_str(text);
+        return;
     }
+    // Writing to a String cannot fail.
+    let _ = match column {
+        Column::PrefectureNo => write!(out, "{}", row.prefecture_no),
+        Column::RecordDate => {
+            push_date(out, row.record_date);
+            Ok(())
+        }
+        Column::ReportedAt => {
+            push_datetime(out, &row.reported_at);
+            Ok(())
+        }
+        Column::Secured | Column::Ready | Column::Inpatients | Column::Free => {
+            match row.get(column) {
+                Some(v) => write!(out, "{v}"),
+                None => Ok(()),
+            }
+        }
+        Column::Occupancy => write!(out, "{}", format_percent(row.occupancy())),
+        Column::Age => write!(out, "{}", time::format_age(row.age(&spec.now))),
+        Column::Status => write!(out, "{}", status_text(row, spec)),
+        _ => Ok(()),
+    };
+}
+
+/// 「2022/02/01」 as [`crate::model::time::format_date`] writes it, without
+/// parsing a format string for each of a million rows.
+fn push_date(out: &mut String, date: chrono::NaiveDate) {
+    use chrono::Datelike;
+    use std::fmt::Write as _;
+    if (0..=9999).contains(&date.year()) {
+        let _ = write!(
+            out,
+            "{:04}/{:02}/{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        );
+    } else {
+        out.push_str(&crate::model::time::format_date(date));
+    }
+}
+
+/// 「2022/02/01 11:32」 (JST) as [`crate::model::time::format_datetime`] writes it.
+fn push_datetime(out: &mut String, at: &JstDateTime) {
+    use chrono::Timelike;
+    use std::fmt::Write as _;
+    let local = at.with_timezone(&crate::model::time::jst()).naive_local();
+    push_date(out, local.date());
+    let _ = write!(out, " {:02}:{:02}", local.hour(), local.minute());
 }
 
 /// The value a total row shows in a column: a sum, 使用率 of the sums, or nothing.
@@ -360,4 +450,90 @@ pub fn status_text(row: &ReportRow, spec: &ViewSpec) -> String {
     }
     parts.extend(row.flags(&spec.now).iter().map(|f| f.label()));
     parts.join("・")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_rows::seed_row;
+    use crate::model::time;
+
+    #[test]
+    fn totals_added_in_parts_equal_the_totals_of_all() {
+        let rows: Vec<ReportRow> = (0..parallel::MIN_PART * 2 + 5)
+            .map(|i| {
+                let mut row = seed_row();
+                row.secured = (i % 3 != 0).then_some(i as u32 % 50);
+                row.ready = (i % 5 != 0).then_some(i as u32 % 40);
+                row.inpatients = Some(i as u32 % 45);
+                row
+            })
+            .collect();
+        let order: Vec<usize> = (0..rows.len()).rev().collect();
+        assert_eq!(totals_of(&order, &rows), Totals::of(&rows));
+        assert_eq!(totals_of(&[], &rows), Totals::default());
+        let blank = {
+            let mut row = seed_row();
+            row.secured = None;
+            vec![row]
+        };
+        assert_eq!(totals_of(&[0], &blank), Totals::of(&blank));
+    }
+
+    #[test]
+    fn dates_are_written_as_the_model_formats_them() {
+        let days = [
+            -800_000, -1, 0, 1, 10_957, 20_000, 2_932_896, 2_932_897, 3_000_000,
+        ];
+        for day in days {
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap();
+            let mut out = String::new();
+            push_date(&mut out, date);
+            assert_eq!(out, time::format_date(date), "{date:?}");
+            let at = date
+                .and_hms_opt(23, 59, 0)
+                .unwrap()
+                .and_local_timezone(time::jst())
+                .unwrap();
+            let mut out = String::new();
+            push_datetime(&mut out, &at);
+            assert_eq!(out, time::format_datetime(&at), "{at:?}");
+        }
+    }
+
+    #[test]
+    fn every_cell_text_is_its_value_as_text() {
+        let mut row = seed_row();
+        row.extra = vec!["追加".to_string()];
+        let now = time::parse_datetime("2022/02/01 12:00").unwrap();
+        let spec = ViewSpec::new(now);
+        let report = Report {
+            extra_columns: vec!["列".to_string()],
+            rows: vec![row.clone()],
+        };
+        for column in display_columns(&report) {
+            let expected = match column {
+                Column::Prefecture => row.prefecture.to_string(),
+                Column::PrefectureNo => row.prefecture_no.to_string(),
+                Column::MunicipalityCode => row.municipality_code.to_string(),
+                Column::Municipality => row.municipality.to_string(),
+                Column::AreaCode => row.area_code.to_string(),
+                Column::AreaName => row.area_name.to_string(),
+                Column::HospitalCode => row.hospital_code.to_string(),
+                Column::HospitalName => row.hospital_name.clone(),
+                Column::RecordDate => time::format_date(row.record_date),
+                Column::ReportedAt => time::format_datetime(&row.reported_at),
+                Column::Occupancy => format_percent(row.occupancy()),
+                Column::Age => time::format_age(row.age(&now)),
+                Column::Status => status_text(&row, &spec),
+                Column::Extra(_) => "追加".to_string(),
+                counts => row.get(counts).map(|v| v.to_string()).unwrap_or_default(),
+            };
+            assert_eq!(cell_text(&row, column, &spec), expected, "{column:?}");
+            if let Some(own) = own_text(&row, column) {
+                assert_eq!(own, expected, "{column:?}");
+            }
+        }
+        assert_eq!(cell_text(&row, Column::Extra(5), &spec), "");
+    }
 }

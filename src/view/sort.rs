@@ -53,24 +53,34 @@ impl SortKey {
 }
 
 /// A value as it sorts.
-#[derive(PartialEq, PartialOrd)]
+#[derive(Clone, PartialEq, PartialOrd)]
 enum SortValue<'a> {
     Number(f64),
-    Text(&'a str),
+    /// The first eight bytes as a number, then the whole text: the same
+    /// order as the text's, but most comparisons are of two numbers.
+    Text(u64, &'a str),
     Time(i64),
+}
+
+/// A text's sort value.
+fn text(s: &str) -> SortValue<'_> {
+    let mut prefix = [0u8; 8];
+    let n = s.len().min(8);
+    prefix[..n].copy_from_slice(&s.as_bytes()[..n]);
+    SortValue::Text(u64::from_be_bytes(prefix), s)
 }
 
 fn sort_value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Option<SortValue<'a>> {
     use SortValue::*;
     Some(match column {
-        Column::Prefecture => Text(&row.prefecture),
+        Column::Prefecture => text(&row.prefecture),
         Column::PrefectureNo => Number(f64::from(row.prefecture_no.get())),
-        Column::MunicipalityCode => Text(row.municipality_code.as_str()),
-        Column::Municipality => Text(&row.municipality),
-        Column::AreaCode => Text(row.area_code.as_str()),
-        Column::AreaName => Text(&row.area_name),
-        Column::HospitalCode => Text(row.hospital_code.as_str()),
-        Column::HospitalName => Text(&row.hospital_name),
+        Column::MunicipalityCode => text(row.municipality_code.as_str()),
+        Column::Municipality => text(&row.municipality),
+        Column::AreaCode => text(row.area_code.as_str()),
+        Column::AreaName => text(&row.area_name),
+        Column::HospitalCode => text(row.hospital_code.as_str()),
+        Column::HospitalName => text(&row.hospital_name),
         Column::RecordDate => Time(row.record_date.to_epoch_days().into()),
         Column::ReportedAt => Time(row.reported_at.timestamp()),
         Column::Secured | Column::Ready | Column::Inpatients | Column::Free => {
@@ -79,13 +89,13 @@ fn sort_value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Opti
         Column::Occupancy => Number(row.occupancy()?),
         Column::Age => Time(row.age(now).num_seconds()),
         Column::Status => Number(f64::from(row.flags(now).has_errors() as u8)),
-        Column::Extra(i) => Text(row.extra.get(i)?),
+        Column::Extra(i) => text(row.extra.get(i)?),
     })
 }
 
 /// A row's value on a column, none when blank.
 fn value<'a>(row: &'a ReportRow, column: Column, now: &JstDateTime) -> Option<SortValue<'a>> {
-    sort_value(row, column, now).filter(|v| !matches!(v, SortValue::Text(t) if t.is_empty()))
+    sort_value(row, column, now).filter(|v| !matches!(v, SortValue::Text(_, t) if t.is_empty()))
 }
 
 /// Compares two values; blanks go last whatever the direction.
@@ -132,18 +142,22 @@ pub fn sort_rows(
         return;
     }
     let direction = key.map_or(SortDirection::Ascending, |k| k.direction);
-    let mut keyed: Vec<(u32, Option<SortValue>, usize)> = order
-        .iter()
-        .map(|&i| {
-            let row = &rows[i];
-            (
-                group.rank(row),
-                key.and_then(|k| value(row, k.column, now)),
-                i,
-            )
-        })
-        .collect();
-    keyed.sort_by(|a, b| {
+    // Keys made and sorted on both cores: a key pressed on a million rows
+    // shows the sorted frame within a blink.
+    let parts = super::parallel::in_parts(order, |_, part| {
+        part.iter()
+            .map(|&i| {
+                let row = &rows[i];
+                (
+                    group.rank(row),
+                    key.and_then(|k| value(row, k.column, now)),
+                    i,
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut keyed: Vec<(u32, Option<SortValue>, usize)> = parts.concat();
+    super::parallel::sort_by(&mut keyed, |a, b| {
         a.0.cmp(&b.0)
             .then_with(|| compare_values(&a.1, &b.1, direction))
     });
@@ -203,6 +217,34 @@ mod tests {
             "stable and blanks last when descending"
         );
         assert_eq!(sorted("即応病床:asc"), "DAECB");
+    }
+
+    #[test]
+    fn text_sorts_as_its_bytes_whatever_the_prefix() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefghi",
+            "abcdefgg",
+            "東京",
+            "東京都",
+            "東",
+            "第10病院",
+            "第1病院",
+            "第2病院",
+            "\u{7f}",
+            "é",
+        ];
+        for a in words {
+            for b in words {
+                let by_value = text(a).partial_cmp(&text(b));
+                assert_eq!(by_value, Some(a.cmp(b)), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
