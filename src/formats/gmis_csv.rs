@@ -680,11 +680,14 @@ impl<'a> RowParser<'a> {
     }
 
     /// Decoded text restored and trimmed; a decoded copy that needs neither is
-    /// kept rather than copied again.
+    /// kept rather than copied again (shrunk in place: the decoder leaves room
+    /// for the longest text the bytes could have been, and a row lives long).
     fn cleaned(&self, text: Cow<'_, str>) -> String {
         let clean_len = self.restored(&text).trim().len();
         if clean_len == text.len() {
-            return text.into_owned();
+            let mut text = text.into_owned();
+            text.shrink_to_fit();
+            return text;
         }
         self.restored(&text).trim().to_string()
     }
