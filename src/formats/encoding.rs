@@ -79,6 +79,19 @@ pub fn decode(bytes: &[u8], encoding: DetectedEncoding) -> Option<Cow<'_, str>> 
     }
 }
 
+/// Decodes Shift-JIS into `out` (cleared first); false if the bytes are not
+/// valid Shift-JIS. Reusing `out` spares an allocation per field.
+pub fn decode_sjis_into(bytes: &[u8], out: &mut String) -> bool {
+    out.clear();
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let Some(needed) = decoder.max_utf8_buffer_length_without_replacement(bytes.len()) else {
+        return false;
+    };
+    out.reserve(needed);
+    let (result, _) = decoder.decode_to_string_without_replacement(bytes, out, true);
+    matches!(result, encoding_rs::DecoderResult::InputEmpty)
+}
+
 /// The stand-in G-MIS and Excel use for a character Shift-JIS cannot hold.
 pub const GETA: char = '〓';
 
@@ -170,6 +183,18 @@ mod tests {
             decode(&bytes, DetectedEncoding::ShiftJis).unwrap(),
             "〓野家〓"
         );
+    }
+
+    #[test]
+    fn shift_jis_decoded_into_a_buffer_reads_as_decode_reads_it() {
+        let mut buffer = String::from("前の値");
+        for text in ["東京都", "①㈱髙﨑", "ｸﾞﾘｰﾝ", "abc", ""] {
+            let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+            assert!(decode_sjis_into(&bytes, &mut buffer), "{text}");
+            assert_eq!(buffer, text);
+        }
+        assert!(!decode_sjis_into(b"\x82", &mut buffer));
+        assert!(!decode_sjis_into(b"ab\x82\xff", &mut buffer));
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! rows to [`import_records`], which applies the same column lookup, required
 //! columns, row checks and sanitising. The CSV writer is `crate::export::csv`.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -513,6 +512,8 @@ struct RowParser<'a> {
     shared: HashMap<Box<[u8]>, Arc<str>>,
     /// The last value of each shared column: neighbouring rows mostly repeat it.
     last: [(Vec<u8>, Option<Arc<str>>); 3],
+    /// Where Shift-JIS fields are decoded, kept from one field to the next.
+    decoded: String,
     /// Drop the `'` an export puts before a field that looks like a formula
     /// ([`restore_formula`]): for the CSV only.
     restore_formulas: bool,
@@ -547,6 +548,7 @@ impl<'a> RowParser<'a> {
             layout,
             encoding,
             shared: HashMap::new(),
+            decoded: String::new(),
             last: Default::default(),
             restore_formulas: false,
         }
@@ -663,9 +665,9 @@ impl<'a> RowParser<'a> {
 
     /// Decodes a text field as it was: the terminal neutralises control
     /// characters when it shows them, and an export carries the data.
-    fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
-        match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(self.cleaned(text)),
+    fn text(&mut self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
+        match self.decoded_clean(bytes) {
+            Some(text) => Some(text),
             None => {
                 check.fail(
                     column,
@@ -679,17 +681,19 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    /// Decoded text restored and trimmed; a decoded copy that needs neither is
-    /// kept rather than copied again (shrunk in place: the decoder leaves room
-    /// for the longest text the bytes could have been, and a row lives long).
-    fn cleaned(&self, text: Cow<'_, str>) -> String {
-        let clean_len = self.restored(&text).trim().len();
-        if clean_len == text.len() {
-            let mut text = text.into_owned();
-            text.shrink_to_fit();
-            return text;
+    /// The field decoded, restored and trimmed; none if the encoding cannot read it.
+    /// Shift-JIS is decoded into a buffer kept for the next field, so the only
+    /// copy made is the one the row keeps, at its exact length.
+    fn decoded_clean(&mut self, bytes: &[u8]) -> Option<String> {
+        if self.encoding != DetectedEncoding::ShiftJis || bytes.is_ascii() {
+            let text = encoding::decode(bytes, self.encoding)?;
+            return Some(self.restored(&text).trim().to_string());
         }
-        self.restored(&text).trim().to_string()
+        let mut buffer = std::mem::take(&mut self.decoded);
+        let text = encoding::decode_sjis_into(bytes, &mut buffer)
+            .then(|| self.restored(&buffer).trim().to_string());
+        self.decoded = buffer;
+        text
     }
 
     /// Text that repeats across rows (prefecture, municipality, area) is stored once.
