@@ -194,7 +194,8 @@ impl<'a> CsvRecords<'a> {
     pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
         let mut after_blank_line = false;
         while self.read()? {
-            let start = self.record_start();
+            // `read` found where the record starts.
+            let start = self.last_start;
             // The csv reader skips empty lines; one before a record shows in the bytes.
             after_blank_line |= ends_with_blank_line(&self.body[..start]);
             if is_blank_record(&self.record) {
@@ -312,10 +313,7 @@ struct LineCounter {
 impl LineCounter {
     fn line_at(&mut self, body: &[u8], offset: usize) -> u64 {
         let offset = offset.max(self.offset);
-        self.newlines += body[self.offset..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        self.newlines += memchr::memchr_iter(b'\n', &body[self.offset..offset]).count() as u64;
         self.offset = offset;
         self.newlines + 1
     }

@@ -50,10 +50,16 @@ pub fn detect(bytes: &[u8], choice: EncodingChoice) -> (DetectedEncoding, &[u8])
     let encoding = match choice {
         EncodingChoice::Sjis => DetectedEncoding::ShiftJis,
         EncodingChoice::Utf8 => DetectedEncoding::Utf8,
-        EncodingChoice::Auto if std::str::from_utf8(bytes).is_ok() => DetectedEncoding::Utf8,
+        EncodingChoice::Auto if is_utf8(bytes) => DetectedEncoding::Utf8,
         EncodingChoice::Auto => DetectedEncoding::ShiftJis,
     };
     (encoding, bytes)
+}
+
+/// Whether the bytes are valid UTF-8. A whole body is checked before it is
+/// parsed: the vectorised check takes a fraction of the standard one's time.
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 /// Decodes one field; none if its bytes are not valid in the encoding.
@@ -61,7 +67,7 @@ pub fn detect(bytes: &[u8], choice: EncodingChoice) -> (DetectedEncoding, &[u8])
 pub fn decode(bytes: &[u8], encoding: DetectedEncoding) -> Option<Cow<'_, str>> {
     match encoding {
         DetectedEncoding::Utf8 | DetectedEncoding::Utf8Bom => {
-            std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+            simdutf8::basic::from_utf8(bytes).ok().map(Cow::Borrowed)
         }
         DetectedEncoding::ShiftJis if bytes.is_ascii() => {
             // ASCII is the same in both; checked to avoid the decoder's setup.
@@ -71,6 +77,19 @@ pub fn decode(bytes: &[u8], encoding: DetectedEncoding) -> Option<Cow<'_, str>> 
             encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
         }
     }
+}
+
+/// Decodes Shift-JIS into `out` (cleared first); false if the bytes are not
+/// valid Shift-JIS. Reusing `out` spares an allocation per field.
+pub fn decode_sjis_into(bytes: &[u8], out: &mut String) -> bool {
+    out.clear();
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let Some(needed) = decoder.max_utf8_buffer_length_without_replacement(bytes.len()) else {
+        return false;
+    };
+    out.reserve(needed);
+    let (result, _) = decoder.decode_to_string_without_replacement(bytes, out, true);
+    matches!(result, encoding_rs::DecoderResult::InputEmpty)
 }
 
 /// The stand-in G-MIS and Excel use for a character Shift-JIS cannot hold.
@@ -131,6 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn one_bad_byte_late_in_a_long_body_is_not_utf8() {
+        let mut body = "東京都,病院,1\r\n".repeat(100_000).into_bytes();
+        assert_eq!(
+            detect(&body, EncodingChoice::Auto).0,
+            DetectedEncoding::Utf8
+        );
+        let near_end = body.len() - 3;
+        body[near_end] = 0x82;
+        assert_eq!(
+            detect(&body, EncodingChoice::Auto).0,
+            DetectedEncoding::ShiftJis
+        );
+        assert!(!is_utf8(&body));
+        assert!(is_utf8(b""));
+    }
+
+    #[test]
     fn cp932_extensions_round_trip() {
         for text in ["①㈱髙﨑", "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ", "Ⅱ※○～－"] {
             let (bytes, lost) = encode_sjis(text);
@@ -147,6 +183,18 @@ mod tests {
             decode(&bytes, DetectedEncoding::ShiftJis).unwrap(),
             "〓野家〓"
         );
+    }
+
+    #[test]
+    fn shift_jis_decoded_into_a_buffer_reads_as_decode_reads_it() {
+        let mut buffer = String::from("前の値");
+        for text in ["東京都", "①㈱髙﨑", "ｸﾞﾘｰﾝ", "abc", ""] {
+            let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+            assert!(decode_sjis_into(&bytes, &mut buffer), "{text}");
+            assert_eq!(buffer, text);
+        }
+        assert!(!decode_sjis_into(b"\x82", &mut buffer));
+        assert!(!decode_sjis_into(b"ab\x82\xff", &mut buffer));
     }
 
     #[test]

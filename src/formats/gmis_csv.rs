@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use csv::ByteRecord;
 
-use super::csv_records::{decode_lossy, record_text, split_point, CsvRecords};
+use super::csv_records::{record_text, split_point, CsvRecords};
 use super::encoding::{self, DetectedEncoding};
 use super::header::{HeaderLayout, HeaderSpec};
 use super::import::{
@@ -168,6 +168,7 @@ fn read_part(
         total_rows: Vec::new(),
         in_footer,
     };
+    let mut totals = TotalRowFinder::default();
     let mut taken = 0;
     let mut until_report = REPORT_EVERY_RECORDS;
     while let Some(place) = csv.next_record()? {
@@ -183,7 +184,7 @@ fn read_part(
         let line = place.line;
         // A blank line before a record starts the footer.
         part.in_footer |= place.after_blank_line;
-        if let Some(total) = layout.total_row(record, encoding) {
+        if let Some(total) = totals.find(layout, record, encoding) {
             part.total_rows.push((line, total));
             continue;
         }
@@ -399,8 +400,9 @@ impl Layout {
 
     /// A 総計 / 合計 / Grand Total row, with the totals it gives.
     fn total_row(&self, record: &ByteRecord, encoding: DetectedEncoding) -> Option<GivenTotals> {
-        let first = record.iter().find(|f| !trim_ascii(f).is_empty())?;
-        let first = decode_lossy(first, encoding);
+        let first = first_text(record)?;
+        let first =
+            encoding::decode(first, encoding).unwrap_or_else(|| String::from_utf8_lossy(first));
         let first = first.trim();
         let is_total = ["総計", "合計", "Grand Total", "Total"]
             .iter()
@@ -414,6 +416,38 @@ impl Layout {
             ready: number(Column::Ready),
             inpatients: number(Column::Inpatients),
         })
+    }
+}
+
+/// The first field of a record that is not blank: a total row names itself there.
+fn first_text(record: &ByteRecord) -> Option<&[u8]> {
+    record.iter().find(|f| !trim_ascii(f).is_empty())
+}
+
+/// Finds total rows, remembering the last first field that did not start one:
+/// data rows mostly repeat it (their prefecture), and it is not read again.
+#[derive(Default)]
+struct TotalRowFinder {
+    not_total: Vec<u8>,
+}
+
+impl TotalRowFinder {
+    fn find(
+        &mut self,
+        layout: &Layout,
+        record: &ByteRecord,
+        encoding: DetectedEncoding,
+    ) -> Option<GivenTotals> {
+        let first = first_text(record)?;
+        if !self.not_total.is_empty() && first == self.not_total.as_slice() {
+            return None;
+        }
+        let total = layout.total_row(record, encoding);
+        if total.is_none() {
+            self.not_total.clear();
+            self.not_total.extend_from_slice(first);
+        }
+        total
     }
 }
 
@@ -490,6 +524,8 @@ struct RowParser<'a> {
     shared: HashMap<Box<[u8]>, Arc<str>>,
     /// The last value of each shared column: neighbouring rows mostly repeat it.
     last: [(Vec<u8>, Option<Arc<str>>); 3],
+    /// Where Shift-JIS fields are decoded, kept from one field to the next.
+    decoded: String,
     /// Drop the `'` an export puts before a field that looks like a formula
     /// ([`restore_formula`]): for the CSV only.
     restore_formulas: bool,
@@ -524,6 +560,7 @@ impl<'a> RowParser<'a> {
             layout,
             encoding,
             shared: HashMap::new(),
+            decoded: String::new(),
             last: Default::default(),
             restore_formulas: false,
         }
@@ -640,9 +677,9 @@ impl<'a> RowParser<'a> {
 
     /// Decodes a text field as it was: the terminal neutralises control
     /// characters when it shows them, and an export carries the data.
-    fn text(&self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
-        match encoding::decode(bytes, self.encoding) {
-            Some(text) => Some(self.restored(&text).trim().to_string()),
+    fn text(&mut self, bytes: &[u8], column: Column, check: &mut RowCheck) -> Option<String> {
+        match self.decoded_clean(bytes) {
+            Some(text) => Some(text),
             None => {
                 check.fail(
                     column,
@@ -654,6 +691,21 @@ impl<'a> RowParser<'a> {
                 None
             }
         }
+    }
+
+    /// The field decoded, restored and trimmed; none if the encoding cannot read it.
+    /// Shift-JIS is decoded into a buffer kept for the next field, so the only
+    /// copy made is the one the row keeps, at its exact length.
+    fn decoded_clean(&mut self, bytes: &[u8]) -> Option<String> {
+        if self.encoding != DetectedEncoding::ShiftJis || bytes.is_ascii() {
+            let text = encoding::decode(bytes, self.encoding)?;
+            return Some(self.restored(&text).trim().to_string());
+        }
+        let mut buffer = std::mem::take(&mut self.decoded);
+        let text = encoding::decode_sjis_into(bytes, &mut buffer)
+            .then(|| self.restored(&buffer).trim().to_string());
+        self.decoded = buffer;
+        text
     }
 
     /// Text that repeats across rows (prefecture, municipality, area) is stored once.
@@ -717,6 +769,67 @@ pub fn restore_formula(field: &str) -> &str {
 mod tests {
     use super::*;
     use crate::formats::{import_any, FeedFormat};
+
+    const HEADER: &str =
+        "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,\
+                          医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中\r\n";
+
+    #[test]
+    fn remembered_first_fields_find_the_same_total_rows() {
+        let options = ImportOptions::default();
+        let mut csv = CsvRecords::open(HEADER.as_bytes(), &options).unwrap();
+        let line = csv.header().unwrap();
+        let layout = Layout::read(csv.record(), line, "t.csv", DetectedEncoding::Utf8).unwrap();
+        let mut finder = TotalRowFinder::default();
+        let records = [
+            "東京都,13,131016,千代田区,1301,区中央部,1310170043,病院,2022/01/05,2022/02/01 11:32,4,3,2",
+            "東京都,13,131016,千代田区,1301,区中央部,1310170043,病院,2022/01/05,2022/02/01 11:32,4,3,2",
+            "総計,,,,,,,,,,4,3,2",
+            "東京都,13,131016,千代田区,1301,区中央部,1310170043,病院,2022/01/05,2022/02/01 11:32,4,3,2",
+            "　総計,,,,,,,,,,4,3,2",
+            ",Grand Total,,,,,,,,,4,3,2",
+            ",Grand Total,,,,,,,,,4,3,2",
+            "東京都,13,131016,千代田区,1301,区中央部,1310170043,病院,2022/01/05,2022/02/01 11:32,4,3,2",
+        ];
+        let mut found = Vec::new();
+        for text in records {
+            let record = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes())
+                .byte_records()
+                .next()
+                .unwrap()
+                .unwrap();
+            let remembered = finder
+                .find(&layout, &record, DetectedEncoding::Utf8)
+                .is_some();
+            let read = layout.total_row(&record, DetectedEncoding::Utf8).is_some();
+            assert_eq!(remembered, read, "{text}");
+            found.push(remembered);
+        }
+        assert_eq!(found, [false, false, true, false, true, true, true, false]);
+    }
+
+    #[test]
+    fn shift_jis_names_are_trimmed_and_restored_as_utf8_ones_are() {
+        let body = format!(
+            "{HEADER}東京都,13,131016,千代田区,1301,区中央部,1310170043,　病院Ａ ,2022/01/05,2022/02/01 11:32,4,3,2\r\n\
+             東京都,13,131016,千代田区,1301,区中央部,1310170043,'=病院Ｂ,2022/01/05,2022/02/01 11:32,4,3,2\r\n\
+             東京都,13,131016,千代田区,1301,区中央部,1310170043,ｸﾞﾘｰﾝ病院,2022/01/05,2022/02/01 11:32,4,3,2\r\n"
+        );
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&body);
+        let options = ImportOptions::default();
+        for bytes in [&sjis[..], body.as_bytes()] {
+            let import = import_bytes(bytes, &options).unwrap();
+            let names: Vec<&str> = import
+                .report
+                .rows
+                .iter()
+                .map(|r| r.hospital_name.as_str())
+                .collect();
+            assert_eq!(names, ["病院Ａ", "=病院Ｂ", "ｸﾞﾘｰﾝ病院"]);
+        }
+    }
 
     #[test]
     fn counts() {
