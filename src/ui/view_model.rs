@@ -182,6 +182,8 @@ pub struct ReportStats {
     /// Each hospital's latest row ([`crate::model::latest::latest_rows`]),
     /// so a new sort or filter does not look for them again.
     pub latest: Vec<usize>,
+    /// Text columns' ranks, made by the first sort on each and kept for later ones.
+    pub text_ranks: crate::view::text_rank::TextRanks,
 }
 
 impl ReportStats {
@@ -199,6 +201,7 @@ impl ReportStats {
             newest: all.newest,
             static_errors: all.static_errors,
             latest: crate::model::latest::latest_rows(&report.rows),
+            text_ranks: Default::default(),
         }
     }
 }
@@ -306,15 +309,16 @@ pub fn prepare(
 ) -> Prepared {
     let figures = stats.get_or_init(|| ReportStats::of(report, amb));
     let view = match kind.grouping() {
-        Some(group) => View::build_from(
+        Some(group) => View::build_ranked(
             report,
             &ViewSpec {
                 group,
                 ..spec.clone()
             },
             &figures.latest,
+            Some(&figures.text_ranks),
         ),
-        None => View::build_from(report, spec, &figures.latest),
+        None => View::build_ranked(report, spec, &figures.latest, Some(&figures.text_ranks)),
     };
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
     if kind.grouping().is_some() {
