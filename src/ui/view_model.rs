@@ -201,9 +201,17 @@ impl ReportStats {
             newest: all.newest,
             static_errors: all.static_errors,
             latest: crate::model::latest::latest_rows(&report.rows),
-            text_ranks: Default::default(),
+            text_ranks: name_ranked(report),
         }
     }
+}
+
+/// Ranks with 医療機関名's made already, as the stats are (off the input path
+/// for a big report): the first sort by name is then as quick as the next.
+fn name_ranked(report: &Report) -> crate::view::text_rank::TextRanks {
+    let ranks = crate::view::text_rank::TextRanks::default();
+    ranks.of(&report.rows, Column::HospitalName);
+    ranks
 }
 
 /// [`ReportStats`] of some consecutive rows, to be added up.
@@ -503,5 +511,9 @@ mod tests {
         assert_eq!(stats.scope, "東京都");
         assert_eq!(stats.newest, whole.newest);
         assert_eq!(stats.latest.len(), 1, "one hospital code, its latest row");
+        assert!(
+            stats.text_ranks.is_made(Column::HospitalName),
+            "names are ranked with the stats"
+        );
     }
 }

@@ -33,6 +33,11 @@ impl TextRanks {
         Some(ranks)
     }
 
+    /// Whether the column's ranks are made already.
+    pub fn is_made(&self, column: Column) -> bool {
+        self.made_for(column).is_some()
+    }
+
     fn made_for(&self, column: Column) -> Option<Ranks> {
         let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         made.iter()
