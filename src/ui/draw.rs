@@ -419,15 +419,6 @@ impl TableLayout {
         }
     }
 
-    /// The cell just right of the last column shown.
-    fn right_edge(&self) -> u16 {
-        let name_end = MARK_WIDTH + self.name_width;
-        self.columns
-            .last()
-            .map_or(name_end, |&(_, x, w)| x + w)
-            .min(self.screen_width)
-    }
-
     fn draw_column_header(&self, p: &mut Painter, app: &App, theme: &Theme, y: u16) {
         let style = theme.column_header;
         let first = match app.kind {
@@ -473,9 +464,7 @@ impl TableLayout {
         } else {
             Style::new()
         };
-        // The selection's colour ends with the table: a move then leaves the
-        // blank cells to its right alone, fewer bytes over a slow link.
-        p.fill(Rect::new(0, y, self.right_edge(), 1), base);
+        p.fill(Rect::new(0, y, self.screen_width, 1), base);
         match line {
             TableLine::Heading(g) => {
                 let group = &app.prepared.view.groups[g];
