@@ -170,9 +170,10 @@ impl<W: Write> Backend for TrackingBackend<W> {
                 }
             }
         }
-        self.inner.draw(adjacent_positions(
-            content.iter().map(|(x, y, cell)| (*x, *y, cell)),
-        ))
+        super::pen::draw(
+            self.inner.writer_mut(),
+            adjacent_positions(content.iter().map(|(x, y, cell)| (*x, *y, cell))),
+        )
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {

@@ -23,6 +23,7 @@ pub mod near_plain;
 pub mod near_view;
 pub mod notice;
 pub mod painter;
+mod pen;
 pub mod plain;
 mod preparation;
 pub mod status_line;

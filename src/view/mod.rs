@@ -7,6 +7,7 @@ pub mod near;
 pub mod parallel;
 pub mod search;
 pub mod sort;
+pub mod text_rank;
 
 use std::ops::Range;
 
@@ -217,6 +218,17 @@ impl View {
     /// ([`crate::model::latest::latest_rows`] of the same report), so every
     /// view of one report looks for them once.
     pub fn build_from(report: &Report, spec: &ViewSpec, latest: &[usize]) -> Self {
+        Self::build_ranked(report, spec, latest, None)
+    }
+
+    /// [`View::build_from`] with the report's text ranks kept between views,
+    /// so a sort on a text column after the first sorts integers.
+    pub fn build_ranked(
+        report: &Report,
+        spec: &ViewSpec,
+        latest: &[usize],
+        text_ranks: Option<&text_rank::TextRanks>,
+    ) -> Self {
         let rows = &report.rows;
         let superseded = rows.len() - latest.len();
         let total_records = if spec.all_rows {
@@ -230,7 +242,18 @@ impl View {
         } else {
             latest.iter().copied().filter(keeps).collect()
         };
-        sort::sort_rows(&mut order, rows, spec.sort, spec.group, &spec.now);
+        let ranks = spec
+            .sort
+            .zip(text_ranks)
+            .and_then(|(key, cache)| cache.of(rows, key.column));
+        sort::sort_rows(
+            &mut order,
+            rows,
+            spec.sort,
+            spec.group,
+            &spec.now,
+            ranks.as_deref(),
+        );
         let totals = totals_of(&order, rows);
         let groups = if spec.group == Grouping::None {
             Vec::new()
