@@ -611,7 +611,10 @@ fn draw_list(
         .zip(widths.iter())
         .map(|(&col, &w)| (col, w))
         .collect();
-    let layout = fit_columns(&wants, usize::from(GAP), Some(usize::from(area.width)));
+    // The board's gutter: 「> 」 marks the selected row where colour is not seen.
+    let left = area.x + GUTTER;
+    let room = area.width.saturating_sub(GUTTER);
+    let layout = fit_columns(&wants, usize::from(GAP), Some(usize::from(room)));
     let headers: Vec<String> = NearColumn::ALL
         .iter()
         .map(|c| c.header().to_string())
@@ -620,7 +623,7 @@ fn draw_list(
         p,
         &layout,
         &headers,
-        area.x,
+        left,
         area.y,
         area.right(),
         theme.column_header,
@@ -644,10 +647,14 @@ fn draw_list(
         };
         if selected {
             p.fill(Rect::new(area.x, y, area.width, 1), style);
+            p.put(area.x, y, left, "> ", style);
         }
-        draw_cells(p, &layout, row, area.x, y, area.right(), style, true);
+        draw_cells(p, &layout, row, left, y, area.right(), style, true);
     }
 }
+
+/// Cells before the first column, for the selection mark.
+const GUTTER: u16 = 2;
 
 /// Room kept for each column whatever the rows now in view, so the columns
 /// do not move while scrolling.
