@@ -18,6 +18,9 @@
 //! Without that variable a missing or different file fails the test, with a
 //! line-by-line diff.
 
+mod golden_file;
+
+use golden_file::{compare_with_golden, line_diff, lines_off_the_screen_width};
 use std::path::{Path, PathBuf};
 
 use bedboard::demo::generator::demo_masters;
@@ -26,7 +29,7 @@ use bedboard::master::MunicipalityMaster;
 use bedboard::model::time::parse_datetime;
 use bedboard::model::{JstDateTime, Report};
 use bedboard::poll::poller::{FeedEvent, FeedSnapshot};
-use bedboard::text::width::{str_width, AmbiguousWidth};
+use bedboard::text::width::AmbiguousWidth;
 use bedboard::ui::app::{App, DisplayOptions, Effect, Msg, Popup};
 use bedboard::ui::draw;
 use bedboard::ui::keymap::{Action, Mode};
@@ -37,7 +40,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-const UPDATE_VARIABLE: &str = "BEDBOARD_UPDATE_GOLDEN";
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// The sizes of the screens added with issue 10: a small terminal and a wall screen.
 const SMALL_AND_WALL: [(u16, u16); 2] = [(80, 24), (200, 50)];
@@ -265,87 +267,6 @@ fn draw_lines(app: &mut App, width: u16, height: u16) -> Vec<String> {
         .expect("drawing on a test terminal");
     let buffer = terminal.backend().buffer();
     (0..height).map(|y| row_text(buffer, y)).collect()
-}
-
-fn golden_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(format!("{name}.txt"))
-}
-
-fn updating() -> bool {
-    std::env::var(UPDATE_VARIABLE).is_ok_and(|v| v == "1")
-}
-
-/// Compares a frame with its golden file; rewrites the file when updating.
-fn compare_with_golden(name: &str, actual: &[String]) -> Result<(), String> {
-    let path = golden_path(name);
-    let text = actual.join("\n") + "\n";
-    if updating() {
-        std::fs::create_dir_all(path.parent().expect("tests/golden"))
-            .and_then(|()| std::fs::write(&path, text))
-            .map_err(|err| format!("{}: cannot write: {err}", path.display()))?;
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&path).map_err(|err| {
-        format!(
-            "{}: {err}; run with {UPDATE_VARIABLE}=1 to create it",
-            path.display()
-        )
-    })?;
-    let expected: Vec<&str> = expected
-        .strip_suffix('\n')
-        .unwrap_or(&expected)
-        .split('\n')
-        .collect();
-    let diff = line_diff(&expected, actual);
-    if diff.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} differs ({UPDATE_VARIABLE}=1 rewrites it):\n{}",
-            path.display(),
-            diff.join("\n")
-        ))
-    }
-}
-
-/// One entry per differing line: its number, then expected and actual between bars.
-fn line_diff(expected: &[&str], actual: &[String]) -> Vec<String> {
-    let count = expected.len().max(actual.len());
-    (0..count)
-        .filter_map(|i| {
-            let want = expected.get(i).copied();
-            let got = actual.get(i).map(String::as_str);
-            (want != got).then(|| {
-                let show =
-                    |line: Option<&str>| line.map_or("(no line)".to_string(), |l| format!("|{l}|"));
-                format!(
-                    "  line {:>2}\n    expected {}\n    actual   {}",
-                    i + 1,
-                    show(want),
-                    show(got)
-                )
-            })
-        })
-        .collect()
-}
-
-/// Each line must fill the screen exactly, measured as a terminal in that
-/// ambiguous width measures it; a line that does not would shift on screen.
-fn lines_off_the_screen_width(lines: &[String], width: u16, amb: AmbiguousWidth) -> Vec<String> {
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| str_width(line, amb) != usize::from(width))
-        .map(|(i, line)| {
-            format!(
-                "line {} is {} cells wide in {amb:?}, not {width}: |{line}|",
-                i + 1,
-                str_width(line, amb)
-            )
-        })
-        .collect()
 }
 
 fn width_label(amb: AmbiguousWidth) -> &'static str {

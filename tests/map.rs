@@ -10,10 +10,12 @@
 //! git diff tests/golden/
 //! ```
 
-use std::path::{Path, PathBuf};
+mod golden_file;
+
+use golden_file::{compare_with_golden, lines_off_the_screen_width};
 
 use bedboard::geo::LatLng;
-use bedboard::text::width::{str_width, AmbiguousWidth};
+use bedboard::text::width::AmbiguousWidth;
 use bedboard::ui::map::{draw_map, MapHospital, MapModel, FREE_GLYPH, FULL_GLYPH, ORIGIN_GLYPH};
 use bedboard::ui::painter::{row_text, Painter};
 use bedboard::ui::theme::{Theme, ThemeKind};
@@ -21,7 +23,6 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 
-const UPDATE_VARIABLE: &str = "BEDBOARD_UPDATE_GOLDEN";
 const WIDTHS: [AmbiguousWidth; 2] = [AmbiguousWidth::Narrow, AmbiguousWidth::Wide];
 /// The map alone: the body of an 80×24 screen and of a 200×50 one.
 const WIDGET_SIZES: [(u16, u16); 2] = [(78, 18), (198, 44)];
@@ -158,69 +159,6 @@ fn draw(
         .expect("drawing on a test terminal");
     let buffer = terminal.backend().buffer();
     (0..height).map(|y| row_text(buffer, y)).collect()
-}
-
-fn golden_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(format!("{name}.txt"))
-}
-
-fn updating() -> bool {
-    std::env::var(UPDATE_VARIABLE).is_ok_and(|v| v == "1")
-}
-
-/// Compares lines with a golden file; rewrites the file when updating.
-fn compare_with_golden(name: &str, actual: &[String]) -> Result<(), String> {
-    let path = golden_path(name);
-    let text = actual.join("\n") + "\n";
-    if updating() {
-        return std::fs::write(&path, text)
-            .map_err(|err| format!("{}: cannot write: {err}", path.display()));
-    }
-    let expected = std::fs::read_to_string(&path).map_err(|err| {
-        format!(
-            "{}: {err}; run with {UPDATE_VARIABLE}=1 to create it",
-            path.display()
-        )
-    })?;
-    let expected: Vec<&str> = expected
-        .strip_suffix('\n')
-        .unwrap_or(&expected)
-        .split('\n')
-        .collect();
-    let count = expected.len().max(actual.len());
-    let diff: Vec<String> = (0..count)
-        .filter_map(|i| {
-            let want = expected.get(i).copied();
-            let got = actual.get(i).map(String::as_str);
-            (want != got).then(|| {
-                format!(
-                    "  line {:>2}\n    expected {want:?}\n    actual   {got:?}",
-                    i + 1
-                )
-            })
-        })
-        .collect();
-    if diff.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} differs ({UPDATE_VARIABLE}=1 rewrites it):\n{}",
-            path.display(),
-            diff.join("\n")
-        ))
-    }
-}
-
-/// Each line fills the screen exactly as a terminal in that ambiguous width measures it.
-fn lines_off_the_screen_width(lines: &[String], width: u16, amb: AmbiguousWidth) -> Vec<String> {
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| str_width(line, amb) != usize::from(width))
-        .map(|(i, line)| format!("line {} is not {width} cells in {amb:?}: |{line}|", i + 1))
-        .collect()
 }
 
 type Draw = fn(&MapModel, u16, u16, AmbiguousWidth) -> Vec<String>;
