@@ -1,6 +1,9 @@
 //! `bedboard export` and `bedboard registration-form` through the real binary.
 
+mod store_seed;
+
 use std::process::{Command, Output};
+use store_seed::store_with_seed;
 
 fn bedboard(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bedboard"))
@@ -198,36 +201,6 @@ fn status_of(store: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
-}
-
-/// A store holding the seed's report, its 報告日時 moved to `reported`, fetched at `fetched`.
-fn store_with_seed(
-    dir: &std::path::Path,
-    reported: Option<bedboard::model::JstDateTime>,
-    fetched: bedboard::model::JstDateTime,
-) -> std::path::PathBuf {
-    use bedboard::store::{FetchRecord, Store};
-    let path = dir.join("history.sqlite3");
-    let seed =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
-    let mut report = bedboard::formats::import_file(&seed, &Default::default())
-        .unwrap()
-        .report;
-    if let Some(at) = reported {
-        for row in &mut report.rows {
-            row.reported_at = at;
-        }
-    }
-    let fetch = FetchRecord {
-        error: None,
-        rows_accepted: report.rows.len(),
-        ..FetchRecord::failed("http://feed.example/r.csv", fetched, "")
-    };
-    Store::open(&path)
-        .unwrap()
-        .record_fetch(&fetch, Some(&report))
-        .unwrap();
-    path
 }
 
 #[test]

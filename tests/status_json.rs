@@ -1,8 +1,11 @@
 //! `bedboard status` for monitoring, through the real binary on stores written by the
 //! test: each exit code (0 OK, 1 warning, 2 critical) and the JSON's keys and times.
 
-use std::path::{Path, PathBuf};
+mod store_seed;
+
+use std::path::Path;
 use std::process::Command;
+use store_seed::store_with_seed;
 
 use bedboard::model::time::now_jst;
 use bedboard::model::JstDateTime;
@@ -50,31 +53,6 @@ fn kinds(json: &Value) -> Vec<&str> {
         .iter()
         .map(|p| p["kind"].as_str().unwrap())
         .collect()
-}
-
-/// A store with the seed's report, its 報告日時 moved to `reported` (none: the seed's
-/// 2022 times), fetched at `fetched`.
-fn store_with_seed(dir: &Path, reported: Option<JstDateTime>, fetched: JstDateTime) -> PathBuf {
-    let path = dir.join("history.sqlite3");
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample/seed-tokyo.csv");
-    let mut report = bedboard::formats::import_file(&seed, &Default::default())
-        .unwrap()
-        .report;
-    if let Some(at) = reported {
-        for row in &mut report.rows {
-            row.reported_at = at;
-        }
-    }
-    let fetch = FetchRecord {
-        error: None,
-        rows_accepted: report.rows.len(),
-        ..FetchRecord::failed("http://feed.example/r.csv", fetched, "")
-    };
-    Store::open(&path)
-        .unwrap()
-        .record_fetch(&fetch, Some(&report))
-        .unwrap();
-    path
 }
 
 fn hold_lease(store: &Path, holder: &str, now: JstDateTime) {
