@@ -287,6 +287,22 @@ struct Dashboard {
 }
 
 impl Dashboard {
+    /// A dashboard on `store`, fetching from `url` when it polls itself.
+    fn on_store(url: &str, store: &str, interval: &str, home: &Path) -> Self {
+        let args = [
+            "--source",
+            url,
+            "--store",
+            store,
+            "--interval",
+            interval,
+            "--ambiguous-width",
+            "narrow",
+            "--no-color",
+        ];
+        Self::start(&args, home)
+    }
+
     fn start(args: &[&str], home: &Path) -> Self {
         let (master, slave) = open_pty();
         let mut command = bedboard(args, home);
@@ -434,20 +450,7 @@ fn the_dashboard_follows_the_service_takes_over_when_it_stops_and_hands_back() {
 
     // The dashboard shows the stored board at once, and says who polls.
     let dashboard_url = feed.url_for("dash");
-    let dashboard = Dashboard::start(
-        &[
-            "--source",
-            &dashboard_url,
-            "--store",
-            store_arg,
-            "--interval",
-            &interval,
-            "--ambiguous-width",
-            "narrow",
-            "--no-color",
-        ],
-        home.path(),
-    );
+    let dashboard = Dashboard::on_store(&dashboard_url, store_arg, &interval, home.path());
     dashboard.wait_for_text("レコード数 12", DEADLINE);
     dashboard.wait_for_text(
         &format!("取得: bedboard poll（pid {}）", service.pid()),
@@ -656,20 +659,7 @@ fn a_service_that_dies_without_a_word_is_replaced_within_twice_the_interval() {
         l.contains("取得しました 12 件")
     });
     let dashboard_url = feed.url_for("dash");
-    let dashboard = Dashboard::start(
-        &[
-            "--source",
-            &dashboard_url,
-            "--store",
-            store_arg,
-            "--interval",
-            &interval,
-            "--ambiguous-width",
-            "narrow",
-            "--no-color",
-        ],
-        home.path(),
-    );
+    let dashboard = Dashboard::on_store(&dashboard_url, store_arg, &interval, home.path());
     dashboard.wait_for_text("取得: bedboard poll", DEADLINE);
     // Killed, the service keeps its lease until it lapses: two intervals from its last
     // renewal, which came before the kill. A second's tick and the fetch come on top.
