@@ -42,16 +42,7 @@ pub fn dashboard(args: &DashboardArgs) -> Outcome {
         return print_table(origin.as_ref(), format, &table);
     }
     let store = dashboard::store_for(source.as_deref(), args.store.as_deref(), &config);
-    let masters = MasterFiles {
-        hospitals: args
-            .master
-            .clone()
-            .or_else(|| config.hospital_master.clone()),
-        municipalities: args
-            .municipalities
-            .clone()
-            .or_else(|| config.municipality_master.clone()),
-    };
+    let masters = MasterFiles::chosen(&args.master, &args.municipalities, &config);
     let mut config = config;
     config.feed.format = format;
     let settings = Settings {

@@ -376,6 +376,20 @@ pub struct MasterFiles {
 }
 
 impl MasterFiles {
+    /// The flags where given, else the config's masters.
+    pub fn chosen(
+        hospitals: &Option<String>,
+        municipalities: &Option<String>,
+        config: &Config,
+    ) -> Self {
+        Self {
+            hospitals: hospitals.clone().or_else(|| config.hospital_master.clone()),
+            municipalities: municipalities
+                .clone()
+                .or_else(|| config.municipality_master.clone()),
+        }
+    }
+
     /// The sources to read at start; URLs are fetched like the feed.
     pub fn sources(&self, feed: Option<&HttpOptions>) -> Vec<(MasterKind, MasterSource)> {
         [

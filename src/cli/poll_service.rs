@@ -102,16 +102,7 @@ fn settle(
         ),
         None => (dashboard::default_store_path(), Some("既定"), false),
     };
-    let masters = MasterFiles {
-        hospitals: args
-            .master
-            .clone()
-            .or_else(|| config.hospital_master.clone()),
-        municipalities: args
-            .municipalities
-            .clone()
-            .or_else(|| config.municipality_master.clone()),
-    };
+    let masters = MasterFiles::chosen(&args.master, &args.municipalities, &config);
     let feed_http = match &origin {
         Origin::Http(options) => Some((**options).clone()),
         _ => None,

@@ -182,7 +182,7 @@ fn sort_by_ranks(
     ranks: &[u32],
 ) {
     let place = |i: usize| -> u32 {
-        let blank = super::text_rank::text_of(&rows[i], key.column).is_none_or(str::is_empty);
+        let blank = super::own_text(&rows[i], key.column).is_none_or(str::is_empty);
         match (blank, key.direction) {
             (true, _) => u32::MAX,
             (false, SortDirection::Ascending) => ranks[i],

@@ -80,21 +80,6 @@ pub fn sorts_as_text(column: Column) -> bool {
     )
 }
 
-/// The text a row sorts by on a text column.
-pub fn text_of(row: &ReportRow, column: Column) -> Option<&str> {
-    Some(match column {
-        Column::Prefecture => &row.prefecture,
-        Column::MunicipalityCode => row.municipality_code.as_str(),
-        Column::Municipality => &row.municipality,
-        Column::AreaCode => row.area_code.as_str(),
-        Column::AreaName => &row.area_name,
-        Column::HospitalCode => row.hospital_code.as_str(),
-        Column::HospitalName => &row.hospital_name,
-        Column::Extra(i) => row.extra.get(i).map_or("", |t| t.as_ref()),
-        _ => return None,
-    })
-}
-
 /// The first eight bytes as a number: most comparisons of two texts are
 /// decided by it.
 fn prefix(s: &str) -> u64 {
@@ -108,7 +93,7 @@ fn rank(rows: &[ReportRow], column: Column) -> Vec<u32> {
     let parts = super::parallel::in_parts(rows, |start, part| {
         (start..start + part.len())
             .map(|i| {
-                let text = text_of(&rows[i], column).unwrap_or("");
+                let text = super::own_text(&rows[i], column).unwrap_or("");
                 (prefix(text), text, i as u32)
             })
             .collect::<Vec<_>>()
