@@ -187,12 +187,34 @@ pub fn check_regular(path: &Path, max_bytes: u64) -> Result<FileStamp, ReadError
 /// place meanwhile. No more than `max_bytes` + 1 bytes are read. A file whose size, time or
 /// identity changed while it was read is [`ReadError::Changing`].
 pub fn read_regular(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, FileStamp), ReadError> {
+    let (mut file, before) = open_regular(path, max_bytes)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(before.len).unwrap_or(0));
+    (&mut file)
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::TooBig {
+            path: path.to_path_buf(),
+            limit: max_bytes,
+        });
+    }
+    check_unchanged(path, &file, before, bytes.len() as u64)?;
+    Ok((bytes, before))
+}
+
+/// A regular file opened for reading, with its version; the caller reads at
+/// most the stamp's length and then asks [`check_unchanged`].
+pub fn open_regular(path: &Path, max_bytes: u64) -> Result<(File, FileStamp), ReadError> {
     let before = check_regular(path, max_bytes)?;
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = open_without_blocking(path).map_err(io)?;
+    let file = open_without_blocking(path).map_err(io)?;
     let opened = file.metadata().map_err(io)?;
     if let Some(kind) = NotRegular::of(&opened, path) {
         return Err(ReadError::NotRegular {
@@ -205,28 +227,32 @@ pub fn read_regular(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, FileStamp),
             path: path.to_path_buf(),
         });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(before.len).unwrap_or(0));
-    (&mut file)
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(ReadError::TooBig {
-            path: path.to_path_buf(),
-            limit: max_bytes,
-        });
-    }
+    Ok((file, before))
+}
+
+/// The file read, and the file at the path, are still the version opened, and
+/// `read` bytes of it were read: it did not change while it was read.
+pub fn check_unchanged(
+    path: &Path,
+    file: &File,
+    before: FileStamp,
+    read: u64,
+) -> Result<(), ReadError> {
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let after_read = file.metadata().map_err(io)?;
     let at_path = std::fs::metadata(path).map_err(io)?;
     let unchanged = FileStamp::of(&after_read) == before
         && FileStamp::of(&at_path) == before
-        && bytes.len() as u64 == before.len;
+        && read == before.len;
     if !unchanged {
         return Err(ReadError::Changing {
             path: path.to_path_buf(),
         });
     }
-    Ok((bytes, before))
+    Ok(())
 }
 
 /// As [`read_regular`], as text; bytes that are not UTF-8 are an error in words.

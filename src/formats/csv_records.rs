@@ -41,6 +41,9 @@ pub(crate) struct CsvRecords<'a> {
     /// Where in `body` the reader started: 0, or the start of a stretch read
     /// on its own ([`CsvRecords::range`]).
     offset: usize,
+    /// Line breaks before `body` in the whole file: a block of a file read in
+    /// blocks ([`CsvRecords::block`]) numbers its lines as the file does.
+    lines_before: u64,
 }
 
 /// The reader every stretch of a body is read with.
@@ -67,6 +70,7 @@ impl<'a> CsvRecords<'a> {
             last_start: 0,
             ends_with_line_break: ends_with_line_break(body),
             offset: 0,
+            lines_before: 0,
         })
     }
 
@@ -85,6 +89,35 @@ impl<'a> CsvRecords<'a> {
             last_start: start,
             ends_with_line_break: ends_with_line_break(body),
             offset: start,
+            lines_before: 0,
+        }
+    }
+
+    /// The records of one block of a file read in blocks, from `start` (where a
+    /// record begins; the bytes before it are the end of the previous block, so
+    /// a blank line before the first record is seen). `lines_before` is the
+    /// number of line breaks in the file before `body`.
+    pub(crate) fn block(
+        body: &'a [u8],
+        start: usize,
+        encoding: DetectedEncoding,
+        source_name: &str,
+        lines_before: u64,
+    ) -> CsvRecords<'a> {
+        CsvRecords {
+            body,
+            reader: reader_over(&body[start..]),
+            record: ByteRecord::new(),
+            lines: LineCounter {
+                offset: 0,
+                newlines: lines_before,
+            },
+            encoding,
+            source_name: source_name.to_string(),
+            last_start: start,
+            ends_with_line_break: ends_with_line_break(body),
+            offset: start,
+            lines_before,
         }
     }
 
@@ -113,10 +146,11 @@ impl<'a> CsvRecords<'a> {
             .read_byte_record(&mut self.record)
             .map_err(|err| {
                 // The reader counts lines from where it started.
-                let before = self.body[..self.offset]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64;
+                let before = self.lines_before
+                    + self.body[..self.offset]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count() as u64;
                 ImportErrorKind::Malformed {
                     line: err.position().map_or(0, |p| p.line() + before),
                     message: err.to_string(),

@@ -79,6 +79,16 @@ pub(crate) fn import_split_near(
         Some(split) => read_halves(&csv, &layout, start, split, progress)
             .map_err(|e| e.unwrap_or_else(abandoned))?,
     };
+    Ok(finish(part, &layout, source_name, encoding))
+}
+
+/// The import of the records read: the total rows compared with the sums of the detail rows.
+pub(super) fn finish(
+    part: Part,
+    layout: &Layout,
+    source_name: String,
+    encoding: DetectedEncoding,
+) -> Import {
     let Part {
         rows,
         footer,
@@ -109,28 +119,42 @@ pub(crate) fn import_split_near(
     let mut import = rows.finish(source_name, extra_names, encoding, Numbering::Line);
     import.footer = footer;
     import.total_checks = total_checks;
-    Ok(import)
+    import
 }
 
 /// What one stretch of records gave.
-struct Part {
+pub(super) struct Part {
     rows: RowCollector,
     /// Rows taken off `rows` in batches (the second half's), in order.
     batches: Vec<Vec<ReportRow>>,
     footer: Vec<String>,
     total_rows: Vec<(u64, GivenTotals)>,
     /// The stretch ended in the footer.
-    in_footer: bool,
+    pub(super) in_footer: bool,
 }
 
 impl Part {
     /// Rows taken so far, in this stretch's collector and its batches.
-    fn row_count(&self) -> usize {
+    pub(super) fn row_count(&self) -> usize {
         self.rows.rows.len() + self.batches.iter().map(Vec::len).sum::<usize>()
     }
 
+    /// This stretch with room for `rows` rows in all, made at once.
+    pub(super) fn with_room_for(mut self, rows: usize) -> Part {
+        let taken = self.row_count();
+        if rows > taken {
+            let mut all = Vec::with_capacity(rows);
+            for batch in self.batches.drain(..) {
+                all.extend(batch);
+            }
+            all.append(&mut self.rows.rows);
+            self.rows.rows = all;
+        }
+        self
+    }
+
     /// This stretch followed by `next`.
-    fn then(mut self, next: Part) -> Part {
+    pub(super) fn then(mut self, next: Part) -> Part {
         let batched: usize = next.batches.iter().map(Vec::len).sum();
         self.rows.rows.reserve(batched + next.rows.rows.len());
         for batch in next.batches {
@@ -145,12 +169,12 @@ impl Part {
 }
 
 /// An error of a stretch, or none when it was told to stop.
-type PartError = Option<ImportError>;
+pub(super) type PartError = Option<ImportError>;
 
 /// Reads the records of `csv` into rows, starting in the footer or not, and in
 /// batches or not; `report` is told (bytes read of this stretch, rows) every
 /// few thousand records and answers whether to go on.
-fn read_part(
+pub(super) fn read_part(
     csv: &mut CsvRecords,
     layout: &Layout,
     in_footer: bool,
@@ -372,10 +396,10 @@ impl HeaderSpec for GmisColumns {
 }
 
 /// Where each column is in the file.
-struct Layout(HeaderLayout);
+pub(super) struct Layout(HeaderLayout);
 
 impl Layout {
-    fn read(
+    pub(super) fn read(
         record: &ByteRecord,
         line: u64,
         source_name: &str,
@@ -766,7 +790,7 @@ pub fn restore_formula(field: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::formats::{import_any, FeedFormat};
 
@@ -847,7 +871,7 @@ mod tests {
 
     /// A body with what a single pass must get right across a cut: quoted
     /// fields with line breaks, bad rows, blank lines, a total row, a footer.
-    fn awkward_body(rng: &mut fastrand::Rng, rows: usize) -> String {
+    pub(crate) fn awkward_body(rng: &mut fastrand::Rng, rows: usize) -> String {
         let mut text = String::from(
             "都道府県,都道府県番号,全国地方公共団体コード,市区町村,二次医療圏番号,二次医療圏名,\
              医療機関コード,医療機関名,実績日,報告日時,確保病床,即応病床,入院中\r\n",

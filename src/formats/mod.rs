@@ -9,6 +9,7 @@ pub mod complete;
 pub(crate) mod csv_records;
 pub mod encoding;
 pub mod gmis_csv;
+pub mod gmis_stream;
 pub(crate) mod header;
 pub mod import;
 pub mod json;

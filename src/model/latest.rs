@@ -16,24 +16,79 @@ fn is_later(a: &ReportRow, b: &ReportRow) -> bool {
 /// tie the later row in the file), in file order. Every position when no
 /// hospital has two rows.
 pub fn latest_rows(rows: &[ReportRow]) -> Vec<usize> {
+    // Exports list each hospital once, mostly in code order: that is seen in one pass.
+    let ascending = rows
+        .windows(2)
+        .all(|w| w[0].hospital_code < w[1].hospital_code);
+    if ascending {
+        return (0..rows.len()).collect();
+    }
+    match packed_by_code(rows) {
+        Some(packed) => latest_of_packed(rows, packed),
+        None => latest_by_hashing(rows),
+    }
+}
+
+/// Bits of a packed key that hold the row's position.
+const POSITION_BITS: u32 = 30;
+
+/// Per row, its code (ten digits, below 2^34) above its position, sorted: the
+/// rows of one hospital side by side in file order. A radix sort of numbers
+/// takes a fraction of the time and memory a table of a million codes does.
+fn packed_by_code(rows: &[ReportRow]) -> Option<Vec<u64>> {
+    if rows.len() >= 1 << POSITION_BITS {
+        return None;
+    }
+    let mut packed: Vec<u64> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (code_number(row.hospital_code) << POSITION_BITS) | i as u64)
+        .collect();
+    super::radix::sort_by_bits_from(&mut packed, POSITION_BITS);
+    Some(packed)
+}
+
+/// A code's ten digits as a number.
+fn code_number(code: HospitalCode) -> u64 {
+    code.as_str()
+        .bytes()
+        .fold(0, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0') % 10))
+}
+
+fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
+    let position = |key: u64| (key & ((1 << POSITION_BITS) - 1)) as usize;
+    let mut kept = Vec::with_capacity(rows.len());
+    let mut keys = packed.into_iter().peekable();
+    while let Some(key) = keys.next() {
+        let code = key >> POSITION_BITS;
+        let mut best = position(key);
+        while let Some(next) = keys.next_if(|k| k >> POSITION_BITS == code) {
+            let i = position(next);
+            if !is_later(&rows[best], &rows[i]) {
+                best = i;
+            }
+        }
+        kept.push(best);
+    }
+    kept.sort_unstable();
+    kept
+}
+
+/// [`latest_rows`] by a table of codes, for more rows than a packed key holds.
+fn latest_by_hashing(rows: &[ReportRow]) -> Vec<usize> {
     let mut latest: HashMap<HospitalCode, usize, CodeHashing> =
         HashMap::with_capacity_and_hasher(rows.len(), CodeHashing(fastrand::u64(..)));
-    let mut duplicated = false;
     for (i, row) in rows.iter().enumerate() {
         match latest.entry(row.hospital_code) {
             Entry::Vacant(entry) => {
                 entry.insert(i);
             }
             Entry::Occupied(mut entry) => {
-                duplicated = true;
                 if !is_later(&rows[*entry.get()], row) {
                     entry.insert(i);
                 }
             }
         }
-    }
-    if !duplicated {
-        return (0..rows.len()).collect();
     }
     let mut kept: Vec<usize> = latest.into_values().collect();
     kept.sort_unstable();
@@ -116,5 +171,38 @@ mod tests {
         ];
         assert_eq!(latest_rows(&single), [0, 1]);
         assert!(latest_rows(&[]).is_empty());
+    }
+
+    #[test]
+    fn packing_and_hashing_keep_the_same_rows() {
+        let mut rng = fastrand::Rng::with_seed(4);
+        for _ in 0..50 {
+            let rows: Vec<ReportRow> = (0..rng.usize(0..60))
+                .map(|_| {
+                    let code = format!("13101700{:02}", rng.u8(..12));
+                    let day = rng.u32(1..4);
+                    row(
+                        &code,
+                        day,
+                        &format!("2022/01/0{} 1{}:00", rng.u8(1..4), rng.u8(..3)),
+                    )
+                })
+                .collect();
+            let hashed = latest_by_hashing(&rows);
+            assert_eq!(latest_rows(&rows), hashed);
+            let packed = packed_by_code(&rows).unwrap();
+            assert_eq!(latest_of_packed(&rows, packed), hashed);
+        }
+    }
+
+    #[test]
+    fn codes_in_order_are_each_kept() {
+        let rows = vec![
+            row("1310170043", 3, "2022/01/03 10:00"),
+            row("1310170050", 1, "2022/01/01 10:00"),
+            row("1310170068", 1, "2022/01/01 10:00"),
+        ];
+        assert_eq!(latest_rows(&rows), [0, 1, 2]);
+        assert_eq!(code_number(rows[1].hospital_code), 1_310_170_050);
     }
 }

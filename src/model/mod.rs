@@ -4,6 +4,7 @@ pub mod acknowledgement;
 pub mod codes;
 pub mod column;
 pub mod latest;
+pub mod radix;
 pub mod time;
 
 use std::sync::Arc;

@@ -42,6 +42,7 @@ pub struct FeedSnapshot {
 }
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +57,7 @@ use super::loading::{LoadProgress, ProgressReporter};
 use super::masters::MasterUpdate;
 use super::role::{host_of, prefers_over, Holder, PollerRole};
 use crate::files::{FileStamp, ReadError};
+use crate::formats::gmis_stream::Streamed;
 use crate::formats::{
     EncodingChoice, Import, ImportError, ImportErrorKind, ImportOptions, ProgressSink,
 };
@@ -638,12 +640,17 @@ impl Poller {
             }
             Ok(Some(fetched)) => {
                 self.changing_reads = 0;
-                match self.accept(fetched.bytes, fetched.label, at).await {
+                let body = match (fetched.in_blocks, &fetched.file) {
+                    (true, Some((path, stamp))) => BodySource::File(path.clone(), *stamp),
+                    _ => BodySource::Bytes(fetched.bytes),
+                };
+                match self.accept(body, fetched.label, at).await {
                     Ok(()) => {
                         // Only now is the file's version known good.
                         self.last_file = fetched.file;
                         self.backoff.success();
                     }
+                    Err(PollError::Read(ReadError::Changing { path })) => self.still_changing(path),
                     Err(error) => self.fail(at, error).await,
                 }
             }
@@ -764,6 +771,20 @@ impl Poller {
                 rows: 0,
             }));
         }
+        if stamp.len >= READ_IN_BLOCKS_FROM
+            && matches!(
+                self.config.format,
+                crate::formats::FeedFormat::Auto | crate::formats::FeedFormat::Csv
+            )
+        {
+            // Read and parsed block by block when it is used, never held whole.
+            return Ok(Some(Fetch {
+                bytes: Vec::new(),
+                label: path.display().to_string(),
+                file: Some((path, stamp)),
+                in_blocks: true,
+            }));
+        }
         let opened = path.clone();
         let (bytes, stamp) =
             tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
@@ -777,6 +798,7 @@ impl Poller {
             bytes,
             label: path.display().to_string(),
             file: Some((path, stamp)),
+            in_blocks: false,
         }))
     }
 
@@ -784,7 +806,7 @@ impl Poller {
     /// that cannot be read changes nothing but the status line.
     async fn accept(
         &mut self,
-        bytes: Vec<u8>,
+        source: BodySource,
         label: String,
         at: JstDateTime,
     ) -> Result<(), PollError> {
@@ -795,8 +817,12 @@ impl Poller {
         let format = self.config.format;
         let last_hash = self.last_hash.clone();
         let tx = self.tx.clone();
+        let max_bytes = self.config.max_bytes;
         let (hash, body, bytes) = tokio::task::spawn_blocking(move || {
-            let total = Some(bytes.len() as u64);
+            let total = Some(match &source {
+                BodySource::Bytes(bytes) => bytes.len() as u64,
+                BodySource::File(_, stamp) => stamp.len,
+            });
             let started = std::time::Instant::now();
             // Once the dashboard has quit, the import stops at its next report.
             let mut progress = ProgressReporter::new(label_for(&options), total, started, |p| {
@@ -806,16 +832,24 @@ impl Poller {
             if last_hash.is_none() {
                 progress.begin(started);
             }
-            let (hash, body) = read_body(
-                &bytes,
-                last_hash.as_deref(),
-                format,
-                &options,
-                &mut progress,
-            );
-            (hash, body, bytes)
+            match source {
+                BodySource::Bytes(bytes) => {
+                    let last_hash = last_hash.as_deref();
+                    let (hash, body) =
+                        read_body(&bytes, last_hash, format, &options, &mut progress);
+                    Ok((hash, body, bytes))
+                }
+                BodySource::File(path, stamp) => {
+                    let file = BlockFile {
+                        path,
+                        stamp,
+                        max_bytes,
+                    };
+                    read_in_blocks(&file, last_hash.as_deref(), format, &options, &mut progress)
+                }
+            }
         })
-        .await?;
+        .await??;
         let import = match body {
             Body::Same => {
                 self.unchanged(at).await;
@@ -1018,6 +1052,17 @@ struct Fetch {
     label: String,
     /// The file and its version, when read from one: recorded once the body is used.
     file: Option<(PathBuf, FileStamp)>,
+    /// A large file, read and parsed in blocks when it is used (`bytes` is empty).
+    in_blocks: bool,
+}
+
+/// Files at least this large are read in blocks as they are parsed.
+const READ_IN_BLOCKS_FROM: u64 = super::loading::LARGE_BODY;
+
+/// A body to read: in memory, or a large file read in blocks.
+enum BodySource {
+    Bytes(Vec<u8>),
+    File(PathBuf, FileStamp),
 }
 
 /// Whether the file was last written at least `settle` ago. A time in the future (a share
@@ -1071,6 +1116,78 @@ fn read_body(
     (hash, parse_body(bytes, format, options, progress))
 }
 
+/// A large file to read in blocks.
+struct BlockFile {
+    path: PathBuf,
+    stamp: FileStamp,
+    max_bytes: u64,
+}
+
+/// Reads and parses a large file block by block, with its hash, as [`read_body`]
+/// does a body in memory. What is not a CSV report (a JSON, an .xlsx, a master,
+/// an encoding that shows only late) is read whole instead.
+fn read_in_blocks(
+    file: &BlockFile,
+    last_hash: Option<&str>,
+    format: crate::formats::FeedFormat,
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<(String, Body, Vec<u8>), PollError> {
+    let path = &file.path;
+    let (mut opened, stamp) =
+        crate::files::read::open_regular(path, file.max_bytes).map_err(PollError::Read)?;
+    if stamp != file.stamp {
+        return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
+    }
+    let mut limited = (&mut opened).take(stamp.len.saturating_add(1));
+    let io = |source| {
+        PollError::Read(ReadError::Io {
+            path: path.clone(),
+            source,
+        })
+    };
+    let streamed = crate::formats::gmis_stream::import_csv_blocks(
+        &mut limited,
+        options,
+        Some(stamp.len),
+        progress,
+    )
+    .map_err(io)?;
+    let Streamed::Read {
+        import,
+        content_hash,
+        len,
+        complete,
+    } = streamed
+    else {
+        let (bytes, _) =
+            crate::files::read_regular(path, file.max_bytes).map_err(PollError::Read)?;
+        let (hash, body) = read_body(&bytes, last_hash, format, options, progress);
+        return Ok((hash, body, bytes));
+    };
+    crate::files::read::check_unchanged(path, &opened, stamp, len).map_err(PollError::Read)?;
+    if !complete && !written_before(&stamp, UNFINISHED_SETTLE) {
+        return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
+    }
+    if last_hash == Some(content_hash.as_str()) {
+        return Ok((content_hash, Body::Same, Vec::new()));
+    }
+    match import {
+        Ok(import) => Ok((content_hash, Body::Report(import), Vec::new())),
+        // Not a report: perhaps a master, which is small; read as a body in memory is.
+        Err(err) if is_not_a_report(&err) => {
+            let (bytes, _) =
+                crate::files::read_regular(path, file.max_bytes).map_err(PollError::Read)?;
+            Ok((
+                content_hash,
+                parse_body(&bytes, format, options, progress),
+                bytes,
+            ))
+        }
+        Err(err) => Ok((content_hash, Body::Unreadable(err), Vec::new())),
+    }
+}
+
 /// A body read as a report, else as a master, else the report's error.
 fn parse_body(
     bytes: &[u8],
@@ -1117,6 +1234,7 @@ async fn fetch_http(
             bytes,
             label: crate::source::http::redact_url(&url),
             file: None,
+            in_blocks: false,
         })),
     }
 }

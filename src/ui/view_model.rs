@@ -182,7 +182,8 @@ pub struct ReportStats {
     /// Each hospital's latest row ([`crate::model::latest::latest_rows`]),
     /// so a new sort or filter does not look for them again.
     pub latest: Vec<usize>,
-    /// Text columns' ranks, made by the first sort on each and kept for later ones.
+    /// Text columns' ranks, made by the first sort on each and kept for later
+    /// ones; 医療機関名's are made after the first frame ([`rank_names_later`]).
     pub text_ranks: crate::view::text_rank::TextRanks,
 }
 
@@ -201,17 +202,33 @@ impl ReportStats {
             newest: all.newest,
             static_errors: all.static_errors,
             latest: crate::model::latest::latest_rows(&report.rows),
-            text_ranks: name_ranked(report),
+            text_ranks: Default::default(),
         }
     }
 }
 
-/// Ranks with 医療機関名's made already, as the stats are (off the input path
-/// for a big report): the first sort by name is then as quick as the next.
-fn name_ranked(report: &Report) -> crate::view::text_rank::TextRanks {
-    let ranks = crate::view::text_rank::TextRanks::default();
-    ranks.of(&report.rows, Column::HospitalName);
-    ranks
+/// Reports with more rows than this have their names ranked on a thread of
+/// their own once the first view is made; smaller ones when first sorted on.
+const RANK_NAMES_LATER_FROM: usize = 100_000;
+
+/// Ranks 医療機関名 on a thread of its own after the first view of a big
+/// report, so that the first frame does not wait for it and the first sort by
+/// name is as quick as the next (a sort asked for meanwhile waits for it).
+fn rank_names_later(report: &Arc<Report>, stats: &SharedStats) {
+    let Some(figures) = stats.get() else { return };
+    if report.rows.len() < RANK_NAMES_LATER_FROM || figures.text_ranks.is_made(Column::HospitalName)
+    {
+        return;
+    }
+    let (report, stats) = (report.clone(), stats.clone());
+    let ranking = std::thread::Builder::new().name("bedboard-rank".into());
+    // Without a thread, the first sort by name ranks them.
+    let _ = ranking.spawn(move || {
+        if let Some(figures) = stats.get() {
+            figures.text_ranks.of(&report.rows, Column::HospitalName);
+        }
+        Report::release(report);
+    });
 }
 
 /// [`ReportStats`] of some consecutive rows, to be added up.
@@ -268,14 +285,18 @@ impl CountWidths {
     }
 
     fn of_rows(rows: &[crate::model::ReportRow]) -> Self {
-        let mut widest = [0; changes::MARKED.len()];
+        // The widest value is the largest or, with its sign, the smallest:
+        // one pass keeps both, and the digits are counted once per column.
+        let mut range: [Option<(i64, i64)>; changes::MARKED.len()] = Default::default();
         for row in rows {
-            for (cells, column) in widest.iter_mut().zip(changes::MARKED) {
-                let value = row.get(column).map_or(0, digits);
-                *cells = (*cells).max(value);
+            for (seen, column) in range.iter_mut().zip(changes::MARKED) {
+                if let Some(value) = row.get(column) {
+                    let (low, high) = seen.get_or_insert((value, value));
+                    (*low, *high) = ((*low).min(value), (*high).max(value));
+                }
             }
         }
-        Self(widest)
+        Self(range.map(|seen| seen.map_or(0, |(low, high)| digits(low).max(digits(high)))))
     }
 
     /// The wider of the two for each column.
@@ -364,6 +385,7 @@ pub fn prepare(
     let (stale, flagged) = counts
         .into_iter()
         .fold((0, 0), |(s, f), (ps, pf)| (s + ps, f + pf));
+    rank_names_later(report, stats);
     Prepared {
         report: report.clone(),
         stats: stats.clone(),
@@ -512,8 +534,8 @@ mod tests {
         assert_eq!(stats.newest, whole.newest);
         assert_eq!(stats.latest.len(), 1, "one hospital code, its latest row");
         assert!(
-            stats.text_ranks.is_made(Column::HospitalName),
-            "names are ranked with the stats"
+            !stats.text_ranks.is_made(Column::HospitalName),
+            "names are ranked after the first view, not with the stats"
         );
     }
 }

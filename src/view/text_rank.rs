@@ -3,7 +3,7 @@
 //! strings once, then every later sort on them is a sort of numbers.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::model::{Column, ReportRow};
 
@@ -11,10 +11,12 @@ use crate::model::{Column, ReportRow};
 /// equal texts have equal ranks.
 pub type Ranks = Arc<[u32]>;
 
-/// The ranks of the text columns sorted on so far, for one report.
+/// The ranks of the text columns sorted on so far, for one report. A column
+/// is ranked once: a second caller asking while it is being ranked waits for
+/// that work instead of doing it again.
 #[derive(Default)]
 pub struct TextRanks {
-    made: Mutex<Vec<(Column, Ranks)>>,
+    made: Mutex<Vec<(Column, Arc<OnceLock<Ranks>>)>>,
 }
 
 impl TextRanks {
@@ -24,25 +26,31 @@ impl TextRanks {
         if !sorts_as_text(column) || rows.len() > u32::MAX as usize {
             return None;
         }
-        if let Some(ranks) = self.made_for(column) {
-            return Some(ranks);
-        }
-        let ranks: Ranks = rank(rows, column).into();
-        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-        made.push((column, ranks.clone()));
-        Some(ranks)
+        let cell = self.cell(column);
+        Some(cell.get_or_init(|| rank(rows, column).into()).clone())
     }
 
     /// Whether the column's ranks are made already.
     pub fn is_made(&self, column: Column) -> bool {
-        self.made_for(column).is_some()
+        self.made_for(column)
+            .is_some_and(|cell| cell.get().is_some())
     }
 
-    fn made_for(&self, column: Column) -> Option<Ranks> {
+    fn made_for(&self, column: Column) -> Option<Arc<OnceLock<Ranks>>> {
         let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
         made.iter()
             .find(|(c, _)| *c == column)
             .map(|(_, r)| r.clone())
+    }
+
+    fn cell(&self, column: Column) -> Arc<OnceLock<Ranks>> {
+        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, cell)) = made.iter().find(|(c, _)| *c == column) {
+            return cell.clone();
+        }
+        let cell = Arc::new(OnceLock::new());
+        made.push((column, cell.clone()));
+        cell
     }
 }
 
@@ -58,7 +66,11 @@ impl Clone for TextRanks {
 impl fmt::Debug for TextRanks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-        let columns: Vec<Column> = made.iter().map(|(c, _)| *c).collect();
+        let columns: Vec<Column> = made
+            .iter()
+            .filter(|(_, cell)| cell.get().is_some())
+            .map(|(c, _)| *c)
+            .collect();
         f.debug_struct("TextRanks")
             .field("columns", &columns)
             .finish()
@@ -89,24 +101,44 @@ fn prefix(s: &str) -> u64 {
     u64::from_be_bytes(bytes)
 }
 
+/// Ranks the column's texts: each half of the rows sorted in place on a core of
+/// its own (by their first bytes, then the whole text), then the two halves
+/// walked together, so nothing but the keys and the ranks is ever allocated.
 fn rank(rows: &[ReportRow], column: Column) -> Vec<u32> {
-    let parts = super::parallel::in_parts(rows, |start, part| {
-        (start..start + part.len())
-            .map(|i| {
-                let text = super::own_text(&rows[i], column).unwrap_or("");
-                (prefix(text), text, i as u32)
-            })
-            .collect::<Vec<_>>()
-    });
-    let mut keyed = parts.concat();
-    super::parallel::sort_by(&mut keyed, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    let text = |i: u32| super::own_text(&rows[i as usize], column).unwrap_or("");
+    let compare =
+        |a: &(u64, u32), b: &(u64, u32)| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1)));
+    let mut keyed: Vec<(u64, u32)> = (0..rows.len() as u32)
+        .map(|i| (prefix(text(i)), i))
+        .collect();
+    let (first, second) = keyed.split_at_mut(rows.len() / 2);
+    if rows.len() >= super::parallel::MIN_PART {
+        std::thread::scope(|scope| {
+            scope.spawn(|| first.sort_unstable_by(compare));
+            second.sort_unstable_by(compare);
+        });
+    } else {
+        first.sort_unstable_by(compare);
+        second.sort_unstable_by(compare);
+    }
     let mut ranks = vec![0u32; rows.len()];
+    let (mut a, mut b) = (first.iter().peekable(), second.iter().peekable());
     let mut place = 0u32;
-    for (n, (_, text, i)) in keyed.iter().enumerate() {
-        if n > 0 && *text != keyed[n - 1].1 {
+    let mut last: Option<&str> = None;
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if compare(x, y).is_le() => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        let Some(&(_, i)) = next else { break };
+        let this = text(i);
+        if last.is_some_and(|l| l != this) {
             place += 1;
         }
-        ranks[*i as usize] = place;
+        last = Some(this);
+        ranks[i as usize] = place;
     }
     ranks
 }
