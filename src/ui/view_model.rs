@@ -509,6 +509,58 @@ mod tests {
     }
 
     #[test]
+    fn count_widths_hold_the_widest_value_sign_included() {
+        use crate::model::test_rows::seed_row;
+        let row = |ready: Option<u32>, inpatients: Option<u32>| {
+            let mut row = seed_row();
+            (row.ready, row.inpatients, row.secured) = (ready, inpatients, None);
+            row
+        };
+        let rows = [
+            row(Some(5), Some(1_005)),
+            row(Some(120), Some(3)),
+            row(None, None),
+        ];
+        let widths = CountWidths::of_rows(&rows);
+        assert_eq!(widths.get(Column::Ready), Some(3));
+        assert_eq!(widths.get(Column::Inpatients), Some(4));
+        assert_eq!(widths.get(Column::Free), Some(5), "−1000 takes five cells");
+        assert_eq!(widths.get(Column::Secured), Some(0), "a column of blanks");
+        assert_eq!(CountWidths::of_rows(&[]).get(Column::Ready), Some(0));
+    }
+
+    #[test]
+    fn names_of_a_big_report_are_ranked_after_its_first_view() {
+        use crate::model::test_rows::seed_row;
+        let rows: Vec<_> = (0..RANK_NAMES_LATER_FROM)
+            .map(|i| {
+                let mut row = seed_row();
+                row.hospital_name = format!("病院{}", (i * 7919) % 1000);
+                row
+            })
+            .collect();
+        let report = Arc::new(Report {
+            extra_columns: Vec::new(),
+            rows,
+        });
+        let stats = SharedStats::default();
+        let figures = stats.get_or_init(|| ReportStats::of(&report, AmbiguousWidth::Narrow));
+        assert!(!figures.text_ranks.is_made(Column::HospitalName));
+        rank_names_later(&report, &stats);
+        let waited = std::time::Instant::now();
+        while !figures.text_ranks.is_made(Column::HospitalName) {
+            assert!(
+                waited.elapsed().as_secs() < 60,
+                "the names were never ranked"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let made = figures.text_ranks.of(&report.rows, Column::HospitalName);
+        let fresh = crate::view::text_rank::TextRanks::default();
+        assert_eq!(made, fresh.of(&report.rows, Column::HospitalName));
+    }
+
+    #[test]
     fn stats_of_parts_add_up_to_the_stats_of_the_whole() {
         use crate::model::test_rows::seed_row;
         let rows: Vec<_> = (0..view::parallel::MIN_PART * 2 + 3)

@@ -181,6 +181,26 @@ mod tests {
     }
 
     #[test]
+    fn ranks_made_on_two_cores_are_the_places_among_the_distinct_texts() {
+        let mut rng = fastrand::Rng::with_seed(2);
+        let stems = ["第", "第一病院", "abcdefgh", "abcdefghi", "東京都立", ""];
+        let names: Vec<String> = (0..super::super::parallel::MIN_PART * 2 + 17)
+            .map(|_| format!("{}{}", stems[rng.usize(..stems.len())], rng.u16(..300)))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let rows = rows(&refs);
+        let ranks = TextRanks::default()
+            .of(&rows, Column::HospitalName)
+            .unwrap();
+        let mut distinct = refs.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for (name, rank) in refs.iter().zip(ranks.iter()) {
+            assert_eq!(distinct.binary_search(name), Ok(*rank as usize), "{name}");
+        }
+    }
+
+    #[test]
     fn a_columns_ranks_are_made_once_and_numbers_have_none() {
         let rows = rows(&["b", "a"]);
         let cache = TextRanks::default();
