@@ -88,7 +88,7 @@ fn row_names(app: &App) -> Vec<String> {
         .view
         .order
         .iter()
-        .map(|&i| app.report().rows[i].hospital_name.clone())
+        .map(|&i| app.report().rows[i].hospital_name.to_string())
         .collect()
 }
 
@@ -181,7 +181,7 @@ fn search_jumps_and_filter_mode_hides_the_rest() {
     press(&mut app, "/病院１６");
     key(&mut app, KeyCode::Enter);
     let selected = app.selected_row().unwrap();
-    assert_eq!(app.report().rows[selected].hospital_name, "東京都 病院16");
+    assert_eq!(&*app.report().rows[selected].hospital_name, "東京都 病院16");
     press(&mut app, "f");
     let text = screen(&mut app);
     assert!(text.contains("レコード数 1 / 12"), "{text}");
@@ -198,7 +198,7 @@ fn n_and_capital_n_walk_the_matches() {
     let name = |app: &App| {
         app.report().rows[app.selected_row().unwrap()]
             .hospital_name
-            .clone()
+            .to_string()
     };
     assert_eq!(name(&app), "東京都 病院1");
     press(&mut app, "n");

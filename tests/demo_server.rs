@@ -157,10 +157,7 @@ fn the_json_rows_match_the_csv_rows() {
     for (json, row) in rows.iter().zip(&csv.rows) {
         let code = json["医療機関コード"].as_str().expect("codes are strings");
         assert_eq!(code, row.hospital_code.as_str());
-        assert_eq!(
-            json["医療機関名"].as_str(),
-            Some(row.hospital_name.as_str())
-        );
+        assert_eq!(json["医療機関名"].as_str(), Some(&*row.hospital_name));
         assert_eq!(json["都道府県"].as_str(), Some("東京都"));
         assert_eq!(
             json["全国地方公共団体コード"].as_str(),

@@ -59,13 +59,13 @@ fn seed_row(name: &str) -> ReportRow {
         area_code: AreaCode::parse("1301").unwrap(),
         area_name: "区中央部".into(),
         hospital_code: HospitalCode::parse("1310170043").unwrap(),
-        hospital_name: name.to_string(),
+        hospital_name: name.into(),
         record_date: NaiveDate::from_ymd_opt(2022, 1, 5).unwrap(),
         reported_at: time::parse_datetime("2022/02/01 11:32").unwrap(),
         secured: Some(4),
         ready: Some(3),
         inpatients: Some(2),
-        extra: vec![],
+        extra: Box::default(),
     }
 }
 
@@ -153,7 +153,7 @@ proptest! {
         if let Some(note) = &note {
             report.extra_columns = vec!["備考".to_string()];
             for row in &mut report.rows {
-                row.extra = vec![note.clone()];
+                row.extra = vec![note.clone()].into();
             }
         }
         let spec = spec(group);
@@ -245,7 +245,7 @@ fn pythons_csv_module_reads_the_shift_jis_export() {
     let mut report = report_of(rows);
     report.extra_columns = vec!["=備考".to_string()];
     for row in &mut report.rows {
-        row.extra = vec!["-メモ".to_string()];
+        row.extra = vec!["-メモ".to_string()].into();
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.csv");
@@ -375,7 +375,7 @@ fn formulas_are_neutralised_in_the_csv_and_read_back_as_written() {
         }
         assert!(text.contains(",4,3,2\r\n"));
         let rows = read_back(&path).report.rows;
-        let names: Vec<&str> = rows.iter().map(|r| r.hospital_name.as_str()).collect();
+        let names: Vec<&str> = rows.iter().map(|r| &*r.hospital_name).collect();
         let expected: Vec<&str> = FORMULAS.iter().map(|(_, back)| *back).collect();
         assert_eq!(names, expected, "{encoding:?}");
         assert_eq!(&*rows[0].municipality, "=千代田区");
@@ -418,7 +418,7 @@ fn formulas_are_strings_in_the_workbook_and_read_back_as_written() {
     // The group heading takes its label from the group's first row.
     assert!(strings.contains(&"=千代田区 (8)"), "{strings:?}");
     let rows = read_back(&path).report.rows;
-    let mut names: Vec<&str> = rows.iter().map(|r| r.hospital_name.as_str()).collect();
+    let mut names: Vec<&str> = rows.iter().map(|r| &*r.hospital_name).collect();
     let mut expected: Vec<&str> = FORMULAS.iter().map(|(_, back)| *back).collect();
     names.sort();
     expected.sort();
@@ -455,7 +455,7 @@ fn unmappable_report() -> Report {
     ]);
     report.extra_columns = vec!["備考😀".to_string()];
     for row in &mut report.rows {
-        row.extra = vec![String::new()];
+        row.extra = vec![String::new()].into();
     }
     report
 }
@@ -488,7 +488,7 @@ fn characters_shift_jis_cannot_hold_become_geta_and_are_reported() {
         .report
         .rows
         .iter()
-        .map(|r| r.hospital_name.as_str())
+        .map(|r| &*r.hospital_name)
         .collect();
     assert_eq!(
         names,

@@ -253,7 +253,7 @@ fn the_workbook_has_real_dates_wrapped_names_a4_pages_and_page_numbers() {
 
     // Read back through the importer: the same names and times.
     let import = bedboard::formats::import_file(&out, &Default::default()).unwrap();
-    assert_eq!(import.report.rows[0].hospital_name, "東京[31m\n第一病院");
+    assert_eq!(&*import.report.rows[0].hospital_name, "東京[31m\n第一病院");
     assert_eq!(
         bedboard::model::time::format_datetime(&import.report.rows[2].reported_at),
         "2022/02/01 11:45"
@@ -397,7 +397,7 @@ fn the_dashboard_shows_kept_controls_neutralised() {
     let import =
         bedboard::formats::import_file(&awkward_source(dir.path()), &Default::default()).unwrap();
     assert_eq!(
-        import.report.rows[0].hospital_name,
+        &*import.report.rows[0].hospital_name,
         "東京\x1b[31m\x07\n第一病院"
     );
     let options = DisplayOptions {

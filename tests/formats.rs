@@ -319,7 +319,7 @@ fn records_follow_the_csv_rules() {
     assert_eq!(import.report.rows.len(), 11);
     assert_eq!(import.report.extra_columns, ["備考"]);
     assert_eq!(
-        import.report.rows[0].extra,
+        &*import.report.rows[0].extra,
         ["メモ\u{1b}[31m"],
         "kept as data: the terminal neutralises it when it shows it"
     );
@@ -351,10 +351,7 @@ fn extra_keys_are_kept_in_the_order_columns_gives() {
     let import = load(&bytes_of(&doc), FeedFormat::Auto);
     assert!(import.problems.is_empty(), "{:?}", import.problems);
     assert_eq!(import.report.extra_columns, ["受入可否", "備考"]);
-    let extras: Vec<&[String]> = import.report.rows[..4]
-        .iter()
-        .map(|r| r.extra.as_slice())
-        .collect();
+    let extras: Vec<&[String]> = import.report.rows[..4].iter().map(|r| &*r.extra).collect();
     assert_eq!(
         extras,
         [
@@ -682,8 +679,8 @@ fn html_in_report_labels_is_cleaned_in_rows_and_headers() {
     let import = load(&bytes_of(&report), FeedFormat::Report);
     assert!(import.problems.is_empty(), "{:?}", import.problems);
     assert_eq!(import.report.extra_columns, ["備考 (夜間)"]);
-    assert_eq!(import.report.rows[0].extra, ["A&B C <急>"]);
-    assert_eq!(import.report.rows[1].extra, [""]);
+    assert_eq!(&*import.report.rows[0].extra, ["A&B C <急>"]);
+    assert_eq!(&*import.report.rows[1].extra, [""]);
 }
 
 #[test]

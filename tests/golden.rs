@@ -117,7 +117,7 @@ fn demo_with_masters(amb: AmbiguousWidth) -> App {
 /// in another 二次医療圏 than the master says: two 照合 findings.
 fn demo_with_findings(amb: AmbiguousWidth) -> App {
     let mut report = read_report(DEMO);
-    report.rows[0].hospital_name.push_str("分院");
+    report.rows[0].hospital_name = format!("{}分院", report.rows[0].hospital_name).into();
     report.rows[0].area_code = bedboard::model::AreaCode::parse("1302").expect("an area code");
     let mut app = build_app(DEMO, DEMO_NOW, amb);
     app.set_report(report, at(DEMO_NOW));

@@ -48,7 +48,7 @@ fn the_seed_sample_reads_with_its_totals() {
         (Some(30), Some(24), Some(18))
     );
     assert_eq!(rows[0].hospital_code.as_str(), "1310170018");
-    assert_eq!(rows[0].hospital_name, "東京都 病院1");
+    assert_eq!(&*rows[0].hospital_name, "東京都 病院1");
     assert_eq!(rows[7].municipality_code.as_str(), "131024");
     assert_eq!(&*rows[7].municipality, "中央区");
     assert_eq!(rows[5].record_date.to_string(), "2021-11-11");
@@ -82,7 +82,7 @@ fn cp932_extension_characters_survive() {
         .report
         .rows
         .iter()
-        .map(|r| r.hospital_name.as_str())
+        .map(|r| &*r.hospital_name)
         .collect();
     assert_eq!(
         names,
@@ -118,7 +118,7 @@ fn quoted_fields_hold_commas_quotes_and_line_breaks() {
         .report
         .rows
         .iter()
-        .map(|r| r.hospital_name.as_str())
+        .map(|r| &*r.hospital_name)
         .collect();
     // A line break inside a name is kept as data; the terminal shows it as a space.
     assert_eq!(
@@ -139,8 +139,8 @@ fn columns_are_found_by_name_and_extra_columns_are_kept() {
         (row.secured, row.ready, row.inpatients),
         (Some(2), Some(1), Some(1))
     );
-    assert_eq!(row.extra, ["夜間は要連絡", "可"]);
-    assert_eq!(import.report.rows[1].extra, ["", "否"]);
+    assert_eq!(&*row.extra, ["夜間は要連絡", "可"]);
+    assert_eq!(&*import.report.rows[1].extra, ["", "否"]);
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_counted() {
         .report
         .rows
         .iter()
-        .map(|r| r.hospital_name.as_str())
+        .map(|r| &*r.hospital_name)
         .collect();
     assert_eq!(names, ["東京都 病院9", "東京都 病院16"]);
     assert_eq!(import.report.rows[1].ready, None, "blank is not 0");
@@ -246,7 +246,7 @@ fn escape_sequences_in_names_are_kept_as_data_and_neutralised_for_the_terminal()
     let import =
         formats::gmis_csv::import_bytes(csv.as_bytes(), &ImportOptions::default()).unwrap();
     // The data is kept as it was (an export carries it); the terminal gets it neutralised.
-    let name = &import.report.rows[0].hospital_name;
+    let name = &*import.report.rows[0].hospital_name;
     assert_eq!(name, "\x1b]52;c;ZXZpbA==\x07病院\x1b[2J");
     assert_eq!(bedboard::text::sanitize(name), "?]52;c;ZXZpbA==?病院?[2J");
 }

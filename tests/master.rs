@@ -125,7 +125,7 @@ fn a_cp932_master_with_nec_and_ibm_characters() {
     assert_eq!(records[0].phone_night, None);
     assert_eq!(records[0].licensed_beds, Some(19), "full-width digits");
     assert_eq!(records[0].departments, ["内科", "小児科"]);
-    assert_eq!(records[0].extra, ["№12 ≒ 旧館"]);
+    assert_eq!(&*records[0].extra, ["№12 ≒ 旧館"]);
     assert_eq!(import.master.extra_columns(), ["備考"]);
 
     assert_eq!(records[1].name, "Ⅱ号館 ※東京德洲会病院");
@@ -141,7 +141,7 @@ fn a_cp932_master_with_nec_and_ibm_characters() {
         records[1].departments,
         ["内科", "外科", "整形外科", "内分泌・代謝内科"]
     );
-    assert_eq!(records[1].extra, ["“救急”指定"]);
+    assert_eq!(&*records[1].extra, ["“救急”指定"]);
 }
 
 #[test]

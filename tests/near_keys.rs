@@ -59,7 +59,7 @@ fn selected_name(app: &App) -> String {
         .iter()
         .find(|r| r.hospital_code == code)
         .unwrap();
-    row.hospital_name.clone()
+    row.hospital_name.to_string()
 }
 
 #[test]

@@ -838,7 +838,7 @@ fn seed_export(renamed: &str) -> Vec<u8> {
     let mut report = bedboard::formats::import_file(&path, &Default::default())
         .unwrap()
         .report;
-    report.rows[0].hospital_name = renamed.to_string();
+    report.rows[0].hospital_name = renamed.to_string().into();
     write_csv(
         &report.extra_columns,
         &report.rows,

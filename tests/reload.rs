@@ -43,7 +43,7 @@ fn report(stage: char, rows: usize) -> Report {
             row.hospital_code =
                 HospitalCode::parse(&format!("{}{i:07}", &row.hospital_code.as_str()[..3]))
                     .unwrap();
-            row.hospital_name = name(stage, i);
+            row.hospital_name = name(stage, i).into();
             let (secured, ready, inpatients) = numbers(stage, i);
             row.secured = Some(secured);
             row.ready = Some(ready);

@@ -27,7 +27,7 @@ proptest! {
 
     #[test]
     fn extra_columns_survive_too(rows in prop::collection::vec(row(), 1..10), note in text(1, 10)) {
-        let rows: Vec<ReportRow> = rows.into_iter().map(|mut r| { r.extra = vec![note.clone()]; r }).collect();
+        let rows: Vec<ReportRow> = rows.into_iter().map(|mut r| { r.extra = vec![note.clone()].into(); r }).collect();
         let (bytes, _) = write_csv(&["備考".to_string()], &rows, OutputEncoding::ShiftJis);
         let import = import_bytes(&bytes, &ImportOptions::default()).unwrap();
         prop_assert_eq!(&import.report.extra_columns, &vec!["備考".to_string()]);

@@ -45,14 +45,15 @@ fn awkward_report() -> Report {
     let mut report = demo_report();
     report.extra_columns = vec!["備考".to_string(), "受入可否（小児）".to_string()];
     for (i, row) in report.rows.iter_mut().enumerate() {
-        row.extra = vec![format!("備考{i}"), String::new()];
+        row.extra = vec![format!("備考{i}"), String::new()].into();
     }
     let row = &mut report.rows[3];
-    row.hospital_name = "医療法人社団①髙﨑会 ㈱ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ".to_string();
+    row.hospital_name = "医療法人社団①髙﨑会 ㈱ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ".into();
     row.extra = vec![
         "\"引用\", 改行\r\nあり\t".to_string(),
         "〜∥－￠".to_string(),
-    ];
+    ]
+    .into();
     row.secured = None;
     row.ready = Some(0);
     row.inpatients = None;
@@ -124,7 +125,7 @@ fn awkward_text_extra_columns_and_twin_codes_survive() {
     assert_eq!(rebuilt, latest_only(&report));
     assert_eq!(rebuilt.rows.len(), report.rows.len() - 1);
     assert_eq!(
-        rebuilt.rows[3].hospital_name,
+        &*rebuilt.rows[3].hospital_name,
         "医療法人社団①髙﨑会 ㈱ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ"
     );
     assert!(rebuilt.rows.iter().all(|r| r.secured != Some(99)));
@@ -181,7 +182,7 @@ fn a_hospital_that_leaves_is_closed_and_a_new_one_appears() {
 
     let mut newcomer = report.rows[0].clone();
     newcomer.hospital_code = HospitalCode::parse("1310179999").unwrap();
-    newcomer.hospital_name = "新設病院".to_string();
+    newcomer.hospital_name = "新設病院".to_string().into();
     report.rows.insert(0, newcomer);
     record(&mut store, 2, &report);
     assert_eq!(board(&store), report, "new row first, the rest moved down");
@@ -323,7 +324,7 @@ fn a_full_disk_is_named_and_the_last_good_data_stays() {
     changed
         .rows
         .iter_mut()
-        .for_each(|r| r.hospital_name.push_str("（改称）"));
+        .for_each(|r| r.hospital_name = format!("{}（改称）", r.hospital_name).into());
     let err = store
         .record_fetch(&fetch_at(at(1), &changed), Some(&changed))
         .unwrap_err();

@@ -25,7 +25,7 @@ fn first_report() -> Report {
     report.rows.truncate(6);
     report.extra_columns = vec!["備考".to_string()];
     for (i, row) in report.rows.iter_mut().enumerate() {
-        row.extra = vec![format!("備考{i}")];
+        row.extra = vec![format!("備考{i}")].into();
     }
     let north = &mut report.rows[1];
     north.prefecture = "北海道".into();
@@ -49,7 +49,7 @@ fn second_report() -> Report {
 /// The gone hospital is back, and a name changed.
 fn third_report() -> Report {
     let mut report = first_report();
-    report.rows[4].hospital_name = format!("{}（新棟）", report.rows[4].hospital_name);
+    report.rows[4].hospital_name = format!("{}（新棟）", report.rows[4].hospital_name).into();
     report.rows[5].reported_at += Duration::minutes(30);
     report
 }

@@ -175,7 +175,7 @@ async fn an_acknowledgement_shows_in_the_change_log_with_who_and_when_and_is_kep
     let path = history(&dir);
     let mut first = Dashboard::start(&path, &[]).await;
     let code = first.app.report().rows[0].hospital_code;
-    let name = first.app.report().rows[0].hospital_name.clone();
+    let name = first.app.report().rows[0].hospital_name.to_string();
     first.app.alerts.push(WatchAlert {
         code,
         name: name.clone(),

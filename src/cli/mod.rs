@@ -10,6 +10,7 @@ pub mod error;
 mod input;
 pub mod log;
 pub mod manual;
+mod memory;
 mod near;
 mod poll_log;
 mod poll_service;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// here rather than by clap: in Japanese, and made safe for the terminal like
 /// every other message, since it quotes the argument.
 pub fn main() -> ExitCode {
+    memory::return_large_blocks();
     match Cli::try_parse() {
         Ok(cli) => run(cli),
         // --help and --version, which clap hands back as errors.

@@ -123,15 +123,17 @@ pub fn with_distances(
         distance[candidate.row] = Some(candidate);
     }
     for (row, candidate) in extended.rows.iter_mut().zip(&distance) {
-        row.extra.resize(base, String::new());
+        let mut extra = std::mem::take(&mut row.extra).into_vec();
+        extra.resize(base, String::new());
         match candidate {
-            Some(c) => row.extra.extend([
+            Some(c) => extra.extend([
                 format!("{:.1}", c.distance_km),
                 c.direction_text().to_string(),
                 if c.position.approximate { "概算" } else { "" }.to_string(),
             ]),
-            None => row.extra.extend(std::iter::repeat_n(String::new(), 3)),
+            None => extra.extend(std::iter::repeat_n(String::new(), 3)),
         }
+        row.extra = extra.into();
     }
     let mut view = View::build(&extended, spec);
     if let NearOrder::Distance(direction) = order {

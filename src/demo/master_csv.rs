@@ -243,7 +243,7 @@ mod tests {
             let fields: Vec<&str> = line.split(',').collect();
             assert_eq!(fields.len(), MASTER_COLUMNS.len(), "{line}");
             assert_eq!(fields[0], row.hospital_code.as_str());
-            assert_eq!(fields[1], row.hospital_name);
+            assert_eq!(fields[1], &*row.hospital_name);
             assert!(fields[9].starts_with('0'), "{line}");
         }
     }

@@ -246,7 +246,7 @@ mod tests {
         let names: Vec<&str> = report
             .rows
             .iter()
-            .map(|r| r.hospital_name.as_str())
+            .map(|r| r.hospital_name.as_ref())
             .collect();
         let has = |s: &str| names.iter().any(|n| n.contains(s));
         assert_eq!(names.iter().filter(|n| **n == "ｸﾞﾘｰﾝ鶴坂ｸﾘﾆｯｸ").count(), 1);

@@ -58,13 +58,13 @@ fn report_row(h: &DemoHospital, index: usize, base: &JstDateTime, text: &SharedT
         area_code: AreaCode::parse(&muni.area_code()).expect("area codes are 4 digits"),
         area_name: text.areas[usize::from(muni.area) - 1].clone(),
         hospital_code: h.code,
-        hospital_name: h.name.clone(),
+        hospital_name: h.name.as_str().into(),
         record_date,
         reported_at,
         secured,
         ready,
         inpatients,
-        extra: Vec::new(),
+        extra: Box::default(),
     }
 }
 

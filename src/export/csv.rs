@@ -144,7 +144,7 @@ pub fn row_fields(row: &ReportRow) -> Vec<String> {
         row.area_code.to_string(),
         row.area_name.to_string(),
         row.hospital_code.to_string(),
-        row.hospital_name.clone(),
+        row.hospital_name.to_string(),
         time::format_date(row.record_date),
         time::format_datetime(&row.reported_at),
         count(row.secured),

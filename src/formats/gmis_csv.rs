@@ -689,7 +689,7 @@ impl<'a> RowParser<'a> {
             area_code: area_code?,
             area_name: area_name?,
             hospital_code: hospital_code?,
-            hospital_name: hospital_name?,
+            hospital_name: hospital_name?.into(),
             record_date: record_date?,
             reported_at: reported_at?,
             secured: secured?,
@@ -849,7 +849,7 @@ pub(super) mod tests {
                 .report
                 .rows
                 .iter()
-                .map(|r| r.hospital_name.as_str())
+                .map(|r| r.hospital_name.as_ref())
                 .collect();
             assert_eq!(names, ["病院Ａ", "=病院Ｂ", "ｸﾞﾘｰﾝ病院"]);
         }

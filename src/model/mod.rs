@@ -33,8 +33,8 @@ pub struct ReportRow {
     pub area_name: Arc<str>,
     /// 医療機関コード
     pub hospital_code: HospitalCode,
-    /// 医療機関名
-    pub hospital_name: String,
+    /// 医療機関名 (boxed: a row holds no room to grow it)
+    pub hospital_name: Box<str>,
     /// 実績日
     pub record_date: NaiveDate,
     /// 報告日時 (JST)
@@ -46,8 +46,9 @@ pub struct ReportRow {
     /// 入院中
     pub inpatients: Option<u32>,
     /// Values of the columns G-MIS added that bedboard does not know, in
-    /// the order of [`Report::extra_columns`].
-    pub extra: Vec<String>,
+    /// the order of [`Report::extra_columns`] (boxed: most reports have none,
+    /// and a million rows each keep this field).
+    pub extra: Box<[String]>,
 }
 
 impl ReportRow {
@@ -348,7 +349,7 @@ pub(crate) mod test_rows {
             secured: Some(4),
             ready: Some(3),
             inpatients: Some(2),
-            extra: vec![],
+            extra: Box::default(),
         }
     }
 }

@@ -121,14 +121,14 @@ impl RowReader {
             secured: row.get(col(3))?,
             ready: row.get(col(4))?,
             inpatients: row.get(col(5))?,
-            extra: extra_from_json(row.get(col(6))?)?,
+            extra: extra_from_json(row.get(col(6))?)?.into(),
             prefecture: self.shared(text(7)?),
             prefecture_no: parse_code(PrefectureNumber::parse(&text(8)?))?,
             municipality_code: parse_code(MunicipalityCode::parse(&text(9)?))?,
             municipality: self.shared(text(10)?),
             area_code: parse_code(AreaCode::parse(&text(11)?))?,
             area_name: self.shared(text(12)?),
-            hospital_name: text(13)?,
+            hospital_name: text(13)?.into(),
         })
     }
 }
@@ -154,10 +154,10 @@ mod tests {
         let changes: [Change; 7] = [
             |r| r.secured = None,
             |r| r.secured = Some(0),
-            |r| r.hospital_name.push(' '),
+            |r| r.hospital_name = format!("{} ", r.hospital_name).into(),
             |r| r.reported_at += chrono::Duration::seconds(1),
-            |r| r.extra = vec![String::new()],
-            |r| r.extra = vec!["a".into(), "b".into()],
+            |r| r.extra = vec![String::new()].into(),
+            |r| r.extra = vec!["a".into(), "b".into()].into(),
             |r| r.area_name = "区南部".into(),
         ];
         for change in changes {
@@ -166,9 +166,9 @@ mod tests {
             assert_ne!(row_hash(&row), base, "{row:?}");
         }
         let mut split = seed_row();
-        split.extra = vec!["ab".into()];
+        split.extra = vec!["ab".into()].into();
         let mut joined = seed_row();
-        joined.extra = vec!["a".into(), "b".into()];
+        joined.extra = vec!["a".into(), "b".into()].into();
         assert_ne!(row_hash(&split), row_hash(&joined));
     }
 

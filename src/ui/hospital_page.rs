@@ -57,7 +57,7 @@ impl HospitalPage {
     ) -> Self {
         let name = record
             .map(|r| r.name.clone())
-            .or_else(|| row.map(|r| r.hospital_name.clone()))
+            .or_else(|| row.map(|r| r.hospital_name.to_string()))
             .unwrap_or_else(|| code.to_string());
         let phones = record
             .map(|r| {

@@ -141,7 +141,7 @@ impl NearScreen {
                 let row = &self.report.rows[c.row];
                 MapHospital {
                     at: c.position.at,
-                    name: row.hospital_name.clone(),
+                    name: row.hospital_name.to_string(),
                     has_free: row.free_beds().is_some_and(|f| f > 0),
                     approximate: c.position.approximate,
                 }

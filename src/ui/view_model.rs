@@ -535,7 +535,7 @@ mod tests {
         let rows: Vec<_> = (0..RANK_NAMES_LATER_FROM)
             .map(|i| {
                 let mut row = seed_row();
-                row.hospital_name = format!("病院{}", (i * 7919) % 1000);
+                row.hospital_name = format!("病院{}", (i * 7919) % 1000).into();
                 row
             })
             .collect();
@@ -566,7 +566,7 @@ mod tests {
         let rows: Vec<_> = (0..view::parallel::MIN_PART * 2 + 3)
             .map(|i| {
                 let mut row = seed_row();
-                row.hospital_name = "病".repeat(1 + i % 7);
+                row.hospital_name = "病".repeat(1 + i % 7).into();
                 row.ready = Some(i as u32);
                 row
             })

@@ -93,7 +93,7 @@ pub fn diff(old: &Report, new: &Report, at: JstDateTime) -> (Changes, Vec<LogEnt
     let entry = |row: &ReportRow, text: String| LogEntry {
         at,
         code: row.hospital_code,
-        name: row.hospital_name.clone(),
+        name: row.hospital_name.to_string(),
         text,
         acknowledged: false,
     };
@@ -180,7 +180,11 @@ pub fn watch_alerts(old: &Report, new: &Report, watch: &BTreeSet<HospitalCode>) 
      -> Option<(bool, Option<i64>, String)> {
         let row = rows.get(code)?;
         let free = row.free_beds();
-        Some((free.is_some_and(|f| f > 0), free, row.hospital_name.clone()))
+        Some((
+            free.is_some_and(|f| f > 0),
+            free,
+            row.hospital_name.to_string(),
+        ))
     };
     watch
         .iter()
@@ -213,7 +217,7 @@ mod tests {
     fn row(code: &str, ready: u32, inpatients: u32) -> ReportRow {
         let mut row = seed_row();
         row.hospital_code = HospitalCode::parse(code).unwrap();
-        row.hospital_name = format!("病院{code}");
+        row.hospital_name = format!("病院{code}").into();
         row.ready = Some(ready);
         row.inpatients = Some(inpatients);
         row

@@ -172,7 +172,7 @@ pub fn column_header(report: &Report, column: Column) -> &str {
 /// Search covers the name, the codes, the municipality and the area.
 pub fn matches_row(query: &SearchQuery, row: &ReportRow) -> bool {
     query.matches_any([
-        row.hospital_name.as_str(),
+        &row.hospital_name,
         row.hospital_code.as_str(),
         &row.municipality,
         row.municipality_code.as_str(),
@@ -527,7 +527,7 @@ mod tests {
     #[test]
     fn every_cell_text_is_its_value_as_text() {
         let mut row = seed_row();
-        row.extra = vec!["追加".to_string()];
+        row.extra = vec!["追加".to_string()].into();
         let now = time::parse_datetime("2022/02/01 12:00").unwrap();
         let spec = ViewSpec::new(now);
         let report = Report {
@@ -543,7 +543,7 @@ mod tests {
                 Column::AreaCode => row.area_code.to_string(),
                 Column::AreaName => row.area_name.to_string(),
                 Column::HospitalCode => row.hospital_code.to_string(),
-                Column::HospitalName => row.hospital_name.clone(),
+                Column::HospitalName => row.hospital_name.to_string(),
                 Column::RecordDate => time::format_date(row.record_date),
                 Column::ReportedAt => time::format_datetime(&row.reported_at),
                 Column::Occupancy => format_percent(row.occupancy()),

@@ -348,7 +348,7 @@ impl NearColumn {
         match self {
             NearColumn::Distance => candidate.distance_text(),
             NearColumn::Direction => candidate.direction_text().to_string(),
-            NearColumn::Name => row.hospital_name.clone(),
+            NearColumn::Name => row.hospital_name.to_string(),
             NearColumn::Free => column(Column::Free),
             NearColumn::Ready => column(Column::Ready),
             NearColumn::Inpatients => column(Column::Inpatients),

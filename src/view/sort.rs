@@ -243,7 +243,7 @@ mod tests {
         );
         order
             .iter()
-            .map(|&i| rows[i].hospital_name.as_str())
+            .map(|&i| rows[i].hospital_name.as_ref())
             .collect()
     }
 

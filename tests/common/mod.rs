@@ -88,13 +88,13 @@ pub fn row() -> impl Strategy<Value = ReportRow> {
                     .unwrap(),
                     area_name: area_name.into(),
                     hospital_code: HospitalCode::parse(&hosp_code).unwrap(),
-                    hospital_name: name,
+                    hospital_name: name.into(),
                     record_date: date,
                     reported_at: reported,
                     secured: counts.0,
                     ready: counts.1,
                     inpatients: counts.2,
-                    extra: vec![],
+                    extra: Box::default(),
                 }
             },
         )
