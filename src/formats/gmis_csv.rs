@@ -19,6 +19,7 @@ use super::import::{
     TotalCheck,
 };
 use super::progress::{NoProgress, ParseProgress, ProgressSink, REPORT_EVERY_RECORDS};
+use crate::model::hashing::ShortKeys;
 use crate::model::{
     time, AreaCode, Column, HospitalCode, MunicipalityCode, PrefectureNumber, ReportRow, Totals,
 };
@@ -545,7 +546,7 @@ pub(crate) fn show(bytes: &[u8]) -> String {
 struct RowParser<'a> {
     layout: &'a Layout,
     encoding: DetectedEncoding,
-    shared: HashMap<Box<[u8]>, Arc<str>>,
+    shared: HashMap<Box<[u8]>, Arc<str>, ShortKeys>,
     /// The last value of each shared column: neighbouring rows mostly repeat it.
     last: [(Vec<u8>, Option<Arc<str>>); 3],
     /// Where Shift-JIS fields are decoded, kept from one field to the next.
@@ -583,7 +584,7 @@ impl<'a> RowParser<'a> {
         Self {
             layout,
             encoding,
-            shared: HashMap::new(),
+            shared: HashMap::with_hasher(ShortKeys::seeded()),
             decoded: String::new(),
             last: Default::default(),
             restore_formulas: false,

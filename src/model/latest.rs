@@ -3,8 +3,8 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 
+use super::hashing::ShortKeys;
 use super::{HospitalCode, ReportRow};
 
 /// Whether `a` is a later report than `b`: by 報告日時, then by 実績日.
@@ -76,8 +76,8 @@ fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
 
 /// [`latest_rows`] by a table of codes, for more rows than a packed key holds.
 fn latest_by_hashing(rows: &[ReportRow]) -> Vec<usize> {
-    let mut latest: HashMap<HospitalCode, usize, CodeHashing> =
-        HashMap::with_capacity_and_hasher(rows.len(), CodeHashing(fastrand::u64(..)));
+    let mut latest: HashMap<HospitalCode, usize, ShortKeys> =
+        HashMap::with_capacity_and_hasher(rows.len(), ShortKeys::seeded());
     for (i, row) in rows.iter().enumerate() {
         match latest.entry(row.hospital_code) {
             Entry::Vacant(entry) => {
@@ -93,37 +93,6 @@ fn latest_by_hashing(rows: &[ReportRow]) -> Vec<usize> {
     let mut kept: Vec<usize> = latest.into_values().collect();
     kept.sort_unstable();
     kept
-}
-
-/// A fast hash for codes of ten digits, seeded anew for each table: SipHash
-/// was a tenth of the start of a million rows, and a code's few bytes leave
-/// little room for crafted collisions.
-struct CodeHashing(u64);
-
-impl BuildHasher for CodeHashing {
-    type Hasher = CodeHasher;
-
-    fn build_hasher(&self) -> CodeHasher {
-        CodeHasher(self.0)
-    }
-}
-
-struct CodeHasher(u64);
-
-impl Hasher for CodeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // The table takes its buckets from the high bits: fold the low ones in.
-        self.0 ^ (self.0 >> 29)
-    }
 }
 
 /// The rows [`latest_rows`] keeps, in file order.
