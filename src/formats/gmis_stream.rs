@@ -384,7 +384,9 @@ impl Feeder<'_> {
                 eof = blocks.read_more(&mut pending)?;
                 continue;
             };
-            let next: Vec<u8> = pending[cut.saturating_sub(CONTEXT).max(start)..].to_vec();
+            let mut next = self.merger.spare.pop().unwrap_or_default();
+            next.clear();
+            next.extend_from_slice(&pending[cut.saturating_sub(CONTEXT).max(start)..]);
             let context = cut - cut.saturating_sub(CONTEXT).max(start);
             pending.truncate(cut);
             if check_utf8 && !encoding::is_utf8(&pending[start..]) {
@@ -513,7 +515,13 @@ struct Merger<'a> {
     merged: Option<Part>,
     error: Option<ImportError>,
     abandoned: bool,
+    /// Buffers of blocks merged, for the next blocks: fresh ones would be
+    /// mapped, faulted in and unmapped again for every block.
+    spare: Vec<Vec<u8>>,
 }
+
+/// Block buffers kept for reuse: as many as can be in flight.
+const SPARE_BUFFERS: usize = PARSERS + 3;
 
 impl<'a> Merger<'a> {
     fn new(header: &'a Header, options: &'a ImportOptions, total: Option<u64>) -> Self {
@@ -526,6 +534,7 @@ impl<'a> Merger<'a> {
             merged: None,
             error: None,
             abandoned: false,
+            spare: Vec::new(),
         }
     }
 
@@ -542,18 +551,21 @@ impl<'a> Merger<'a> {
     }
 
     fn merge(&mut self, done: Done) {
+        let Done { mut block, part } = done;
         if self.failed() {
             return;
         }
         let in_footer = self.merged.as_ref().is_some_and(|m| m.in_footer);
-        let done_bytes = done.block.bytes.len();
-        let part = if in_footer && !done.block.in_footer {
-            let mut block = done.block;
+        let done_bytes = block.bytes.len();
+        let part = if in_footer && !block.in_footer {
             block.in_footer = true;
             parse_block(&block, self.header, self.options, &Shared::default())
         } else {
-            done.part
+            part
         };
+        if self.spare.len() < SPARE_BUFFERS {
+            self.spare.push(block.bytes);
+        }
         match part {
             Ok(part) => {
                 self.merged = Some(match self.merged.take() {

@@ -56,6 +56,11 @@ macro_rules! digit_code {
                 as_str(&self.0)
             }
 
+            /// The digits as a number (leading zeros count for nothing).
+            pub fn number(&self) -> u64 {
+                self.0.iter().fold(0, |n, &d| n * 10 + u64::from(digit(d)))
+            }
+
             /// The two-digit prefecture number the code starts with.
             pub fn prefecture_digits(&self) -> u8 {
                 (self.0[0] - b'0') * 10 + (self.0[1] - b'0')

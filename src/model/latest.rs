@@ -42,22 +42,15 @@ fn packed_by_code(rows: &[ReportRow]) -> Option<Vec<u64>> {
     let mut packed: Vec<u64> = rows
         .iter()
         .enumerate()
-        .map(|(i, row)| (code_number(row.hospital_code) << POSITION_BITS) | i as u64)
+        .map(|(i, row)| (row.hospital_code.number() << POSITION_BITS) | i as u64)
         .collect();
     super::radix::sort_by_bits_from(&mut packed, POSITION_BITS);
     Some(packed)
 }
 
-/// A code's ten digits as a number.
-fn code_number(code: HospitalCode) -> u64 {
-    code.as_str()
-        .bytes()
-        .fold(0, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0') % 10))
-}
-
 fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
     let position = |key: u64| (key & ((1 << POSITION_BITS) - 1)) as usize;
-    let mut kept = Vec::with_capacity(rows.len());
+    let mut kept = vec![false; rows.len()];
     let mut keys = packed.into_iter().peekable();
     while let Some(key) = keys.next() {
         let code = key >> POSITION_BITS;
@@ -68,10 +61,9 @@ fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
                 best = i;
             }
         }
-        kept.push(best);
+        kept[best] = true;
     }
-    kept.sort_unstable();
-    kept
+    (0..rows.len()).filter(|&i| kept[i]).collect()
 }
 
 /// [`latest_rows`] by a table of codes, for more rows than a packed key holds.
@@ -172,6 +164,6 @@ mod tests {
             row("1310170068", 1, "2022/01/01 10:00"),
         ];
         assert_eq!(latest_rows(&rows), [0, 1, 2]);
-        assert_eq!(code_number(rows[1].hospital_code), 1_310_170_050);
+        assert_eq!(rows[1].hospital_code.number(), 1_310_170_050);
     }
 }
