@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::io::{self, IsTerminal};
 
 use super::table_layout::{self, ColumnWidth, Separators};
-use crate::model::{Column, ColumnKind, Report, Totals};
+use crate::model::{Column, ColumnKind, Report, ReportRow, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth, WidthCache};
 use crate::view::{self, View, ViewDescription, ViewSpec};
 
@@ -154,9 +154,19 @@ fn each_body_line(
         let row = &report.rows[i];
         for (cell, &column) in cells.iter_mut().zip(columns) {
             cell.clear();
+            if let Some(count) = count_of(row, column) {
+                if let Some(value) = count {
+                    push_integer(cell, value);
+                }
+                continue;
+            }
             view::push_cell_text(cell, row, column, spec);
-            if let Cow::Owned(clean) = crate::text::sanitize(cell) {
-                *cell = clean;
+            // Only the row's own text can hold what a terminal must not get;
+            // the cells made from numbers and times are this program's words.
+            if view::own_text(row, column).is_some() {
+                if let Cow::Owned(clean) = crate::text::sanitize(cell) {
+                    *cell = clean;
+                }
             }
         }
     };
@@ -237,6 +247,10 @@ fn measure_rows(
     for &i in order {
         let row = &report.rows[i];
         for (w, &column) in widest.iter_mut().zip(columns) {
+            if let Some(cells) = fixed_width(row, column) {
+                *w = (*w).max(cells);
+                continue;
+            }
             let cells = match view::own_text(row, column) {
                 Some(own) => match crate::text::sanitize(own) {
                     Cow::Borrowed(clean) => cache.width(clean),
@@ -252,6 +266,65 @@ fn measure_rows(
         }
     }
     widest
+}
+
+/// The value of a count column (確保病床, 即応病床, 入院中, 空床), blank or
+/// not; none for any other column.
+fn count_of(row: &ReportRow, column: Column) -> Option<Option<i64>> {
+    matches!(
+        column,
+        Column::Secured | Column::Ready | Column::Inpatients | Column::Free
+    )
+    .then(|| row.get(column))
+}
+
+/// The width of a cell whose width its value tells without writing it: a
+/// count (its digits and sign), a date or a time of four-digit years (the
+/// shapes `view::push_cell_text` writes); none for any other cell.
+fn fixed_width(row: &ReportRow, column: Column) -> Option<usize> {
+    use chrono::Datelike;
+    let four_digits = |year: i32| (0..=9999).contains(&year);
+    match column {
+        Column::RecordDate => four_digits(row.record_date.year()).then_some(10),
+        Column::ReportedAt => {
+            let local = row
+                .reported_at
+                .with_timezone(&crate::model::time::jst())
+                .naive_local();
+            four_digits(local.year()).then_some(16)
+        }
+        _ => count_of(row, column).map(|count| count.map_or(0, integer_width)),
+    }
+}
+
+/// Characters of `value` in decimal, its sign included.
+fn integer_width(value: i64) -> usize {
+    let digits = value
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |log| log as usize + 1);
+    digits + usize::from(value < 0)
+}
+
+/// `value` in decimal, as `{}` writes it, without a format string: this is
+/// most of the cells of a million rows.
+fn push_integer(out: &mut String, value: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
@@ -361,5 +434,76 @@ fn push_row<S: AsRef<str>>(
         } else {
             width::push_fit(line, cell.as_ref(), w, Align::Left, layout.ambiguous);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_rows::seed_row;
+
+    #[test]
+    fn integers_are_written_and_measured_as_display_does() {
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12_345_678,
+            i64::MAX,
+            i64::MIN,
+        ];
+        values.extend((0..19).map(|p| 10i64.pow(p)));
+        values.extend((1..19).map(|p| 10i64.pow(p) - 1));
+        values.extend((1..19).map(|p| -(10i64.pow(p))));
+        for value in values {
+            let mut out = String::from("x");
+            push_integer(&mut out, value);
+            assert_eq!(out, format!("x{value}"));
+            assert_eq!(integer_width(value), value.to_string().len(), "{value}");
+        }
+    }
+
+    #[test]
+    fn fixed_widths_are_the_widths_of_the_cells_written() {
+        let spec = ViewSpec::new(crate::model::time::now_jst());
+        let mut row = seed_row();
+        let columns = [
+            Column::Secured,
+            Column::Ready,
+            Column::Inpatients,
+            Column::Free,
+            Column::RecordDate,
+            Column::ReportedAt,
+        ];
+        for (secured, ready, inpatients) in [
+            (Some(0), Some(0), Some(0)),
+            (None, Some(5), Some(123)),
+            (Some(4_000_000_000), None, Some(7)),
+        ] {
+            row.secured = secured;
+            row.ready = ready;
+            row.inpatients = inpatients;
+            for column in columns {
+                let text = view::cell_text(&row, column, &spec);
+                let width = fixed_width(&row, column).expect("a fixed width");
+                assert_eq!(
+                    width,
+                    width::str_width(&text, AmbiguousWidth::Narrow),
+                    "{column:?}"
+                );
+                let mut cell = String::new();
+                if let Some(Some(value)) = count_of(&row, column) {
+                    push_integer(&mut cell, value);
+                    assert_eq!(cell, text);
+                }
+            }
+        }
+        assert_eq!(fixed_width(&row, Column::HospitalName), None);
+        assert_eq!(fixed_width(&row, Column::Age), None);
     }
 }
