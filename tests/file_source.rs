@@ -277,7 +277,7 @@ fn a_source_over_the_cap_is_refused() {
     file.set_len(65 * 1024 * 1024).unwrap();
     assert_refused(
         &["print", "--source", big.to_str().unwrap()],
-        "ファイルが大きすぎます（上限 64 MiB）",
+        "ファイルが大きすぎます（65 MiB、上限 64 MiB）。--max-mib 65 か",
     );
 }
 

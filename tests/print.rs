@@ -20,6 +20,9 @@ fn bedboard_in(args: &[&str], lang: &str) -> Output {
         .env_remove("LC_ALL")
         .env_remove("LC_CTYPE")
         .env_remove("BEDBOARD_TERMINAL_ENCODING")
+        // `print` reads the config for its size cap: never the tester's own.
+        .env_remove("BEDBOARD_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent/bedboard-tests")
         .env("LANG", lang)
         .output()
         .expect("the binary runs")
@@ -209,6 +212,113 @@ fn unusable_input_exits_2_with_the_reason_on_stderr() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(reason) && stderr.contains(file), "{stderr}");
     }
+}
+
+/// A G-MIS file of a little over 1 MiB (1.1 MiB shown), and a config with
+/// `[feed] max_mib = N` for each N asked for.
+fn just_over_a_mib(dir: &std::path::Path) -> String {
+    let path = file_with_extra_columns(dir, 10_000, 0);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!((1_048_577..1_153_433).contains(&size), "{size} bytes");
+    path
+}
+
+fn config_with_cap(dir: &std::path::Path, mib: u32) -> String {
+    let path = dir.join(format!("cap{mib}.toml"));
+    std::fs::write(&path, format!("[feed]\nmax_mib = {mib}\n")).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_file_over_the_cap_is_refused_with_its_size_and_how_to_raise_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = just_over_a_mib(dir.path());
+    let one = config_with_cap(dir.path(), 1);
+    for command in ["print", "export"] {
+        let out_file = dir.path().join("out.csv");
+        let mut args = vec![command, "--source", &path, "--config", &one];
+        if command == "export" {
+            args.extend(["--out", out_file.to_str().unwrap()]);
+        }
+        let out = bedboard(&args);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(out.stdout.is_empty());
+        assert!(!out_file.exists(), "nothing is written");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&format!(
+                "{path}: ファイルが大きすぎます（1.1 MiB、上限 1 MiB）。--max-mib 2 か、設定ファイルの [feed] max_mib = 2 で上限を上げてください"
+            )),
+            "{command}: {said}"
+        );
+    }
+}
+
+#[test]
+fn the_cap_comes_from_the_flag_then_the_config_then_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = just_over_a_mib(dir.path());
+    let (one, two) = (
+        config_with_cap(dir.path(), 1),
+        config_with_cap(dir.path(), 2),
+    );
+    let printed = |extra: &[&str]| {
+        let mut args = vec!["print", "--source", &path, "--now", NOW];
+        args.extend_from_slice(extra);
+        let out = bedboard(&args);
+        let total = String::from_utf8_lossy(&out.stdout).contains("総計（10000 件）");
+        assert_eq!(out.status.success(), total, "{extra:?}");
+        total
+    };
+    // The default cap (64 MiB) reads it; the config's or the flag's 1 MiB do not.
+    assert!(printed(&[]));
+    assert!(!printed(&["--config", &one]));
+    assert!(printed(&["--config", &two]));
+    assert!(!printed(&["--max-mib", "1"]));
+    // The flag wins over the config, both ways.
+    assert!(printed(&["--config", &one, "--max-mib", "2"]));
+    assert!(!printed(&["--config", &two, "--max-mib", "1"]));
+    let out = bedboard(&["print", "--source", &path, "--max-mib", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 から 1024 までの整数"));
+    // Export takes the same cap.
+    let out_file = dir.path().join("out.csv");
+    let out = bedboard(&[
+        "export",
+        "--source",
+        &path,
+        "--config",
+        &one,
+        "--max-mib",
+        "2",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out_file.exists());
+}
+
+#[test]
+fn a_file_beyond_the_largest_cap_says_so() {
+    // A sparse file: its size is what the message reports, nothing is read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.csv");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(1025 * 1024 * 1024 + 1).unwrap();
+    let path = path.to_str().unwrap();
+    let out = bedboard(&["print", "--source", path, "--max-mib", "1024"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "ファイルが大きすぎます（1025.1 MiB、上限 1024 MiB）。読み込める上限は 1024 MiB です"
+        ),
+        "{said}"
+    );
 }
 
 #[test]

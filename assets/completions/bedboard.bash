@@ -177,7 +177,7 @@ _bedboard() {
             return 0
             ;;
         bedboard__subcmd__export)
-            opts="-h --source --out --view --encoding --strict --input-encoding --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --help"
+            opts="-h --source --out --view --encoding --strict --input-encoding --config --max-mib --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +201,14 @@ _bedboard() {
                     ;;
                 --input-encoding)
                     COMPREPLY=($(compgen -W "auto sjis utf8" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-mib)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --sort)
@@ -423,13 +431,21 @@ _bedboard() {
             return 0
             ;;
         bedboard__subcmd__print)
-            opts="-h --source --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --width --ambiguous-width --ascii --encoding --help"
+            opts="-h --source --config --max-mib --sort --group --filter --prefecture --now --stale-hours --all-rows --near --master --municipalities --width --ambiguous-width --ascii --encoding --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-mib)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

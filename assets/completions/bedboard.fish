@@ -61,6 +61,8 @@ complete -c bedboard -n "__fish_bedboard_needs_command" -f -a "poll" -d '画面�
 complete -c bedboard -n "__fish_bedboard_needs_command" -f -a "completions" -d 'シェルの補完スクリプトを標準出力に書き出す（bash・zsh・fish）'
 complete -c bedboard -n "__fish_bedboard_needs_command" -f -a "help" -d 'このヘルプか、指定したコマンドのヘルプを表示する'
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l source -d 'G-MIS「詳細のみ」CSV・JSON・.xlsx のパスか、ドロップフォルダ（省略時は内蔵のデモデータ）' -r -F
+complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l config -d '設定ファイル（既定: $BEDBOARD_CONFIG、なければ ~/.config/bedboard/config.toml）' -r -F
+complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l max-mib -d '読み込むファイルの上限（MiB、1〜1024）。省略時は設定ファイルの [feed] max_mib、なければ 64' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l sort -d '並べ替える列と向き: COLUMN[:asc|:desc]。COLUMN は列名か英字の別名' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand print" -l group -d 'グループ化: none | prefecture（都道府県）| area（二次医療圏）| municipality（市区町村）' -r -f -a "none\t'なし'
 prefecture\t'都道府県'
@@ -91,6 +93,8 @@ utf8-bom\t'UTF-8（BOM 付き）'"
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l input-encoding -d '入力の文字コード' -r -f -a "auto\t''
 sjis\t''
 utf8\t''"
+complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l config -d '設定ファイル（既定: $BEDBOARD_CONFIG、なければ ~/.config/bedboard/config.toml）' -r -F
+complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l max-mib -d '読み込むファイルの上限（MiB、1〜1024）。省略時は設定ファイルの [feed] max_mib、なければ 64' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l sort -d '並べ替える列と向き: COLUMN[:asc|:desc]。COLUMN は列名か英字の別名' -r
 complete -c bedboard -n "__fish_bedboard_using_subcommand export" -l group -d 'グループ化: none | prefecture（都道府県）| area（二次医療圏）| municipality（市区町村）' -r -f -a "none\t'なし'
 prefecture\t'都道府県'

@@ -160,7 +160,36 @@ pub struct ExportArgs {
     pub input_encoding: EncodingChoice,
 
     #[command(flatten)]
+    pub limit: ReadLimitArgs,
+
+    #[command(flatten)]
     pub view_args: ViewArgs,
+}
+
+/// How large a source file `print` and `export` read: `--max-mib`, else the
+/// config's `[feed] max_mib`, else the default.
+#[derive(Debug, Args, Clone)]
+pub struct ReadLimitArgs {
+    #[command(flatten)]
+    pub config: ConfigFlag,
+
+    /// 読み込むファイルの上限（MiB、1〜1024）。省略時は設定ファイルの [feed] max_mib、なければ 64
+    #[arg(long, value_name = "N", value_parser = max_mib())]
+    pub max_mib: Option<u64>,
+}
+
+/// `--max-mib`: the range the config allows for `[feed] max_mib`.
+fn max_mib() -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
+    let range = crate::config::MAX_MIB;
+    whole_number::<u64>(*range.start() as u64, *range.end() as u64)
+}
+
+impl ReadLimitArgs {
+    /// The cap in bytes: the flag wins over the config's.
+    pub fn max_bytes(&self, config: &crate::config::Config) -> u64 {
+        self.max_mib
+            .map_or(config.feed.max_bytes, |mib| mib * 1024 * 1024)
+    }
 }
 
 /// `bedboard demo-feed`
@@ -293,6 +322,9 @@ pub struct PrintArgs {
     /// G-MIS「詳細のみ」CSV・JSON・.xlsx のパスか、ドロップフォルダ（省略時は内蔵のデモデータ）
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub limit: ReadLimitArgs,
 
     #[command(flatten)]
     pub table: TableArgs,

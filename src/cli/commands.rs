@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use crate::cli::args::{
-    CompletionsArgs, DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, RegistrationFormArgs,
-    TableArgs,
+    CompletionsArgs, DashboardArgs, DemoFeedArgs, ExportArgs, PrintArgs, ReadLimitArgs,
+    RegistrationFormArgs, TableArgs,
 };
 use crate::cli::dashboard::{self, DisplayChoice, MasterFiles, Settings};
 use crate::cli::error::{say, tell, CommandError, Outcome};
@@ -39,7 +39,7 @@ pub fn dashboard(args: &DashboardArgs) -> Outcome {
             table.ambiguous_width = width.cells() as u8;
         }
         let origin = source.as_deref().map(|s| dashboard::origin_for(s, &config));
-        return print_table(origin.as_ref(), format, &table);
+        return print_table(origin.as_ref(), format, config.feed.max_bytes, &table);
     }
     let store = dashboard::store_for(source.as_deref(), args.store.as_deref(), &config);
     let masters = MasterFiles::chosen(&args.master, &args.municipalities, &config);
@@ -68,16 +68,34 @@ pub fn dashboard(args: &DashboardArgs) -> Outcome {
 pub fn print(args: &PrintArgs) -> Outcome {
     let origin = args.source.as_deref().map(input::path_origin);
     crate::cli::near::check_sort(&args.table.view)?;
-    print_table(origin.as_ref(), FeedFormat::Auto, &args.table)
+    let max_bytes = max_bytes(&args.limit)?;
+    print_table(origin.as_ref(), FeedFormat::Auto, max_bytes, &args.table)
+}
+
+/// The cap on the source file: `--max-mib`, else the config's. The config is
+/// read only when the flag does not decide, so a broken config does not stop
+/// a command line that says everything itself.
+fn max_bytes(limit: &ReadLimitArgs) -> Result<u64, CommandError> {
+    if let (Some(mib), None) = (limit.max_mib, &limit.config.path) {
+        return Ok(mib * 1024 * 1024);
+    }
+    let config = crate::config::load(limit.config.path.as_deref())?;
+    Ok(limit.max_bytes(&config))
 }
 
 /// Reads the source once and writes the plain table to stdout.
-fn print_table(origin: Option<&Origin>, format: FeedFormat, table: &TableArgs) -> Outcome {
+fn print_table(
+    origin: Option<&Origin>,
+    format: FeedFormat,
+    max_bytes: u64,
+    table: &TableArgs,
+) -> Outcome {
     let spec = table.view.view_spec();
     let reading = Reading {
         format,
         encoding: table.encoding,
         prefecture: table.view.prefecture,
+        max_bytes,
     };
     let loaded = input::load(origin, reading, &spec.now)?;
     for message in &loaded.messages {
@@ -135,6 +153,7 @@ pub fn export(args: &ExportArgs) -> Outcome {
         format: FeedFormat::Auto,
         encoding: args.input_encoding,
         prefecture: args.view_args.prefecture,
+        max_bytes: max_bytes(&args.limit)?,
     };
     let loaded = input::load(origin.as_ref(), reading, &spec.now)?;
     for message in &loaded.messages {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::cli::error::CommandError;
+use crate::files::ReadError;
 use crate::formats::{import_any, EncodingChoice, FeedFormat, ImportOptions};
 use crate::model::{JstDateTime, PrefectureNumber, Report};
 use crate::poll::error::PollError;
@@ -13,12 +14,14 @@ use crate::source::dropdir::{self, DropOptions};
 use crate::source::http::{redact_url, Fetched, Fetcher, HttpOptions};
 
 /// How the bytes are read.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Reading {
     pub format: FeedFormat,
     pub encoding: EncodingChoice,
     /// Rows of other prefectures are dropped and counted.
     pub prefecture: Option<PrefectureNumber>,
+    /// A larger file is refused, saying how to raise the cap.
+    pub max_bytes: u64,
 }
 
 /// A report read once, with where it came from and what to tell the user.
@@ -53,7 +56,7 @@ pub fn load(
         }
         .scoped(reading.prefecture));
     };
-    let (bytes, source_name, mut messages) = read_once(origin)?;
+    let (bytes, source_name, mut messages) = read_once(origin, reading.max_bytes)?;
     let options = ImportOptions {
         encoding: reading.encoding,
         source_name,
@@ -87,17 +90,23 @@ impl Loaded {
 }
 
 /// The bytes, the name messages give them, and what to tell about the reading.
-fn read_once(origin: &Origin) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
+fn read_once(
+    origin: &Origin,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
     let none = |(bytes, name)| (bytes, name, Vec::new());
     match origin {
-        Origin::File(path) => read_file(path).map(none),
-        Origin::Dir(dir) => read_drop_folder(dir),
+        Origin::File(path) => read_file(path, max_bytes).map(none),
+        Origin::Dir(dir) => read_drop_folder(dir, max_bytes),
         Origin::Http(options) => fetch_once(options).map(none),
     }
 }
 
 /// The newest complete export in a drop folder; files whose names cannot be read are said.
-fn read_drop_folder(dir: &Path) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
+fn read_drop_folder(
+    dir: &Path,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, String, Vec<String>), CommandError> {
     let scan = dropdir::scan(&DropOptions::new(dir)).map_err(|err| unreadable(dir, &err))?;
     let Some(path) = scan.newest else {
         return Err(CommandError::Unusable(format!(
@@ -105,7 +114,7 @@ fn read_drop_folder(dir: &Path) -> Result<(Vec<u8>, String, Vec<String>), Comman
             crate::files::shown(dir)
         )));
     };
-    let (bytes, name) = read_file(&path)?;
+    let (bytes, name) = read_file(&path, max_bytes)?;
     let odd = scan
         .odd_names
         .into_iter()
@@ -113,11 +122,44 @@ fn read_drop_folder(dir: &Path) -> Result<(Vec<u8>, String, Vec<String>), Comman
     Ok((bytes, name, odd.collect()))
 }
 
-/// A regular file within the default cap, read whole; a file being written is said so.
-fn read_file(path: &Path) -> Result<(Vec<u8>, String), CommandError> {
-    let (bytes, _) = crate::files::read_regular(path, crate::files::read::DEFAULT_MAX_BYTES)
-        .map_err(|err| CommandError::Unusable(err.to_string()))?;
+/// A regular file within `max_bytes`, read whole; a file being written is said so.
+fn read_file(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, String), CommandError> {
+    let (bytes, _) = crate::files::read_regular(path, max_bytes).map_err(|err| match err {
+        ReadError::TooBig { .. } => CommandError::Unusable(too_big(path, max_bytes)),
+        err => CommandError::Unusable(err.to_string()),
+    })?;
     Ok((bytes, path.display().to_string()))
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// A file over the cap: its size, the cap, and the flag or setting that raises it.
+fn too_big(path: &Path, max_bytes: u64) -> String {
+    let size = std::fs::metadata(path).map_or(0, |meta| meta.len());
+    let head = format!(
+        "{}: ファイルが大きすぎます（{}、上限 {}）",
+        crate::files::shown(path),
+        mib_text(size),
+        mib_text(max_bytes)
+    );
+    let needed = size.div_ceil(MIB);
+    let most = *crate::config::MAX_MIB.end() as u64;
+    if needed > most {
+        format!("{head}。読み込める上限は {most} MiB です")
+    } else {
+        format!(
+            "{head}。--max-mib {needed} か、設定ファイルの [feed] max_mib = {needed} で上限を上げてください"
+        )
+    }
+}
+
+/// 「121.3 MiB」: tenths rounded up, so a file just over the cap never reads as the cap.
+fn mib_text(bytes: u64) -> String {
+    if bytes.is_multiple_of(MIB) {
+        return format!("{} MiB", bytes / MIB);
+    }
+    let tenths = (u128::from(bytes) * 10).div_ceil(u128::from(MIB));
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
 }
 
 fn unreadable(path: &Path, err: &std::io::Error) -> CommandError {

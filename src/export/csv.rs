@@ -61,14 +61,29 @@ pub fn write_csv<'r>(
     rows: impl IntoIterator<Item = &'r ReportRow>,
     output: OutputEncoding,
 ) -> (Vec<u8>, Vec<Lost>) {
-    let mut out = Vec::new();
+    let mut lost = Vec::new();
+    let out = write_csv_to(Vec::new(), extra_columns, rows, output, &mut lost)
+        .expect("writing to memory cannot fail");
+    (out, lost)
+}
+
+/// [`write_csv`] into `out` as the rows come, so a million rows are never
+/// held as bytes: what the file cannot hold is added to `lost`. Gives back
+/// `out`, flushed.
+pub fn write_csv_to<'r, W: std::io::Write>(
+    out: W,
+    extra_columns: &[String],
+    rows: impl IntoIterator<Item = &'r ReportRow>,
+    output: OutputEncoding,
+    lost: &mut Vec<Lost>,
+) -> std::io::Result<W> {
+    let mut out = out;
     if output == OutputEncoding::Utf8Bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
+        out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    let mut lost = Vec::new();
     let header = Column::GMIS
         .iter()
         .map(|c| c.name().to_string())
@@ -79,22 +94,19 @@ pub fn write_csv<'r>(
         let encoded: Vec<Vec<u8>> = fields
             .iter()
             .map(|field| {
-                let bytes = encode_field(field, output, line + breaks, &mut lost);
+                let bytes = encode_field(field, output, line + breaks, lost);
                 breaks += clean::line_breaks(field);
                 bytes
             })
             .collect();
-        writer
-            .write_record(&encoded)
-            .expect("writing to memory cannot fail");
         line += breaks + 1;
+        writer.write_record(&encoded)
     };
-    write(header.collect());
+    write(header.collect()).map_err(std::io::Error::from)?;
     for row in rows {
-        write(row_fields(row));
+        write(row_fields(row)).map_err(std::io::Error::from)?;
     }
-    let out = writer.into_inner().expect("writing to memory cannot fail");
-    (out, lost)
+    writer.into_inner().map_err(|err| err.into_error())
 }
 
 /// One field's bytes: cleaned, neutralised, encoded; what it lost is noted with

@@ -258,31 +258,37 @@ pub fn export_with_progress(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ExportSummary, ExportError> {
-    let (bytes, rows, lost) = match request.export_view {
-        ExportView::Details => details_csv(request, progress),
+    let (rows, lost) = match request.export_view {
+        ExportView::Details => details_csv(request, path, progress)?,
         ExportView::Formatted => {
             let rows = shown_rows(request.report, request.view).count();
             progress(0, rows);
             let (bytes, dropped) = workbook::formatted(request)?;
             progress(rows, rows);
-            (bytes, rows, dropped)
+            if let Some(places) = refused(request, &dropped) {
+                return Err(ExportError::Unmappable { places });
+            }
+            crate::files::atomic::write_file(path, &bytes)?;
+            (rows, dropped)
         }
     };
     let (dropped, replaced): (Vec<Lost>, Vec<Lost>) = lost.into_iter().partition(|l| l.dropped);
-    let places = |lost: Vec<Lost>| -> Vec<(usize, char)> {
-        lost.into_iter().map(|l| (l.line, l.character)).collect()
-    };
-    let (dropped, replaced) = (places(dropped), places(replaced));
-    if request.strict && !replaced.is_empty() {
-        return Err(ExportError::Unmappable { places: replaced });
-    }
-    crate::files::atomic::write_file(path, &bytes)?;
     Ok(ExportSummary {
         path: path.to_path_buf(),
         rows,
-        replaced,
-        dropped,
+        replaced: places(&replaced),
+        dropped: places(&dropped),
     })
+}
+
+fn places(lost: &[Lost]) -> Vec<(usize, char)> {
+    lost.iter().map(|l| (l.line, l.character)).collect()
+}
+
+/// With `--strict`, the characters replaced by 〓 that stop the export.
+fn refused(request: &ExportRequest, lost: &[Lost]) -> Option<Vec<(usize, char)>> {
+    let replaced: Vec<Lost> = lost.iter().filter(|l| !l.dropped).copied().collect();
+    (request.strict && !replaced.is_empty()).then(|| places(&replaced))
 }
 
 /// `bedboard-YYYYMMDD-HHMM.csv` (or `.xlsx`) for a time, in JST.
@@ -320,11 +326,14 @@ fn shown_rows<'r>(report: &'r Report, view: &'r View) -> impl Iterator<Item = &'
     view.order.iter().filter_map(|&i| report.rows.get(i))
 }
 
-/// The 「詳細のみ」 CSV: its bytes, the rows written and what it could not hold.
+/// The 「詳細のみ」 CSV, written to `path` a row at a time through a buffer:
+/// the rows written and what the file could not hold. With `--strict` the
+/// file is written whole first and removed if a character had to be replaced.
 fn details_csv(
     request: &ExportRequest,
+    path: &Path,
     progress: &mut dyn FnMut(usize, usize),
-) -> (Vec<u8>, usize, Vec<Lost>) {
+) -> Result<(usize, Vec<Lost>), ExportError> {
     let rows = shown_rows(request.report, request.view).count();
     progress(0, rows);
     let mut done = 0;
@@ -334,13 +343,27 @@ fn details_csv(
             progress(done, rows);
         }
     });
-    let (bytes, lost) = self::csv::write_csv(
-        &request.report.extra_columns,
-        counted,
-        request.encoding.output(),
-    );
+    let mut lost = Vec::new();
+    let mut stopped = None;
+    let written = crate::files::atomic::write_with(path, |file| {
+        let buffer = std::io::BufWriter::with_capacity(1 << 16, file);
+        let extra = &request.report.extra_columns;
+        let output = request.encoding.output();
+        let mut buffer = self::csv::write_csv_to(buffer, extra, counted, output, &mut lost)?;
+        std::io::Write::flush(&mut buffer)?;
+        stopped = refused(request, &lost);
+        match stopped {
+            // The temporary file is removed: nothing stands under `path`.
+            Some(_) => Err(std::io::Error::other("--strict")),
+            None => Ok(()),
+        }
+    });
+    if let Some(places) = stopped {
+        return Err(ExportError::Unmappable { places });
+    }
+    written?;
     progress(rows, rows);
-    (bytes, rows, lost)
+    Ok((rows, lost))
 }
 
 #[cfg(test)]

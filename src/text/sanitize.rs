@@ -54,9 +54,46 @@ pub fn shown_char(c: char) -> String {
     }
 }
 
-/// Whether `bytes` has a byte a character to replace starts with: a quick
-/// scan for the lead bytes, then a look at the byte after each 0xE2.
+/// Whether `bytes` has a byte a character to replace starts with: eight
+/// bytes at a time, then the last few one by one. A clean table line (the
+/// common case, every line of `print`) costs about a cycle per word.
 fn has_suspect_bytes(bytes: &[u8]) -> bool {
+    // The windows overlap by one byte, so a 0xE2 at the end of one is
+    // looked at with its next byte at the start of the next.
+    let mut at = 0;
+    while let Some(window) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(window.try_into().expect("eight bytes"));
+        if suspect_in_word(word) {
+            return true;
+        }
+        at += 7;
+    }
+    has_suspect_bytes_one_by_one(&bytes[at..])
+}
+
+/// [`has_suspect_bytes`] of one little-endian word: a byte below 0x20, 0x7F
+/// or 0xC2, or a 0xE2 followed within the word by 0x80 or 0x81.
+fn suspect_in_word(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let control = zero_bytes(word & (0xE0 * ONES));
+    let delete = zero_bytes(word ^ (0x7F * ONES));
+    let c1 = zero_bytes(word ^ (0xC2 * ONES));
+    let e2 = zero_bytes(word ^ (0xE2 * ONES));
+    let bidi_second = zero_bytes((word & (0xFE * ONES)) ^ (0x80 * ONES));
+    // Little-endian: the byte after byte i is byte i + 1, eight bits up.
+    (control | delete | c1 | (e2 & (bidi_second >> 8))) != 0
+}
+
+/// The top bit of each byte of `word` that is zero, and only of those (no
+/// carry crosses a byte, unlike the shorter "has a zero byte" test).
+fn zero_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((word & LOW7) + LOW7) | word) & !LOW7
+}
+
+/// The scan of [`has_suspect_bytes`] a byte at a time: the lead bytes,
+/// then a look at the byte after each 0xE2.
+fn has_suspect_bytes_one_by_one(bytes: &[u8]) -> bool {
     let lead = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xE2;
     let mut from = 0;
     while let Some(at) = bytes[from..].iter().position(lead).map(|p| from + p) {
@@ -99,6 +136,78 @@ mod tests {
         assert!(!has_suspect_bytes("東京 │ ① ─".as_bytes()));
         assert!(!has_suspect_bytes(&[0xE2]));
         assert!(has_suspect_bytes(&[0xE2, 0x80]));
+    }
+
+    #[test]
+    fn the_word_scan_finds_what_the_byte_scan_finds() {
+        // Every suspect byte and pair at every position of lines of 1 to 40
+        // bytes, among clean bytes that share their bits (0xE2 0x94, 0x82).
+        let suspects: [&[u8]; 8] = [
+            &[0x00],
+            &[0x1F],
+            &[0x7F],
+            &[0xC2],
+            &[0xE2, 0x80],
+            &[0xE2, 0x81],
+            &[0x0A],
+            &[0x1B],
+        ];
+        let clean: [&[u8]; 6] = [
+            b"a",
+            b" ",
+            &[0xE2, 0x94, 0x82],
+            &[0xE2, 0x82],
+            &[0x80],
+            &[0xE3],
+        ];
+        for len in 1..40 {
+            for (k, fill) in clean.iter().enumerate() {
+                let mut line: Vec<u8> = fill.iter().copied().cycle().take(len).collect();
+                line.extend(clean[(k + 1) % clean.len()]);
+                assert_eq!(
+                    has_suspect_bytes(&line),
+                    has_suspect_bytes_one_by_one(&line),
+                    "{line:02X?}"
+                );
+                for suspect in suspects {
+                    for at in 0..=line.len() {
+                        let mut with = line.clone();
+                        with.splice(at..at, suspect.iter().copied());
+                        assert!(has_suspect_bytes(&with), "{with:02X?}");
+                        assert!(has_suspect_bytes_one_by_one(&with), "{with:02X?}");
+                    }
+                }
+            }
+        }
+        // Random lines of the bytes that matter.
+        let mut rng = fastrand::Rng::with_seed(13);
+        let bytes = [
+            0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x81, 0x82, 0xC2, 0xC3, 0xE2, 0xE3,
+        ];
+        for _ in 0..20_000 {
+            let line: Vec<u8> = (0..rng.usize(0..30))
+                .map(|_| {
+                    if rng.u8(0..4) == 0 {
+                        bytes[rng.usize(0..bytes.len())]
+                    } else {
+                        b'a'
+                    }
+                })
+                .collect();
+            assert_eq!(
+                has_suspect_bytes(&line),
+                has_suspect_bytes_one_by_one(&line),
+                "{line:02X?}"
+            );
+        }
+        // A 0xE2 that ends the text, or is followed by something else, is clean.
+        for len in 0..20 {
+            let mut line = vec![b'x'; len];
+            line.push(0xE2);
+            assert!(!has_suspect_bytes(&line));
+            line.push(0x82);
+            assert!(!has_suspect_bytes(&line));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::io::{self, IsTerminal};
 
 use super::table_layout::{self, ColumnWidth, Separators};
-use crate::model::{Column, ColumnKind, Report, Totals};
+use crate::model::{Column, ColumnKind, Report, ReportRow, Totals};
 use crate::text::width::{self, Align, AmbiguousWidth, WidthCache};
 use crate::view::{self, View, ViewDescription, ViewSpec};
 
@@ -154,9 +154,16 @@ fn each_body_line(
         let row = &report.rows[i];
         for (cell, &column) in cells.iter_mut().zip(columns) {
             cell.clear();
+            if push_computed_cell(cell, row, column, spec) {
+                continue;
+            }
             view::push_cell_text(cell, row, column, spec);
-            if let Cow::Owned(clean) = crate::text::sanitize(cell) {
-                *cell = clean;
+            // Only the row's own text can hold what a terminal must not get;
+            // the cells made from numbers and times are this program's words.
+            if view::own_text(row, column).is_some() {
+                if let Cow::Owned(clean) = crate::text::sanitize(cell) {
+                    *cell = clean;
+                }
             }
         }
     };
@@ -237,6 +244,10 @@ fn measure_rows(
     for &i in order {
         let row = &report.rows[i];
         for (w, &column) in widest.iter_mut().zip(columns) {
+            if let Some(cells) = fixed_width(row, column, spec) {
+                *w = (*w).max(cells);
+                continue;
+            }
             let cells = match view::own_text(row, column) {
                 Some(own) => match crate::text::sanitize(own) {
                     Cow::Borrowed(clean) => cache.width(clean),
@@ -252,6 +263,193 @@ fn measure_rows(
         }
     }
     widest
+}
+
+/// The value of a count column (確保病床, 即応病床, 入院中, 空床), blank or
+/// not; none for any other column.
+fn count_of(row: &ReportRow, column: Column) -> Option<Option<i64>> {
+    matches!(
+        column,
+        Column::Secured | Column::Ready | Column::Inpatients | Column::Free
+    )
+    .then(|| row.get(column))
+}
+
+/// The width of a cell whose width its value tells without writing it:
+/// counts, 使用率, 経過, 状態, 都道府県番号, and dates and times of four-digit
+/// years (the shapes `view::push_cell_text` writes); none for any other cell.
+fn fixed_width(row: &ReportRow, column: Column, spec: &ViewSpec) -> Option<usize> {
+    use chrono::Datelike;
+    let four_digits = |year: i32| (0..=9999).contains(&year);
+    match column {
+        Column::RecordDate => four_digits(row.record_date.year()).then_some(10),
+        Column::ReportedAt => {
+            let local = row
+                .reported_at
+                .with_timezone(&crate::model::time::jst())
+                .naive_local();
+            four_digits(local.year()).then_some(16)
+        }
+        Column::PrefectureNo => Some(integer_width(i64::from(row.prefecture_no.get())).max(2)),
+        Column::Occupancy => match row.occupancy().map(whole_percent) {
+            None => Some(0),
+            Some(Percent::Whole(value)) => Some(integer_width(value) + 1),
+            Some(Percent::NegativeZero) => Some(3),
+            Some(Percent::Other) => None,
+        },
+        Column::Age => Some(match age_words(row.age(&spec.now)) {
+            AgeWords::Word(word) => width::str_width(word, AmbiguousWidth::Narrow),
+            AgeWords::Count(n, unit) => {
+                integer_width(n) + width::str_width(unit, AmbiguousWidth::Narrow)
+            }
+        }),
+        Column::Status => {
+            let (parts, cells) = status_parts(row, spec).fold((0usize, 0), |(n, w), part| {
+                (n + 1, w + width::str_width(part, AmbiguousWidth::Narrow))
+            });
+            Some(cells + STATUS_SEPARATOR_WIDTH * parts.saturating_sub(1))
+        }
+        _ => count_of(row, column).map(|count| count.map_or(0, integer_width)),
+    }
+}
+
+/// Writes the cells `view::push_cell_text` would make of numbers and times,
+/// the same text without format strings or allocations; false for a cell it
+/// leaves to `view::push_cell_text`.
+fn push_computed_cell(out: &mut String, row: &ReportRow, column: Column, spec: &ViewSpec) -> bool {
+    match column {
+        Column::PrefectureNo => {
+            let number = row.prefecture_no.get();
+            if number < 10 {
+                out.push('0');
+            }
+            push_integer(out, i64::from(number));
+        }
+        Column::Occupancy => match row.occupancy().map(whole_percent) {
+            None => {}
+            Some(Percent::Whole(value)) => {
+                push_integer(out, value);
+                out.push('%');
+            }
+            Some(Percent::NegativeZero) => out.push_str("-0%"),
+            Some(Percent::Other) => return false,
+        },
+        Column::Age => match age_words(row.age(&spec.now)) {
+            AgeWords::Word(word) => out.push_str(word),
+            AgeWords::Count(n, unit) => {
+                push_integer(out, n);
+                out.push_str(unit);
+            }
+        },
+        Column::Status => {
+            for (i, part) in status_parts(row, spec).enumerate() {
+                if i > 0 {
+                    out.push_str(STATUS_SEPARATOR);
+                }
+                out.push_str(part);
+            }
+        }
+        _ => match count_of(row, column) {
+            Some(count) => {
+                if let Some(value) = count {
+                    push_integer(out, value);
+                }
+            }
+            None => return false,
+        },
+    }
+    true
+}
+
+/// 使用率 as `{:.0}%` rounds it: to the nearest whole percent, ties to even.
+enum Percent {
+    Whole(i64),
+    /// A tiny negative fraction, which `{:.0}` writes as 「-0」.
+    NegativeZero,
+    /// Not finite, or too large to hold exactly: left to the formatter.
+    Other,
+}
+
+fn whole_percent(fraction: f64) -> Percent {
+    let percent = fraction * 100.0;
+    if !percent.is_finite() || percent.abs() >= 1e15 {
+        return Percent::Other;
+    }
+    let whole = percent.round_ties_even();
+    if whole == 0.0 && percent.is_sign_negative() {
+        Percent::NegativeZero
+    } else {
+        Percent::Whole(whole as i64)
+    }
+}
+
+/// 経過 as `time::format_age` words it: a word, or a count and its unit.
+enum AgeWords {
+    Word(&'static str),
+    Count(i64, &'static str),
+}
+
+fn age_words(age: chrono::Duration) -> AgeWords {
+    let minutes = age.num_minutes();
+    if age < chrono::Duration::zero() {
+        return AgeWords::Word(if age > -chrono::Duration::minutes(1) {
+            "たった今"
+        } else {
+            "未来"
+        });
+    }
+    match minutes {
+        0 => AgeWords::Word("たった今"),
+        1..=59 => AgeWords::Count(minutes, "分前"),
+        60..=2879 => AgeWords::Count(minutes / 60, "時間前"),
+        _ => AgeWords::Count(minutes / 1440, "日前"),
+    }
+}
+
+/// 状態 as `view::status_text` words it: 「古い」, then each flag's label.
+fn status_parts<'s>(
+    row: &ReportRow,
+    spec: &'s ViewSpec,
+) -> impl Iterator<Item = &'static str> + 's {
+    let stale = row.is_stale(&spec.now, spec.stale_after);
+    let flags = row.flags(&spec.now);
+    stale
+        .then_some("古い")
+        .into_iter()
+        .chain(flags.iter().map(|flag| flag.label()))
+}
+
+const STATUS_SEPARATOR: &str = "・";
+const STATUS_SEPARATOR_WIDTH: usize = 2;
+
+/// Characters of `value` in decimal, its sign included.
+fn integer_width(value: i64) -> usize {
+    let digits = value
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |log| log as usize + 1);
+    digits + usize::from(value < 0)
+}
+
+/// `value` in decimal, as `{}` writes it, without a format string: this is
+/// most of the cells of a million rows.
+fn push_integer(out: &mut String, value: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A subtotal or grand-total row: label and count in the name column, sums in the count columns.
@@ -361,5 +559,144 @@ fn push_row<S: AsRef<str>>(
         } else {
             width::push_fit(line, cell.as_ref(), w, Align::Left, layout.ambiguous);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_rows::seed_row;
+
+    #[test]
+    fn integers_are_written_and_measured_as_display_does() {
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12_345_678,
+            i64::MAX,
+            i64::MIN,
+        ];
+        values.extend((0..19).map(|p| 10i64.pow(p)));
+        values.extend((1..19).map(|p| 10i64.pow(p) - 1));
+        values.extend((1..19).map(|p| -(10i64.pow(p))));
+        for value in values {
+            let mut out = String::from("x");
+            push_integer(&mut out, value);
+            assert_eq!(out, format!("x{value}"));
+            assert_eq!(integer_width(value), value.to_string().len(), "{value}");
+        }
+    }
+
+    #[test]
+    fn fixed_widths_are_the_widths_of_the_cells_written() {
+        let spec = ViewSpec::new(crate::model::time::now_jst());
+        let mut row = seed_row();
+        let columns = [
+            Column::Secured,
+            Column::Ready,
+            Column::Inpatients,
+            Column::Free,
+            Column::RecordDate,
+            Column::ReportedAt,
+        ];
+        for (secured, ready, inpatients) in [
+            (Some(0), Some(0), Some(0)),
+            (None, Some(5), Some(123)),
+            (Some(4_000_000_000), None, Some(7)),
+        ] {
+            row.secured = secured;
+            row.ready = ready;
+            row.inpatients = inpatients;
+            for column in columns {
+                let text = view::cell_text(&row, column, &spec);
+                let width = fixed_width(&row, column, &spec).expect("a fixed width");
+                assert_eq!(
+                    width,
+                    width::str_width(&text, AmbiguousWidth::Narrow),
+                    "{column:?}"
+                );
+                let mut cell = String::new();
+                if let Some(Some(value)) = count_of(&row, column) {
+                    push_integer(&mut cell, value);
+                    assert_eq!(cell, text);
+                }
+            }
+        }
+        assert_eq!(fixed_width(&row, Column::HospitalName, &spec), None);
+    }
+
+    /// The computed cell and its width, against `view::cell_text`.
+    fn assert_computed(row: &ReportRow, spec: &ViewSpec, columns: &[Column]) {
+        for &column in columns {
+            let text = view::cell_text(row, column, spec);
+            let mut cell = String::new();
+            assert!(
+                push_computed_cell(&mut cell, row, column, spec),
+                "{column:?}"
+            );
+            assert_eq!(cell, text, "{column:?}");
+            let width = fixed_width(row, column, spec).expect("a fixed width");
+            assert_eq!(
+                width,
+                width::str_width(&text, AmbiguousWidth::Narrow),
+                "{column:?} {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn percentages_are_written_as_the_formatter_rounds_them() {
+        let spec = ViewSpec::new(crate::model::time::now_jst());
+        let mut row = seed_row();
+        for ready in (0..=400).chain([1_000_000, u32::MAX]) {
+            for inpatients in (0..=420).chain([999_999, u32::MAX]) {
+                row.ready = Some(ready);
+                row.inpatients = Some(inpatients);
+                assert_computed(&row, &spec, &[Column::Occupancy]);
+            }
+        }
+        row.inpatients = None;
+        assert_computed(&row, &spec, &[Column::Occupancy]);
+        assert!(matches!(whole_percent(-0.004), Percent::NegativeZero));
+        assert_eq!(format!("{:.0}%", -0.004 * 100.0), "-0%");
+        assert!(matches!(whole_percent(0.125), Percent::Whole(12)));
+        assert!(matches!(whole_percent(f64::NAN), Percent::Other));
+    }
+
+    #[test]
+    fn ages_statuses_and_prefecture_numbers_are_written_as_the_view_writes_them() {
+        let mut row = seed_row();
+        let base = row.reported_at;
+        let seconds = [
+            -200_000, -3_600, -61, -60, -59, -1, 0, 1, 59, 60, 61, 3_599, 3_600,
+        ];
+        let minutes = (0..3_000).chain([172_799, 172_800, 172_860, 10_000_000]);
+        let offsets = seconds.into_iter().chain(minutes.map(|m: i64| m * 60 + 7));
+        for offset in offsets {
+            let mut spec = ViewSpec::new(base + chrono::Duration::seconds(offset));
+            spec.stale_after = chrono::Duration::hours(1);
+            assert_computed(&row, &spec, &[Column::Age, Column::Status]);
+        }
+        let spec = ViewSpec::new(base);
+        for number in 1..=47 {
+            row.prefecture_no = crate::model::PrefectureNumber::new(number).expect("1 to 47");
+            assert_computed(&row, &spec, &[Column::PrefectureNo]);
+        }
+        // Every flag, in the order the view words them.
+        row.ready = Some(10);
+        row.inpatients = Some(11);
+        row.secured = Some(9);
+        row.record_date = (base + chrono::Duration::days(2)).date_naive();
+        row.reported_at = base + chrono::Duration::days(1);
+        let mut spec = ViewSpec::new(base);
+        assert_computed(&row, &spec, &[Column::Status, Column::Age]);
+        spec.now = base + chrono::Duration::days(30);
+        assert_computed(&row, &spec, &[Column::Status, Column::Age]);
     }
 }
