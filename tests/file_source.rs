@@ -2,6 +2,7 @@
 //! or not files at all (devices, FIFOs, terminals), through the poller and the real binary.
 #![cfg(target_os = "linux")]
 
+mod large_csv;
 mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -112,6 +113,59 @@ async fn a_file_written_in_two_steps_is_never_taken_half() {
     assert_eq!(next_event(&mut handle, &mut app).await, "snapshot 12");
     assert!(
         app.report().rows.iter().any(|r| r.inpatients == Some(777)),
+        "the new export"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_file_read_in_blocks_is_taken_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.csv");
+    let rows = 75_000;
+    let first = large_csv::large_csv(rows, usize::MAX, 10, 0);
+    std::fs::write(&path, &first).unwrap();
+    age(&path, Duration::from_secs(60));
+    let mut handle = poller::start(PollerConfig {
+        max_bytes: 64 * 1024 * 1024,
+        ..config(Origin::File(path.clone()))
+    });
+    let mut app = app();
+    assert_eq!(
+        next_event(&mut handle, &mut app).await,
+        format!("snapshot {rows}")
+    );
+
+    // The same bytes written again: read, found the same, not shown again.
+    std::fs::write(&path, &first).unwrap();
+    age(&path, Duration::from_secs(60));
+    handle.poll_now.notify_one();
+    assert_eq!(next_event(&mut handle, &mut app).await, "unchanged");
+
+    // A new export, first only up to the middle of a row.
+    let second = large_csv::large_csv(rows, usize::MAX, 10, 5);
+    let cut = second.len() * 2 / 3;
+    assert_ne!(second.as_bytes()[cut - 1], b'\n');
+    std::fs::write(&path, &second.as_bytes()[..cut]).unwrap();
+    // Settled, but written too recently for a file that stops inside a row.
+    age(&path, Duration::from_secs(3));
+    handle.poll_now.notify_one();
+    let said = next_event(&mut handle, &mut app).await;
+    assert!(
+        said.starts_with("notice ") && said.contains("ファイルが書き込み中のようです"),
+        "{said}"
+    );
+    assert!(
+        app.report().rows.iter().all(|r| r.ready < Some(9)),
+        "the old rows stay"
+    );
+    std::fs::write(&path, &second).unwrap();
+    handle.poll_now.notify_one();
+    assert_eq!(
+        next_event(&mut handle, &mut app).await,
+        format!("snapshot {rows}")
+    );
+    assert!(
+        app.report().rows.iter().all(|r| r.ready >= Some(5)),
         "the new export"
     );
 }

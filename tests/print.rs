@@ -1,5 +1,7 @@
 //! `bedboard print` through the real binary.
 
+mod large_csv;
+
 use std::process::{Command, Output};
 
 use bedboard::text::width::{str_width, AmbiguousWidth};
@@ -553,4 +555,33 @@ fn rows_stream_in_the_order_of_the_view_with_the_total_last() {
         .map(|l| separator_columns(l, '│', AmbiguousWidth::Narrow).len())
         .collect();
     assert_eq!(widths.len(), 1);
+}
+
+#[test]
+fn a_large_file_is_printed_whole_with_its_lines_numbered_as_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 80_000;
+    let path = dir.path().join("large.csv");
+    std::fs::write(&path, large_csv::large_csv(rows, 70_000, 41_000, 0)).unwrap();
+    let out = bedboard(&["print", "--source", path.to_str().unwrap(), "--now", NOW]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let good = rows - 1;
+    assert!(
+        stdout.starts_with(&format!("レコード数 {good} ")),
+        "{}",
+        &stdout[..200]
+    );
+    assert!(stdout.contains("大きな病院79999"), "the last row is there");
+    // The header is line 1, row i is line i + 2, and the quoted line break adds one after row 41,000.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("large.csv:70003: 列「即応病床」: 数値ではありません（abc）"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 行を取り込めませんでした"), "{stderr}");
 }

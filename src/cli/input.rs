@@ -2,11 +2,12 @@
 //! terminal: from a file, a drop folder's newest complete export, a URL, or
 //! the built-in demo data. Every format goes through the one dispatcher.
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::cli::error::CommandError;
 use crate::files::ReadError;
-use crate::formats::{import_any, EncodingChoice, FeedFormat, ImportOptions};
+use crate::formats::{import_any, EncodingChoice, FeedFormat, Import, ImportOptions, NoProgress};
 use crate::model::{JstDateTime, PrefectureNumber, Report};
 use crate::poll::error::PollError;
 use crate::poll::poller::Origin;
@@ -56,12 +57,21 @@ pub fn load(
         }
         .scoped(reading.prefecture));
     };
-    let (bytes, source_name, mut messages) = read_once(origin, reading.max_bytes)?;
-    let options = ImportOptions {
-        encoding: reading.encoding,
-        source_name,
+    let large = match origin {
+        Origin::File(path) => import_in_blocks(path, &reading)?,
+        _ => None,
     };
-    let import = import_any(&bytes, reading.format, &options)?;
+    let (import, mut messages) = match large {
+        Some(import) => (import, Vec::new()),
+        None => {
+            let (bytes, source_name, messages) = read_once(origin, reading.max_bytes)?;
+            let options = ImportOptions {
+                encoding: reading.encoding,
+                source_name,
+            };
+            (import_any(&bytes, reading.format, &options)?, messages)
+        }
+    };
     messages.extend(import.messages());
     Ok(Loaded {
         label: format!("{}（{}）", import.source_name, import.encoding.label()),
@@ -132,6 +142,37 @@ fn read_file(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, String), CommandEr
 }
 
 const MIB: u64 = 1024 * 1024;
+
+/// A large CSV file read and parsed block by block, never held whole; none
+/// for a small file or another format, which is read whole.
+fn import_in_blocks(path: &Path, reading: &Reading) -> Result<Option<Import>, CommandError> {
+    use crate::formats::gmis_stream::{import_csv_blocks, Streamed, READ_IN_BLOCKS_FROM};
+    if !matches!(reading.format, FeedFormat::Auto | FeedFormat::Csv) {
+        return Ok(None);
+    }
+    let max_bytes = reading.max_bytes;
+    let unusable = |err: ReadError| match err {
+        ReadError::TooBig { .. } => CommandError::Unusable(too_big(path, max_bytes)),
+        err => CommandError::Unusable(err.to_string()),
+    };
+    let (mut file, stamp) = crate::files::read::open_regular(path, max_bytes).map_err(unusable)?;
+    if stamp.len < READ_IN_BLOCKS_FROM {
+        return Ok(None);
+    }
+    let options = ImportOptions {
+        encoding: reading.encoding,
+        source_name: path.display().to_string(),
+    };
+    let mut limited = (&mut file).take(stamp.len.saturating_add(1));
+    let total = Some(stamp.len);
+    let streamed = import_csv_blocks(&mut limited, &options, total, &mut NoProgress)
+        .map_err(|err| unreadable(path, &err))?;
+    let Streamed::Read { import, len, .. } = streamed else {
+        return Ok(None);
+    };
+    crate::files::read::check_unchanged(path, &file, stamp, len).map_err(unusable)?;
+    Ok(Some(*import?))
+}
 
 /// A file over the cap: its size, the cap, and the flag or setting that raises it.
 fn too_big(path: &Path, max_bytes: u64) -> String {

@@ -22,6 +22,9 @@ use super::progress::{ParseProgress, ProgressSink};
 /// Bytes read at a time; a block is parsed as one stretch.
 pub const BLOCK_BYTES: usize = 2 * 1024 * 1024;
 
+/// Files at least this large are read in blocks as they are parsed.
+pub const READ_IN_BLOCKS_FROM: u64 = 8 * 1024 * 1024;
+
 /// Threads parsing blocks.
 const PARSERS: usize = 2;
 

@@ -771,7 +771,7 @@ impl Poller {
                 rows: 0,
             }));
         }
-        if stamp.len >= READ_IN_BLOCKS_FROM
+        if stamp.len >= crate::formats::gmis_stream::READ_IN_BLOCKS_FROM
             && matches!(
                 self.config.format,
                 crate::formats::FeedFormat::Auto | crate::formats::FeedFormat::Csv
@@ -1055,9 +1055,6 @@ struct Fetch {
     /// A large file, read and parsed in blocks when it is used (`bytes` is empty).
     in_blocks: bool,
 }
-
-/// Files at least this large are read in blocks as they are parsed.
-const READ_IN_BLOCKS_FROM: u64 = super::loading::LARGE_BODY;
 
 /// A body to read: in memory, or a large file read in blocks.
 enum BodySource {
