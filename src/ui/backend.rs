@@ -196,6 +196,8 @@ impl<W: Write> Backend for TrackingBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         self.plain_pen()?;
+        // A resize clears, and a terminal may move its cursor when it resizes.
+        self.wire.cursor = Cursor::Unknown;
         if clear_type == ClearType::All {
             let size = self.size().ok();
             self.forget_screen(size);

@@ -182,7 +182,7 @@ fn erase_first(
         .find(|cell| !erased_looks_like(cell, bg) && !is_covered(cell));
     let pen = erase_pen(wire, bg, first_written);
     wire.set_pen(out, pen);
-    if to_the_end {
+    if to_the_end || to == row.width() {
         wire.erase_to_end(out);
     } else {
         wire.erase(out, to - from);
@@ -247,4 +247,82 @@ fn reach(wire: &mut Wire, out: &mut Vec<u8>, row: &Row, x: u16) {
         }
     }
     wire.move_to(out, x, row.y);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Modifier;
+
+    fn row(text: &str, pen: Pen) -> Vec<Cell> {
+        text.chars()
+            .map(|c| {
+                let mut cell = Cell::default();
+                cell.set_char(c);
+                cell.fg = pen.fg;
+                cell.bg = pen.bg;
+                cell.modifier = pen.modifier;
+                cell
+            })
+            .collect()
+    }
+
+    /// What is sent to turn a shown row into `new`, every cell changed from `from` on.
+    fn sent(new: &[Cell], from: u16, erase: Erase) -> String {
+        let mut wire = Wire::new(new.len() as u16);
+        wire.cursor = Cursor::At(0, 3);
+        wire.pen = Some(PLAIN);
+        let mut out = Vec::new();
+        let changed: Vec<u16> = (from..new.len() as u16).collect();
+        send_row(&mut wire, &mut out, 4, new, &changed, erase);
+        String::from_utf8(out).unwrap()
+    }
+
+    const GREY: Pen = Pen {
+        bg: Color::Indexed(238),
+        ..PLAIN
+    };
+
+    #[test]
+    fn a_restyled_row_is_erased_in_its_background_and_its_text_written_over_it() {
+        let new = row("a          b          c", GREY);
+        assert_eq!(
+            sent(&new, 0, Erase::InPenColour),
+            "\r\n\x1b[48;5;238m\x1b[Ka\x1b[10Cb\x1b[10Cc"
+        );
+    }
+
+    #[test]
+    fn without_colour_erase_a_coloured_row_is_written_out() {
+        let new = row("a          b", GREY);
+        assert_eq!(
+            sent(&new, 0, Erase::DefaultOnly),
+            "\r\n\x1b[48;5;238ma          b"
+        );
+    }
+
+    #[test]
+    fn a_plain_row_is_erased_on_any_terminal() {
+        let new = row("a          b     ", PLAIN);
+        assert_eq!(sent(&new, 0, Erase::DefaultOnly), "\r\n\x1b[Ka\x1b[10Cb");
+    }
+
+    #[test]
+    fn reverse_video_is_never_erased() {
+        let reversed = Pen {
+            modifier: Modifier::REVERSED,
+            ..PLAIN
+        };
+        let new = row("a          b", reversed);
+        assert_eq!(sent(&new, 0, Erase::InPenColour), "\r\n\x1b[7ma          b");
+    }
+
+    #[test]
+    fn a_small_change_is_patched_and_blanks_that_end_the_row_erased() {
+        let mut new = row("ab      ", PLAIN);
+        // Only the last cells changed: written where they are.
+        assert_eq!(sent(&new, 1, Erase::DefaultOnly), "\r\n\x1b[Cb\x1b[K");
+        new[7].set_char('z');
+        assert_eq!(sent(&new, 7, Erase::DefaultOnly), "\x1b[5;8Hz");
+    }
 }
