@@ -205,11 +205,6 @@ impl Wire {
         out.extend_from_slice(b"\x1b[K");
     }
 
-    /// Bytes [`Wire::erase`] takes.
-    pub fn erase_cost(n: u16) -> usize {
-        3 + digits(u32::from(n))
-    }
-
     /// The pen is plain again, e.g. before the screen is cleared: a
     /// terminal clears in the background it draws with.
     pub fn plain(&mut self, out: &mut Vec<u8>) {
