@@ -1,30 +1,34 @@
-//! Writes cells with the fewest style bytes: only the colour that changed is
-//! sent (`ESC[39m`, not `ESC[39;48;5;238m`), and a frame ends with one
-//! `ESC[0m`, only when its last cell was styled. On a selection move this is
-//! about a seventh of the bytes.
+//! The attributes the terminal draws with, and the shortest SGR sequence
+//! that turns one pen into another: every change in one `ESC[…m`, only the
+//! colours that changed (`ESC[39m`, not `ESC[39;48;5;238m`), a modifier
+//! taken away by its own code or by a reset, whichever is shorter.
 
-use std::io::{self, Write};
+use std::fmt::Write as _;
 
-use crossterm::style::{
-    Attribute, Color as TermColor, Colors, Print, SetAttribute, SetBackgroundColor, SetColors,
-    SetForegroundColor, SetUnderlineColor,
-};
-use crossterm::{cursor::MoveTo, queue};
+use crossterm::style::Colored;
 use ratatui::backend::IntoCrossterm;
 use ratatui::buffer::Cell;
 use ratatui::style::{Color, Modifier};
 
+/// Modifiers that show on a blank cell; the others only change glyphs.
+/// The same set ratatui's diff uses.
+pub const VISIBLE_ON_BLANK: Modifier = Modifier::REVERSED
+    .union(Modifier::UNDERLINED)
+    .union(Modifier::SLOW_BLINK)
+    .union(Modifier::RAPID_BLINK)
+    .union(Modifier::CROSSED_OUT);
+
 /// The attributes the terminal draws with.
-#[derive(Clone, Copy, PartialEq)]
-struct Pen {
-    fg: Color,
-    bg: Color,
-    underline: Color,
-    modifier: Modifier,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pen {
+    pub fg: Color,
+    pub bg: Color,
+    pub underline: Color,
+    pub modifier: Modifier,
 }
 
-/// What the terminal draws with after `ESC[0m`, and at the start of a frame.
-const PLAIN: Pen = Pen {
+/// What the terminal draws with after `ESC[m`.
+pub const PLAIN: Pen = Pen {
     fg: Color::Reset,
     bg: Color::Reset,
     underline: Color::Reset,
@@ -32,7 +36,7 @@ const PLAIN: Pen = Pen {
 };
 
 impl Pen {
-    fn of(cell: &Cell) -> Self {
+    pub fn of(cell: &Cell) -> Self {
         Self {
             fg: cell.fg,
             bg: cell.bg,
@@ -40,72 +44,114 @@ impl Pen {
             modifier: cell.modifier,
         }
     }
+
+    /// Whether a blank drawn with this pen looks like a blank drawn with
+    /// `other`: the same background and the same marks that show on a
+    /// blank (with their colours); bold, italic or the text colour do not show.
+    pub fn blank_looks_like(&self, other: &Pen) -> bool {
+        let marks = self.modifier & VISIBLE_ON_BLANK;
+        self.bg == other.bg
+            && marks == other.modifier & VISIBLE_ON_BLANK
+            && (marks.is_empty() || (self.fg == other.fg && self.underline == other.underline))
+    }
+
+    /// Whether cells erased with this pen (ECH, EL) look as blanks drawn
+    /// with it: nothing on it that shows on a blank except the background,
+    /// which the terminal erases with.
+    pub fn erases_as_drawn(&self) -> bool {
+        (self.modifier & VISIBLE_ON_BLANK).is_empty()
+    }
 }
 
-/// Draws the cells at the positions given (a move only where a cell does not
-/// follow the previous one), starting and ending with the plain pen.
-pub fn draw<'a, W: Write>(
-    w: &mut W,
-    content: impl Iterator<Item = (u16, u16, &'a Cell)>,
-) -> io::Result<()> {
-    let mut pen = PLAIN;
-    let mut last: Option<(u16, u16)> = None;
-    for (x, y, cell) in content {
-        if !matches!(last, Some((lx, ly)) if ly == y && lx.checked_add(1) == Some(x)) {
-            queue!(w, MoveTo(x, y))?;
+/// A cell that shows nothing but its background (and the marks of its pen).
+pub fn is_blank(cell: &Cell) -> bool {
+    cell.symbol() == " "
+}
+
+/// Appends the sequence that turns `from` (`None`: not known) into `to`;
+/// nothing when they are the same.
+pub fn switch(out: &mut Vec<u8>, from: Option<Pen>, to: Pen) {
+    if from == Some(to) {
+        return;
+    }
+    let by_reset = params(PLAIN, to, true);
+    let sequence = match from {
+        Some(from) => {
+            let by_codes = params(from, to, false);
+            if by_codes.len() <= by_reset.len() {
+                by_codes
+            } else {
+                by_reset
+            }
         }
-        last = Some((x, y));
-        pen = switch(w, pen, Pen::of(cell))?;
-        queue!(w, Print(cell.symbol()))?;
-    }
-    if pen != PLAIN {
-        queue!(w, SetAttribute(Attribute::Reset))?;
-    }
-    Ok(())
+        None => by_reset,
+    };
+    out.extend_from_slice(b"\x1b[");
+    out.extend_from_slice(sequence.as_bytes());
+    out.push(b'm');
 }
 
-/// Sends what turns `from` into `to`. A modifier taken away resets the whole
-/// pen (rare: the selection's bold), so no per-attribute undo is needed.
-fn switch<W: Write>(w: &mut W, mut from: Pen, to: Pen) -> io::Result<Pen> {
-    if from == to {
-        return Ok(to);
+/// The SGR parameters from `from` to `to`; with `reset`, after a `0`
+/// (written as nothing when it is all: `ESC[m`).
+fn params(from: Pen, to: Pen, reset: bool) -> String {
+    let mut list: Vec<String> = Vec::new();
+    if reset {
+        list.push("0".to_string());
     }
-    if !(from.modifier - to.modifier).is_empty() {
-        queue!(w, SetAttribute(Attribute::Reset))?;
-        from = PLAIN;
-    }
-    for added in (to.modifier - from.modifier).iter() {
-        if let Some(attribute) = attribute(added) {
-            queue!(w, SetAttribute(attribute))?;
+    let removed = from.modifier - to.modifier;
+    let mut kept = from.modifier & to.modifier;
+    for (gone, code) in [
+        (Modifier::BOLD | Modifier::DIM, "22"),
+        (Modifier::ITALIC, "23"),
+        (Modifier::UNDERLINED, "24"),
+        (Modifier::SLOW_BLINK | Modifier::RAPID_BLINK, "25"),
+        (Modifier::REVERSED, "27"),
+        (Modifier::HIDDEN, "28"),
+        (Modifier::CROSSED_OUT, "29"),
+    ] {
+        if removed.intersects(gone) {
+            list.push(code.to_string());
+            // One code ends both bold and dim (both blinks): the one that stays is set again.
+            kept -= gone;
         }
     }
-    match (from.fg != to.fg, from.bg != to.bg) {
-        (true, true) => queue!(
-            w,
-            SetColors(Colors::new(to.fg.into_crossterm(), to.bg.into_crossterm()))
-        )?,
-        (true, false) => queue!(w, SetForegroundColor(to.fg.into_crossterm()))?,
-        (false, true) => queue!(w, SetBackgroundColor(to.bg.into_crossterm()))?,
-        (false, false) => {}
+    for added in (to.modifier - kept).iter() {
+        if let Some(code) = modifier_code(added) {
+            list.push(code.to_string());
+        }
     }
-    if from.underline != to.underline {
-        let color: TermColor = to.underline.into_crossterm();
-        queue!(w, SetUnderlineColor(color))?;
+    let colours = [
+        (from.fg, to.fg, Colored::ForegroundColor as fn(_) -> Colored),
+        (from.bg, to.bg, Colored::BackgroundColor),
+        (from.underline, to.underline, Colored::UnderlineColor),
+    ];
+    for (was, now, colored) in colours {
+        if was != now {
+            let mut text = String::new();
+            let _ = write!(text, "{}", colored(now.into_crossterm()));
+            // Colours switched off (NO_COLOR) print nothing.
+            if !text.is_empty() {
+                list.push(text);
+            }
+        }
     }
-    Ok(to)
+    if reset && list.len() == 1 {
+        return String::new();
+    }
+    list.join(";")
 }
 
-fn attribute(modifier: Modifier) -> Option<Attribute> {
+fn modifier_code(modifier: Modifier) -> Option<&'static str> {
     Some(match modifier {
-        Modifier::BOLD => Attribute::Bold,
-        Modifier::DIM => Attribute::Dim,
-        Modifier::ITALIC => Attribute::Italic,
-        Modifier::UNDERLINED => Attribute::Underlined,
-        Modifier::SLOW_BLINK => Attribute::SlowBlink,
-        Modifier::RAPID_BLINK => Attribute::RapidBlink,
-        Modifier::REVERSED => Attribute::Reverse,
-        Modifier::HIDDEN => Attribute::Hidden,
-        Modifier::CROSSED_OUT => Attribute::CrossedOut,
+        Modifier::BOLD => "1",
+        Modifier::DIM => "2",
+        Modifier::ITALIC => "3",
+        Modifier::UNDERLINED => "4",
+        Modifier::SLOW_BLINK => "5",
+        Modifier::RAPID_BLINK => "6",
+        Modifier::REVERSED => "7",
+        Modifier::HIDDEN => "8",
+        Modifier::CROSSED_OUT => "9",
         _ => return None,
     })
 }
@@ -113,51 +159,73 @@ fn attribute(modifier: Modifier) -> Option<Attribute> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::style::Style;
 
-    fn cells(styles: &[Style]) -> Vec<Cell> {
-        styles
-            .iter()
-            .map(|s| {
-                let mut c = Cell::new("a");
-                c.set_style(*s);
-                c
-            })
-            .collect()
-    }
-
-    fn sent(cells: &[Cell]) -> String {
+    fn sent(from: Option<Pen>, to: Pen) -> String {
         let mut out = Vec::new();
-        draw(
-            &mut out,
-            cells.iter().enumerate().map(|(x, c)| (x as u16, 0, c)),
-        )
-        .unwrap();
+        switch(&mut out, from, to);
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn only_the_colour_that_changed_is_sent() {
-        let row = Style::new().bg(Color::Indexed(238));
-        let text = sent(&cells(&[row, row.fg(Color::Indexed(179)), row]));
-        assert_eq!(
-            text,
-            "\x1b[1;1H\x1b[48;5;238ma\x1b[38;5;179ma\x1b[39ma\x1b[0m"
-        );
+    fn pen(fg: Color, bg: Color, modifier: Modifier) -> Pen {
+        Pen {
+            fg,
+            bg,
+            underline: Color::Reset,
+            modifier,
+        }
     }
 
     #[test]
-    fn a_plain_frame_ends_without_a_reset() {
-        assert_eq!(sent(&cells(&[Style::new(), Style::new()])), "\x1b[1;1Haa");
+    fn only_the_colour_that_changed_is_sent_in_one_sequence() {
+        let row = pen(Color::Reset, Color::Indexed(238), Modifier::empty());
+        let warm = Pen {
+            fg: Color::Indexed(179),
+            ..row
+        };
+        assert_eq!(sent(Some(PLAIN), row), "\x1b[48;5;238m");
+        assert_eq!(sent(Some(row), warm), "\x1b[38;5;179m");
+        assert_eq!(sent(Some(warm), row), "\x1b[39m");
+        assert_eq!(sent(Some(row), row), "");
+        let bold_warm = Pen {
+            modifier: Modifier::BOLD,
+            ..warm
+        };
+        assert_eq!(sent(Some(PLAIN), bold_warm), "\x1b[1;38;5;179;48;5;238m");
     }
 
     #[test]
-    fn a_modifier_taken_away_resets_and_sets_the_pen_again() {
-        let bold = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-        let text = sent(&cells(&[bold, Style::new().fg(Color::Red)]));
-        assert_eq!(
-            text,
-            "\x1b[1;1H\x1b[1m\x1b[38;5;1ma\x1b[0m\x1b[38;5;1ma\x1b[0m"
+    fn a_pen_not_known_starts_from_a_reset() {
+        assert_eq!(sent(None, PLAIN), "\x1b[m");
+        let red = pen(Color::Red, Color::Reset, Modifier::empty());
+        assert_eq!(sent(None, red), "\x1b[0;38;5;1m");
+    }
+
+    #[test]
+    fn a_modifier_taken_away_costs_its_code_or_a_reset_whichever_is_shorter() {
+        let selected = pen(Color::Reset, Color::Indexed(238), Modifier::BOLD);
+        let warm = pen(Color::Indexed(179), Color::Reset, Modifier::empty());
+        assert_eq!(sent(Some(selected), PLAIN), "\x1b[m");
+        assert_eq!(sent(Some(selected), warm), "\x1b[0;38;5;179m");
+        let bold_dim = pen(Color::Red, Color::Reset, Modifier::BOLD | Modifier::DIM);
+        let dim = pen(Color::Red, Color::Reset, Modifier::DIM);
+        assert_eq!(sent(Some(bold_dim), dim), "\x1b[22;2m", "22 ends both");
+    }
+
+    #[test]
+    fn a_blank_looks_the_same_in_any_text_colour_but_not_on_another_background() {
+        let plain_blank = PLAIN;
+        let warm = pen(Color::Indexed(179), Color::Reset, Modifier::BOLD);
+        assert!(plain_blank.blank_looks_like(&warm));
+        let grey = pen(Color::Reset, Color::Indexed(238), Modifier::empty());
+        assert!(!plain_blank.blank_looks_like(&grey));
+        let reversed = pen(Color::Reset, Color::Reset, Modifier::REVERSED);
+        assert!(!plain_blank.blank_looks_like(&reversed));
+        let reversed_red = pen(Color::Red, Color::Reset, Modifier::REVERSED);
+        assert!(
+            !reversed.blank_looks_like(&reversed_red),
+            "reverse shows the text colour"
         );
+        assert!(!reversed.erases_as_drawn());
+        assert!(grey.erases_as_drawn());
     }
 }

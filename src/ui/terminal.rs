@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::style::{Attribute, SetAttribute};
 use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -18,6 +19,7 @@ use super::backend::TrackingBackend;
 use super::charset_writer::CharsetWriter;
 use super::draw;
 use super::effect::{Effect, EffectRunner, Msg};
+use super::row_bytes::Erase;
 use crate::poll::poller::FeedEvent;
 use crate::text::charset::TerminalCharset;
 use crate::text::width::AmbiguousWidth;
@@ -35,17 +37,51 @@ pub fn enter() -> io::Result<()> {
 /// The screen to draw on, written in the terminal's character set; `amb`
 /// measures the marks for characters the set lacks.
 pub fn screen(charset: TerminalCharset, amb: AmbiguousWidth) -> io::Result<Term> {
-    Terminal::new(TrackingBackend::new(CharsetWriter::new(
-        io::stdout(),
-        charset,
-        amb,
-    )))
+    let term = std::env::var("TERM").unwrap_or_default();
+    let writer = CharsetWriter::new(io::stdout(), charset, amb);
+    Terminal::new(TrackingBackend::new(writer).erasing(erase_for(&term)))
+}
+
+/// Which backgrounds a terminal named `term` (TERM) erases in, judged as
+/// ncurses judges from terminfo's `bce`: the families whose entries have it
+/// (xterm and what calls itself xterm: VTE, TeraTerm, Windows Terminal;
+/// PuTTY, rxvt, Konsole, the Linux console...) erase in the pen's
+/// background. screen's and tmux's entries lack it (GNU screen does not by
+/// default), and so does anything not known: there only the default
+/// background is erased, and coloured blanks are written.
+pub fn erase_for(term: &str) -> Erase {
+    const BCE: &[&str] = &[
+        "xterm",
+        "vte",
+        "gnome",
+        "konsole",
+        "putty",
+        "rxvt",
+        "linux",
+        "alacritty",
+        "foot",
+        "wezterm",
+        "mintty",
+        "ms-terminal",
+        "contour",
+    ];
+    if BCE.iter().any(|family| term.starts_with(family)) {
+        Erase::InPenColour
+    } else {
+        Erase::DefaultOnly
+    }
 }
 
 /// Leaves raw mode and the alternate screen; safe to call more than once.
 pub fn restore() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    // The pen of the last frame is not left to the shell.
+    let _ = execute!(
+        io::stdout(),
+        SetAttribute(Attribute::Reset),
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = io::stdout().flush();
 }
 
@@ -283,5 +319,20 @@ async fn next_feed_event(feed: &mut Option<UnboundedReceiver<FeedEvent>>) -> Opt
     match feed {
         Some(feed) => feed.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_is_erased_only_where_the_terminal_family_does_it() {
+        for term in ["xterm-256color", "xterm", "vte-256color", "putty", "linux"] {
+            assert_eq!(erase_for(term), Erase::InPenColour, "{term}");
+        }
+        for term in ["screen-256color", "tmux-256color", "dumb", "vt100", ""] {
+            assert_eq!(erase_for(term), Erase::DefaultOnly, "{term}");
+        }
     }
 }
