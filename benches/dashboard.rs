@@ -171,6 +171,63 @@ fn dashboard(c: &mut Criterion) {
     group.finish();
 }
 
+/// A key pressed on a million rows whose report is measured already: the
+/// view re-sorted by each numeric column (largest first, as `s` chooses),
+/// and by 空床 within 二次医療圏 groups. `cargo bench --bench dashboard -- resort_1m`
+fn resort(c: &mut Criterion) {
+    use bedboard::model::Column;
+    let report = Arc::new(million_rows());
+    let base = time::parse_datetime(demo::ASSET_BASE_TIME).expect("valid time");
+    let stats = app::SharedStats::default();
+    let amb = AmbiguousWidth::Narrow;
+    let by = |column: Column, group| {
+        let mut spec = ViewSpec::new(base);
+        spec.sort = Some(SortKey {
+            column,
+            direction: SortDirection::Descending,
+        });
+        spec.group = group;
+        spec
+    };
+    let first = by(Column::HospitalName, bedboard::view::Grouping::None);
+    app::prepare(
+        &report,
+        &stats,
+        &first,
+        Toggles::default(),
+        ViewKind::Rows,
+        amb,
+    );
+    let mut group = c.benchmark_group("resort_1m");
+    group.sample_size(10);
+    let cases = [
+        (Column::Secured, bedboard::view::Grouping::None),
+        (Column::Ready, bedboard::view::Grouping::None),
+        (Column::Inpatients, bedboard::view::Grouping::None),
+        (Column::Free, bedboard::view::Grouping::None),
+        (Column::Occupancy, bedboard::view::Grouping::None),
+        (Column::Age, bedboard::view::Grouping::None),
+        (Column::Free, bedboard::view::Grouping::Area),
+    ];
+    for (column, grouping) in cases {
+        let spec = by(column, grouping);
+        let name = format!("{}_{}", column.name(), grouping.label());
+        group.bench_function(name, |b| {
+            b.iter_with_large_drop(|| {
+                app::prepare(
+                    &report,
+                    &stats,
+                    &spec,
+                    Toggles::default(),
+                    ViewKind::Rows,
+                    amb,
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The 搬送先候補 map of 2,000 places and 500 hospitals on a 200×50 screen.
 fn map_frame(c: &mut Criterion) {
     let model = map_bench::model(2_000, 500);
@@ -273,5 +330,5 @@ fn print(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dashboard, map_frame, print);
+criterion_group!(benches, dashboard, resort, map_frame, print);
 criterion_main!(benches);

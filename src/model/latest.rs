@@ -44,7 +44,7 @@ fn packed_by_code(rows: &[ReportRow]) -> Option<Vec<u64>> {
         .enumerate()
         .map(|(i, row)| (row.hospital_code.number() << POSITION_BITS) | i as u64)
         .collect();
-    super::radix::sort_by_bits_from(&mut packed, POSITION_BITS);
+    super::radix::sort(&mut packed);
     Some(packed)
 }
 

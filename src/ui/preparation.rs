@@ -25,6 +25,18 @@ pub struct ViewRequest {
     amb: AmbiguousWidth,
 }
 
+/// Lets go of a view no longer shown: a big one on a thread of its own, as
+/// its order and lines (and maybe the last share of its report) take a
+/// moment to free that the screen need not wait for.
+fn release(prepared: Prepared) {
+    if prepared.lines.len() <= BACKGROUND_ROWS && prepared.view.order.len() <= BACKGROUND_ROWS {
+        return;
+    }
+    let freeing = std::thread::Builder::new().name("bedboard-free".into());
+    // Without a thread the view is freed here, as it would have been.
+    let _ = freeing.spawn(move || drop(prepared));
+}
+
 /// A finished preparation and the request generation it answers.
 pub type ViewReady = (u64, Prepared);
 
@@ -135,6 +147,7 @@ impl App {
             self.apply(intent);
         }
         self.dirty = true;
+        release(before);
     }
 
     /// The line showing a row of `report` (the report of the view before):

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::model::{Column, JstDateTime, Report};
+use crate::model::{Column, JstDateTime, Report, ReportRow};
 use crate::text::width::{self, AmbiguousWidth};
 use crate::view::clock::ClockChecks;
 use crate::view::{self, changes, Grouping, SortDirection, SortKey, View, ViewSpec};
@@ -337,18 +337,34 @@ pub fn prepare(
     amb: AmbiguousWidth,
 ) -> Prepared {
     let figures = stats.get_or_init(|| ReportStats::of(report, amb));
-    let view = match kind.grouping() {
-        Some(group) => View::build_ranked(
-            report,
-            &ViewSpec {
+    let clock = ClockChecks::new(spec.now, spec.stale_after);
+    // Counted in the pass that adds the rows up, in file order: reading
+    // them in sorted order would be a jump in memory per row.
+    let count = |(stale, flagged): &mut (usize, usize), i: usize, row: &ReportRow| {
+        *stale += usize::from(clock.is_stale(row));
+        *flagged += usize::from(figures.static_errors[i] || clock.is_in_future(row));
+    };
+    let grouped;
+    let spec = match kind.grouping() {
+        Some(group) => {
+            grouped = ViewSpec {
                 group,
                 ..spec.clone()
-            },
-            &figures.latest,
-            Some(&figures.text_ranks),
-        ),
-        None => View::build_ranked(report, spec, &figures.latest, Some(&figures.text_ranks)),
+            };
+            &grouped
+        }
+        None => spec,
     };
+    let (view, counts) = View::build_tallied(
+        report,
+        spec,
+        &figures.latest,
+        Some(&figures.text_ranks),
+        count,
+    );
+    let (stale, flagged) = counts
+        .into_iter()
+        .fold((0, 0), |(s, f), (ps, pf)| (s + ps, f + pf));
     let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
     if kind.grouping().is_some() {
         lines.extend(
@@ -373,18 +389,6 @@ pub fn prepare(
             }
         }
     }
-    let clock = ClockChecks::new(spec.now, spec.stale_after);
-    let counts = view::parallel::in_parts(&view.order, |_, part| {
-        let rows = || part.iter().map(|&i| (i, &report.rows[i]));
-        let stale = rows().filter(|(_, r)| clock.is_stale(r)).count();
-        let flagged = rows()
-            .filter(|(i, r)| figures.static_errors[*i] || clock.is_in_future(r))
-            .count();
-        (stale, flagged)
-    });
-    let (stale, flagged) = counts
-        .into_iter()
-        .fold((0, 0), |(s, f), (ps, pf)| (s + ps, f + pf));
     rank_names_later(report, stats);
     Prepared {
         report: report.clone(),

@@ -9,6 +9,7 @@ pub mod search;
 pub mod sort;
 pub mod text_rank;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::Duration;
@@ -63,6 +64,7 @@ impl Grouping {
         }
     }
 
+    #[cfg(test)]
     fn same_group(self, a: &ReportRow, b: &ReportRow) -> bool {
         match self {
             Grouping::None => true,
@@ -74,7 +76,17 @@ impl Grouping {
 
     /// Where a row's group comes in the order of groups (its code as a number).
     fn rank(self, row: &ReportRow) -> u32 {
-        let number = |code: &str| code.parse().unwrap_or(u32::MAX);
+        // What `code.parse()` gives for a code of digits, without the
+        // parser's generality: a view's pass reads it for every row.
+        let number = |code: &str| {
+            code.bytes()
+                .try_fold(0u32, |n, b| {
+                    let digit = b.is_ascii_digit().then(|| u32::from(b - b'0'))?;
+                    n.checked_mul(10)?.checked_add(digit)
+                })
+                .filter(|_| !code.is_empty())
+                .unwrap_or(u32::MAX)
+        };
         match self {
             Grouping::None => 0,
             Grouping::Prefecture => u32::from(row.prefecture_no.get()),
@@ -229,6 +241,21 @@ impl View {
         latest: &[usize],
         text_ranks: Option<&text_rank::TextRanks>,
     ) -> Self {
+        Self::build_tallied(report, spec, latest, text_ranks, |_: &mut (), _, _| {}).0
+    }
+
+    /// [`View::build_ranked`], with `tally` called on each of the view's rows
+    /// (its index and the row) in the one pass, in file order, that adds the
+    /// rows up and reads their sort keys: a million rows read once, in the
+    /// order they lie in memory. The rows come in parts on both cores; each
+    /// part's tally comes back, in order.
+    pub fn build_tallied<T: Default + Send>(
+        report: &Report,
+        spec: &ViewSpec,
+        latest: &[usize],
+        text_ranks: Option<&text_rank::TextRanks>,
+        tally: impl Fn(&mut T, usize, &ReportRow) + Sync,
+    ) -> (Self, Vec<T>) {
         let rows = &report.rows;
         let superseded = rows.len() - latest.len();
         let total_records = if spec.all_rows {
@@ -246,28 +273,33 @@ impl View {
             .sort
             .zip(text_ranks)
             .and_then(|(key, cache)| cache.of(rows, key.column));
-        sort::sort_rows(
-            &mut order,
-            rows,
-            spec.sort,
-            spec.group,
-            &spec.now,
-            ranks.as_deref(),
-        );
-        let totals = totals_of(&order, rows);
-        let groups = if spec.group == Grouping::None {
-            Vec::new()
-        } else {
-            group_runs(&order, rows, spec.group)
-        };
-        Self {
+        let sorter = sort::Sorter::new(rows, spec.sort, spec.group, &spec.now, ranks.as_deref());
+        let (sums, keys) = add_up(&order, rows, spec.group, &sorter, &tally);
+        let runs = sorter.sort(&mut order, keys, sums.spread);
+        let groups = runs
+            .into_iter()
+            .map(|run| {
+                let first = &rows[order[run.start]];
+                Group {
+                    label: spec.group.key(first).1,
+                    totals: sums
+                        .subtotals
+                        .get(&spec.group.rank(first))
+                        .copied()
+                        .unwrap_or_default(),
+                    rows: run,
+                }
+            })
+            .collect();
+        let view = Self {
             order,
             groups,
-            totals,
+            totals: sums.totals,
             total_records,
             superseded,
             all_rows: spec.all_rows,
-        }
+        };
+        (view, sums.tallies)
     }
 }
 
@@ -285,27 +317,139 @@ impl View {
 }
 
 /// The totals of the rows at `order`, added up on both cores.
+#[cfg(test)]
 fn totals_of(order: &[usize], rows: &[ReportRow]) -> Totals {
-    let parts = parallel::in_parts(order, |_, part| Totals::of(part.iter().map(|&i| &rows[i])));
-    parts.into_iter().fold(Totals::default(), |sum, part| {
-        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
-        Totals {
-            records: sum.records + part.records,
-            secured: add(sum.secured, part.secured),
-            ready: add(sum.ready, part.ready),
-            inpatients: add(sum.inpatients, part.inpatients),
-            free: match (sum.free, part.free) {
-                (Some(a), Some(b)) => Some(a + b),
-                (a, b) => a.or(b),
-            },
-            with_free_beds: sum.with_free_beds + part.with_free_beds,
-        }
-    })
+    let now = crate::model::time::parse_datetime("2022/02/01 12:00").unwrap_or_default();
+    let sorter = sort::Sorter::new(rows, None, Grouping::None, &now, None);
+    add_up(order, rows, Grouping::None, &sorter, &|_: &mut (), _, _| {})
+        .0
+        .totals
 }
 
+/// Each group's totals, by the group's [`Grouping::rank`].
+type Subtotals = HashMap<u32, Totals>;
+
+/// What one pass over a view's rows finds.
+struct Sums<T> {
+    totals: Totals,
+    subtotals: Subtotals,
+    spread: sort::Spread,
+    tallies: Vec<T>,
+}
+
+/// The rows at `order` read once, in parts on both cores: their totals,
+/// each group's, `tally` of each part, and each row's sort key in its place.
+fn add_up<T: Default + Send>(
+    order: &[usize],
+    rows: &[ReportRow],
+    grouping: Grouping,
+    sorter: &sort::Sorter,
+    tally: &(impl Fn(&mut T, usize, &ReportRow) + Sync),
+) -> (Sums<T>, Vec<u64>) {
+    // Left untouched (and so never given memory) when the sort reads no keys.
+    let mut keys = vec![0u64; order.len()];
+    let parts = parallel::in_parts_into(order, &mut keys, |_, part, keys| {
+        let mut totals = Totals::default();
+        let mut groups = GroupSums::new(grouping);
+        let mut spread = sort::Spread::default();
+        let mut tallied = T::default();
+        let reads_keys = sorter.reads_keys();
+        for (key, &i) in keys.iter_mut().zip(part) {
+            let row = &rows[i];
+            totals.add(row);
+            groups.add(row);
+            tally(&mut tallied, i, row);
+            if reads_keys {
+                *key = sorter.key(i, &mut spread);
+            }
+        }
+        (totals, groups.finish(), spread, tallied)
+    });
+    let mut sums = Sums {
+        totals: Totals::default(),
+        subtotals: Subtotals::new(),
+        spread: sort::Spread::default(),
+        tallies: Vec::with_capacity(parts.len()),
+    };
+    for (totals, subtotals, spread, tallied) in parts {
+        sums.totals = sum_of(sums.totals, totals);
+        for (rank, sum) in subtotals {
+            let entry = sums.subtotals.entry(rank).or_default();
+            *entry = sum_of(*entry, sum);
+        }
+        sums.spread = sums.spread.join(spread);
+        sums.tallies.push(tallied);
+    }
+    (sums, keys)
+}
+
+/// Group totals added up row by row.
+struct GroupSums {
+    grouping: Grouping,
+    /// The group of the last row and its sum so far: a report lists a
+    /// group's rows together, so most rows need no look-up.
+    current: Option<(u32, Totals)>,
+    done: Subtotals,
+}
+
+impl GroupSums {
+    fn new(grouping: Grouping) -> Self {
+        Self {
+            grouping,
+            current: None,
+            done: Subtotals::new(),
+        }
+    }
+
+    fn add(&mut self, row: &ReportRow) {
+        if self.grouping == Grouping::None {
+            return;
+        }
+        let rank = self.grouping.rank(row);
+        match &mut self.current {
+            Some((at, sum)) if *at == rank => sum.add(row),
+            _ => {
+                self.put_away();
+                self.current = Some((rank, Totals::of([row])));
+            }
+        }
+    }
+
+    fn put_away(&mut self) {
+        if let Some((at, sum)) = self.current.take() {
+            let entry = self.done.entry(at).or_default();
+            *entry = sum_of(*entry, sum);
+        }
+    }
+
+    fn finish(mut self) -> Subtotals {
+        self.put_away();
+        self.done
+    }
+}
+
+/// Two parts' totals as one.
+fn sum_of(sum: Totals, part: Totals) -> Totals {
+    let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    Totals {
+        records: sum.records + part.records,
+        secured: add(sum.secured, part.secured),
+        ready: add(sum.ready, part.ready),
+        inpatients: add(sum.inpatients, part.inpatients),
+        free: match (sum.free, part.free) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        },
+        with_free_beds: sum.with_free_beds + part.with_free_beds,
+    }
+}
+
+/// Groups found by comparing neighbouring rows: what the sort's runs and
+/// the subtotals made in file order must equal.
+#[cfg(test)]
 fn group_runs(order: &[usize], rows: &[ReportRow], grouping: Grouping) -> Vec<Group> {
     let mut groups = Vec::new();
     let mut start = 0;
@@ -501,6 +645,65 @@ mod tests {
             vec![row]
         };
         assert_eq!(totals_of(&[0], &blank), Totals::of(&blank));
+    }
+
+    #[test]
+    fn groups_from_the_sort_equal_the_runs_of_neighbouring_rows() {
+        use crate::model::{AreaCode, MunicipalityCode, PrefectureNumber};
+        let mut rng = fastrand::Rng::with_seed(31);
+        let areas = ["1301", "1302", "0101"];
+        let municipalities = ["131016", "131024", "011002"];
+        let rows: Vec<ReportRow> = (0..parallel::MIN_PART * 2 + 9)
+            .map(|_| {
+                let mut row = seed_row();
+                row.area_code = AreaCode::parse(areas[rng.usize(..3)]).unwrap();
+                row.municipality_code =
+                    MunicipalityCode::parse(municipalities[rng.usize(..3)]).unwrap();
+                row.prefecture_no = PrefectureNumber::new(rng.u8(1..=2)).unwrap();
+                row.secured = (rng.u8(..5) != 0).then(|| rng.u32(..30));
+                row.ready = (rng.u8(..5) != 0).then(|| rng.u32(..20));
+                row.inpatients = (rng.u8(..5) != 0).then(|| rng.u32(..25));
+                row
+            })
+            .collect();
+        let report = Report {
+            extra_columns: Vec::new(),
+            rows,
+        };
+        let now = time::parse_datetime("2022/02/01 12:00").unwrap();
+        for group in [Grouping::Prefecture, Grouping::Area, Grouping::Municipality] {
+            for sort in [None, Some("空床:desc"), Some("使用率")] {
+                let mut spec = ViewSpec::new(now);
+                spec.all_rows = true;
+                spec.group = group;
+                spec.sort = sort.map(|s| SortKey::parse(s).unwrap());
+                let view = View::build(&report, &spec);
+                assert_eq!(view.order.len(), report.rows.len());
+                let expected = group_runs(&view.order, &report.rows, group);
+                assert_eq!(view.groups, expected, "{group:?} {sort:?}");
+                assert!(view.groups.len() > 1);
+            }
+        }
+    }
+
+    #[test]
+    fn group_ranks_are_the_codes_as_numbers() {
+        for code in ["1301", "0101", "4711", "131016", "000000", "999999"] {
+            let mut row = seed_row();
+            row.area_code = crate::model::AreaCode::parse(&code[..4]).unwrap();
+            assert_eq!(
+                Grouping::Area.rank(&row),
+                code[..4].parse::<u32>().unwrap(),
+                "{code}"
+            );
+            if let Ok(municipality) = crate::model::MunicipalityCode::parse(code) {
+                row.municipality_code = municipality;
+                assert_eq!(
+                    Grouping::Municipality.rank(&row),
+                    code.parse::<u32>().unwrap()
+                );
+            }
+        }
     }
 
     #[test]

@@ -38,6 +38,37 @@ pub fn in_parts<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> R +
     })
 }
 
+/// [`in_parts`] with each part's own stretch of `out` (as long as `items`)
+/// to write to: `work(offset, part, out_part)`.
+pub fn in_parts_into<T: Sync, O: Send, R: Send>(
+    items: &[T],
+    out: &mut [O],
+    work: impl Fn(usize, &[T], &mut [O]) -> R + Sync,
+) -> Vec<R> {
+    debug_assert_eq!(items.len(), out.len());
+    let n = parts(items.len());
+    if n == 1 {
+        return vec![work(0, items, out)];
+    }
+    let size = items.len().div_ceil(n);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .zip(out.chunks_mut(size))
+            .enumerate()
+            .map(|(k, (part, out))| scope.spawn(move || work(k * size, part, out)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// A stable sort: parts sorted at once on their own threads, then merged,
 /// equal items keeping their order.
 pub fn sort_by<T: Send + Clone>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering + Sync) {
@@ -99,6 +130,20 @@ mod tests {
         assert_eq!(next, items.len());
         let total: u64 = sums.iter().map(|(_, _, s)| s).sum();
         assert_eq!(total, items.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn each_part_writes_its_own_stretch_of_the_output() {
+        let items: Vec<u64> = (0..(MIN_PART as u64 * 2 + 3)).collect();
+        let mut out = vec![0u64; items.len()];
+        let offsets = in_parts_into(&items, &mut out, |offset, part, out| {
+            for (o, i) in out.iter_mut().zip(part) {
+                *o = i * 2;
+            }
+            offset
+        });
+        assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+        assert!(out.iter().zip(&items).all(|(o, i)| *o == i * 2));
     }
 
     #[test]
