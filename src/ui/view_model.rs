@@ -190,7 +190,22 @@ pub struct ReportStats {
 impl ReportStats {
     /// Measured on both cores for a big report.
     pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
-        let parts = view::parallel::in_parts(&report.rows, |_, rows| RowFigures::of(rows, amb));
+        let rows = &report.rows;
+        let latest_rows = || crate::model::latest::latest_rows(rows);
+        // The latest rows are found by one thread while the row figures are
+        // measured in parts: the cores share both.
+        let (parts, latest) = if rows.len() >= view::parallel::MIN_PART {
+            std::thread::scope(|scope| {
+                let latest = scope.spawn(latest_rows);
+                let parts = view::parallel::in_parts(rows, |_, part| RowFigures::of(part, amb));
+                let latest = latest
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (parts, latest)
+            })
+        } else {
+            (vec![RowFigures::of(rows, amb)], latest_rows())
+        };
         let mut all = RowFigures::default();
         for part in parts {
             all.add(part);
@@ -201,7 +216,7 @@ impl ReportStats {
             scope: scope(&all.prefectures),
             newest: all.newest,
             static_errors: all.static_errors,
-            latest: crate::model::latest::latest_rows(&report.rows),
+            latest,
             text_ranks: Default::default(),
         }
     }

@@ -392,8 +392,8 @@ mod packed {
     use std::ops::Range;
 
     use super::super::{parallel, Grouping};
-    use crate::model::radix;
     use super::{runs, Ordinals, SortDirection, Spread, BLANK};
+    use crate::model::radix;
 
     /// How each part goes into the packed integer.
     #[derive(Clone, Copy)]
