@@ -222,6 +222,17 @@ impl ReportStats {
     }
 }
 
+/// Lowers this thread's priority (and that of the threads it starts): work
+/// done ahead of time must not slow the frame being drawn meanwhile.
+fn yield_to_the_screen() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only changes the calling thread's nice value (on Linux
+    // a thread has its own); a refusal leaves it as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// Reports with more rows than this have their names ranked on a thread of
 /// their own once the first view is made; smaller ones when first sorted on.
 const RANK_NAMES_LATER_FROM: usize = 100_000;
@@ -239,6 +250,7 @@ fn rank_names_later(report: &Arc<Report>, stats: &SharedStats) {
     let ranking = std::thread::Builder::new().name("bedboard-rank".into());
     // Without a thread, the first sort by name ranks them.
     let _ = ranking.spawn(move || {
+        yield_to_the_screen();
         if let Some(figures) = stats.get() {
             figures.text_ranks.of(&report.rows, Column::HospitalName);
         }
