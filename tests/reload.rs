@@ -368,3 +368,22 @@ fn reload_asks_the_poller_only_for_a_live_feed() {
     assert!(matches!(press(&mut app, "r").as_slice(), [Effect::PollNow]));
     assert!(app.feed.fetching);
 }
+
+#[test]
+fn a_view_that_only_follows_the_clock_is_not_said_on_the_status_line() {
+    let mut app = new_app(report('A', 60_000));
+    app.wait_for_view();
+    let said = |app: &App| bedboard::ui::status_line::status_items(app).join(" ");
+    assert!(!said(&app).contains("並べ替え中"), "{}", said(&app));
+    // A new minute: ages and stale marks are made again, in the background.
+    let later = *app.now() + chrono::Duration::minutes(1);
+    app.set_now(later);
+    assert!(app.is_pending());
+    assert!(!said(&app).contains("並べ替え中"), "{}", said(&app));
+    app.wait_for_view();
+    // A sort the dispatcher asked for is said.
+    key(&mut app, KeyCode::Char('s'));
+    assert!(app.is_pending());
+    assert!(said(&app).contains("並べ替え中"), "{}", said(&app));
+    app.wait_for_view();
+}

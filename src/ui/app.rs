@@ -86,6 +86,9 @@ pub struct App {
     /// Counts preparations, so a late background result is recognised as stale.
     pub(super) generation: u64,
     pub(super) pending: bool,
+    /// The view being prepared only follows the clock (ages, stale marks):
+    /// nothing the dispatcher asked for, so the status line does not say so.
+    pub(super) pending_for_clock: bool,
     pub(super) worker: Option<ViewJob>,
     /// Navigation asked for while a view is prepared, applied when it arrives.
     pub(super) intents: Vec<Intent>,
@@ -190,6 +193,7 @@ impl App {
             page_rows: 10,
             generation: 0,
             pending: false,
+            pending_for_clock: false,
             worker: None,
             intents: Vec::new(),
             kind: ViewKind::Rows,
@@ -267,6 +271,7 @@ impl App {
         self.expire_notice();
         if changed {
             self.refresh_view();
+            self.pending_for_clock = self.pending;
         }
     }
 

@@ -77,6 +77,7 @@ impl App {
             SearchQuery::default()
         };
         self.generation += 1;
+        self.pending_for_clock = false;
         let request = ViewRequest {
             generation: self.generation,
             report: self.incoming.clone(),
@@ -102,6 +103,12 @@ impl App {
     /// True while a view is being prepared in the background.
     pub fn is_pending(&self) -> bool {
         self.pending
+    }
+
+    /// True while a view the dispatcher asked for (a sort, a filter, new data)
+    /// is being prepared: a view that only follows the clock is not said.
+    pub fn says_pending(&self) -> bool {
+        self.pending && !self.pending_for_clock
     }
 
     /// Waits for a view prepared in the background; never ready when none is.

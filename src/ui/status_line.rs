@@ -54,7 +54,7 @@ pub fn draw(p: &mut Painter, app: &App, theme: &Theme, area: Rect) {
 /// What the status line says when no notice is shown, most important first.
 pub fn status_items(app: &App) -> Vec<String> {
     let mut items = Vec::new();
-    if app.is_pending() {
+    if app.says_pending() {
         items.push("並べ替え中…".to_string());
     }
     if let Some((done, total)) = app.export_progress {
