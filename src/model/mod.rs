@@ -360,6 +360,13 @@ mod tests {
     use super::test_rows::seed_row;
     use super::*;
 
+    /// A million rows are held at once: each byte of a row is a megabyte.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_row_stays_compact() {
+        assert_eq!(std::mem::size_of::<ReportRow>(), 152);
+    }
+
     fn now() -> JstDateTime {
         time::parse_datetime("2022/02/01 12:00").unwrap()
     }
