@@ -1,7 +1,7 @@
 //! Dashboard costs over a million rows: preparing a sorted view (off the
-//! input path), measuring the report (display widths and flags), and drawing
-//! one 200×50 frame; and `print` of 100,000 rows against the csv crate's
-//! parse of the same bytes, the floor it is measured against.
+//! input path), re-sorting by each column, measuring the report (display
+//! widths and flags), and drawing one 200×50 frame. `print` has its own bench
+//! (`benches/print.rs`).
 //!
 //! `cargo bench --bench dashboard`
 
@@ -12,14 +12,10 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use bedboard::demo::generator as demo;
-use bedboard::export::csv::{write_csv, OutputEncoding};
-use bedboard::formats::gmis_csv::import_bytes;
-use bedboard::formats::ImportOptions;
 use bedboard::model::{time, HospitalCode, Report};
 use bedboard::text::width::AmbiguousWidth;
 use bedboard::ui::app::{self, App, DisplayOptions, Toggles, ViewKind};
 use bedboard::ui::draw;
-use bedboard::ui::plain::{PlainOptions, Table};
 use bedboard::ui::theme::ThemeKind;
 use bedboard::ui::view_model::ReportStats;
 use bedboard::view::{SortDirection, SortKey, View, ViewSpec};
@@ -280,55 +276,5 @@ mod map_bench {
     }
 }
 
-/// `print` of 100,000 rows from UTF-8 bytes (import, view, every line laid
-/// out and handed on) and the csv crate's parse of the same bytes.
-fn print(c: &mut Criterion) {
-    const PRINTED: usize = 100_000;
-    let report = million_rows();
-    let (bytes, lost) = write_csv(&[], &report.rows[..PRINTED], OutputEncoding::Utf8);
-    assert!(lost.is_empty());
-    drop(report);
-    let base = time::parse_datetime(demo::ASSET_BASE_TIME).expect("valid time");
-    let spec = ViewSpec::new(base);
-    let mut group = c.benchmark_group("print_100k");
-    group.sample_size(10);
-    group.bench_function("csv_crate_parse_floor", |b| {
-        b.iter(|| {
-            let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
-            let mut record = csv::StringRecord::new();
-            let mut fields = 0;
-            while reader.read_record(&mut record).expect("parses") {
-                fields += record.len();
-            }
-            fields
-        })
-    });
-    group.bench_function("import_only", |b| {
-        b.iter_with_large_drop(|| import_bytes(&bytes, &ImportOptions::default()).expect("imports"))
-    });
-    group.bench_function("print_whole", |b| {
-        b.iter(|| {
-            let import = import_bytes(&bytes, &ImportOptions::default()).expect("imports");
-            let view = View::build(&import.report, &spec);
-            let table = Table {
-                report: &import.report,
-                view: &view,
-                spec: &spec,
-                source: "bench",
-                options: &PlainOptions::default(),
-            };
-            let mut written = 0;
-            table
-                .write(&mut |line| {
-                    written += line.len() + 1;
-                    Ok(())
-                })
-                .expect("writes");
-            written
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, dashboard, resort, map_frame, print);
+criterion_group!(benches, dashboard, resort, map_frame);
 criterion_main!(benches);
