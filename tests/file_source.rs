@@ -171,6 +171,41 @@ async fn a_large_file_read_in_blocks_is_taken_whole_or_not_at_all() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_json_cut_short_waits_as_a_small_one_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.json");
+    let rows: Vec<String> = (0..40_000)
+        .map(|i| {
+            format!(
+                "{{\"都道府県\": \"東京都\", \"都道府県番号\": \"13\", \"全国地方公共団体コード\": \"131016\", \
+                 \"市区町村\": \"千代田区\", \"二次医療圏番号\": \"1301\", \"二次医療圏名\": \"区中央部\", \
+                 \"医療機関コード\": \"13{i:08}\", \"医療機関名\": \"大きな病院{i}\", \"実績日\": \"2022/01/05\", \
+                 \"報告日時\": \"2022/02/01 11:32\", \"確保病床\": 9, \"即応病床\": 3, \"入院中\": 1}}"
+            )
+        })
+        .collect();
+    let json = format!("[{}]", rows.join(",\n"));
+    assert!(json.len() as u64 > bedboard::formats::gmis_stream::READ_IN_BLOCKS_FROM);
+    // Cut inside a row, settled but written within the last ten seconds.
+    std::fs::write(&path, &json.as_bytes()[..json.len() / 2]).unwrap();
+    age(&path, Duration::from_secs(3));
+    let mut handle = poller::start(PollerConfig {
+        max_bytes: 64 * 1024 * 1024,
+        ..config(Origin::File(path.clone()))
+    });
+    let mut app = app();
+    let said = next_event(&mut handle, &mut app).await;
+    assert!(
+        said.starts_with("notice ") && said.contains("ファイルが書き込み中のようです"),
+        "{said}"
+    );
+    std::fs::write(&path, &json).unwrap();
+    age(&path, Duration::from_secs(60));
+    handle.poll_now.notify_one();
+    assert_eq!(next_event(&mut handle, &mut app).await, "snapshot 40000");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_turns_into_junk_stays_a_failure() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.csv");

@@ -1157,8 +1157,13 @@ fn read_in_blocks(
         complete,
     } = streamed
     else {
-        let (bytes, _) =
+        let (bytes, stamp) =
             crate::files::read_regular(path, file.max_bytes).map_err(PollError::Read)?;
+        // As a file read whole is: one cut inside a row waits until it settles.
+        let whole = crate::formats::ends_at_row_boundary(&bytes, format);
+        if !whole && !written_before(&stamp, UNFINISHED_SETTLE) {
+            return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
+        }
         let (hash, body) = read_body(&bytes, last_hash, format, options, progress);
         return Ok((hash, body, bytes));
     };
