@@ -2,7 +2,6 @@
 //! terminal: from a file, a drop folder's newest complete export, a URL, or
 //! the built-in demo data. Every format goes through the one dispatcher.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::cli::error::CommandError;
@@ -134,10 +133,8 @@ fn read_drop_folder(
 
 /// A regular file within `max_bytes`, read whole; a file being written is said so.
 fn read_file(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, String), CommandError> {
-    let (bytes, _) = crate::files::read_regular(path, max_bytes).map_err(|err| match err {
-        ReadError::TooBig { .. } => CommandError::Unusable(too_big(path, max_bytes)),
-        err => CommandError::Unusable(err.to_string()),
-    })?;
+    let (bytes, _) = crate::files::read_regular(path, max_bytes)
+        .map_err(|err| unusable_read(path, max_bytes, err))?;
     Ok((bytes, path.display().to_string()))
 }
 
@@ -146,16 +143,13 @@ const MIB: u64 = 1024 * 1024;
 /// A large CSV file read and parsed block by block, never held whole; none
 /// for a small file or another format, which is read whole.
 fn import_in_blocks(path: &Path, reading: &Reading) -> Result<Option<Import>, CommandError> {
-    use crate::formats::gmis_stream::{import_csv_blocks, Streamed, READ_IN_BLOCKS_FROM};
+    use crate::formats::gmis_stream::{import_file_in_blocks, Streamed, READ_IN_BLOCKS_FROM};
     if !matches!(reading.format, FeedFormat::Auto | FeedFormat::Csv) {
         return Ok(None);
     }
     let max_bytes = reading.max_bytes;
-    let unusable = |err: ReadError| match err {
-        ReadError::TooBig { .. } => CommandError::Unusable(too_big(path, max_bytes)),
-        err => CommandError::Unusable(err.to_string()),
-    };
-    let (mut file, stamp) = crate::files::read::open_regular(path, max_bytes).map_err(unusable)?;
+    let unusable = |err| unusable_read(path, max_bytes, err);
+    let stamp = crate::files::check_regular(path, max_bytes).map_err(unusable)?;
     if stamp.len < READ_IN_BLOCKS_FROM {
         return Ok(None);
     }
@@ -163,15 +157,20 @@ fn import_in_blocks(path: &Path, reading: &Reading) -> Result<Option<Import>, Co
         encoding: reading.encoding,
         source_name: path.display().to_string(),
     };
-    let mut limited = (&mut file).take(stamp.len.saturating_add(1));
-    let total = Some(stamp.len);
-    let streamed = import_csv_blocks(&mut limited, &options, total, &mut NoProgress)
-        .map_err(|err| unreadable(path, &err))?;
-    let Streamed::Read { import, len, .. } = streamed else {
-        return Ok(None);
-    };
-    crate::files::read::check_unchanged(path, &file, stamp, len).map_err(unusable)?;
-    Ok(Some(*import?))
+    let (streamed, _) =
+        import_file_in_blocks(path, max_bytes, &options, &mut NoProgress).map_err(unusable)?;
+    match streamed {
+        Streamed::Read { import, .. } => Ok(Some(*import?)),
+        Streamed::ReadWhole => Ok(None),
+    }
+}
+
+/// A file that could not be read: over the cap, told how to raise it.
+fn unusable_read(path: &Path, max_bytes: u64, err: ReadError) -> CommandError {
+    match err {
+        ReadError::TooBig { .. } => CommandError::Unusable(too_big(path, max_bytes)),
+        err => CommandError::Unusable(err.to_string()),
+    }
 }
 
 /// A file over the cap: its size, the cap, and the flag or setting that raises it.

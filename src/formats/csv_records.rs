@@ -316,12 +316,17 @@ fn check_is_text(bytes: &[u8], source_name: &str) -> Result<(), ImportError> {
     if head.contains(&0) {
         return Err(ImportErrorKind::Binary.of(source_name));
     }
-    let blank = |b: &u8| b.is_ascii_whitespace() || *b == b',' || *b == b'"';
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if body.iter().all(blank) {
+    if is_all_blank(bytes) {
         return Err(ImportErrorKind::Empty.of(source_name));
     }
     Ok(())
+}
+
+/// Nothing but blanks, commas and quotes after any BOM: no record at all.
+pub(crate) fn is_all_blank(bytes: &[u8]) -> bool {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    body.iter()
+        .all(|b| b.is_ascii_whitespace() || *b == b',' || *b == b'"')
 }
 
 /// Where a record's text begins: the reader's position may sit on the line

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Mutex;
@@ -13,11 +14,14 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::csv_records::{ends_with_line_break, open_quote_at, split_point, CsvRecords};
+use super::csv_records::{
+    ends_with_line_break, is_all_blank, open_quote_at, split_point, CsvRecords,
+};
 use super::encoding::{self, DetectedEncoding, EncodingChoice};
 use super::gmis_csv::{finish, read_part, Layout, Part, PartError};
 use super::import::{Import, ImportError, ImportErrorKind, ImportOptions};
 use super::progress::{ParseProgress, ProgressSink};
+use crate::files::{FileStamp, ReadError};
 
 /// Bytes read at a time; a block is parsed as one stretch.
 pub const BLOCK_BYTES: usize = 2 * 1024 * 1024;
@@ -44,6 +48,29 @@ pub enum Streamed {
     /// Not for reading in blocks: not a CSV, blank at the start, or UTF-8 that
     /// stops being UTF-8 past the first block. The caller reads it whole.
     ReadWhole,
+}
+
+/// A regular file read and parsed block by block, and the version of it read:
+/// an error when it cannot be read, or when it changed while it was read.
+pub fn import_file_in_blocks(
+    path: &Path,
+    max_bytes: u64,
+    options: &ImportOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<(Streamed, FileStamp), ReadError> {
+    let (mut file, stamp) = crate::files::read::open_regular(path, max_bytes)?;
+    let mut limited = (&mut file).take(stamp.len.saturating_add(1));
+    let streamed =
+        import_csv_blocks(&mut limited, options, Some(stamp.len), progress).map_err(|source| {
+            ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+    if let Streamed::Read { len, .. } = &streamed {
+        crate::files::read::check_unchanged(path, &file, stamp, *len)?;
+    }
+    Ok((streamed, stamp))
 }
 
 /// Reads a CSV body from `source` block by block.
@@ -91,12 +118,9 @@ const HEADER_LIMIT: usize = 4 * BLOCK_BYTES;
 /// A body the block reader takes: a CSV (not an .xlsx or JSON) with something
 /// but blanks in its first block.
 fn suits_blocks(first: &[u8], eof: bool) -> bool {
-    let body = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
-    let significant = body.iter().find(|b| !b.is_ascii_whitespace());
-    let blank = |b: &u8| b.is_ascii_whitespace() || *b == b',' || *b == b'"';
     !super::xlsx::is_zip(first)
-        && !matches!(significant, Some(b'[' | b'{'))
-        && (eof || !body.iter().all(blank))
+        && !matches!(super::first_significant_byte(first), Some(b'[' | b'{'))
+        && (eof || !is_all_blank(first))
 }
 
 /// The block up to its last line break, unless it is the whole body: a block

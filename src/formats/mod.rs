@@ -62,7 +62,7 @@ impl FeedFormat {
 }
 
 /// The first byte that is not a BOM or blank.
-fn first_significant_byte(bytes: &[u8]) -> Option<u8> {
+pub(crate) fn first_significant_byte(bytes: &[u8]) -> Option<u8> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     body.iter().copied().find(|b| !b.is_ascii_whitespace())
 }

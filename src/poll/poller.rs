@@ -42,8 +42,7 @@ pub struct FeedSnapshot {
 }
 
 use std::collections::HashSet;
-use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -785,15 +784,9 @@ impl Poller {
                 in_blocks: true,
             }));
         }
-        let opened = path.clone();
+        let (opened, format) = (path.clone(), self.config.format);
         let (bytes, stamp) =
-            tokio::task::spawn_blocking(move || crate::files::read_regular(&opened, max_bytes))
-                .await?
-                .map_err(PollError::Read)?;
-        let whole = crate::formats::ends_at_row_boundary(&bytes, self.config.format);
-        if !whole && !written_before(&stamp, UNFINISHED_SETTLE) {
-            return Err(PollError::Read(ReadError::Changing { path }));
-        }
+            tokio::task::spawn_blocking(move || read_settled(&opened, max_bytes, format)).await??;
         Ok(Some(Fetch {
             bytes,
             label: path.display().to_string(),
@@ -1113,6 +1106,23 @@ fn read_body(
     (hash, parse_body(bytes, format, options, progress))
 }
 
+/// A file's bytes, read whole; one that stops inside a row and was written
+/// within [`UNFINISHED_SETTLE`] is said to be changing, to be read again later.
+fn read_settled(
+    path: &Path,
+    max_bytes: u64,
+    format: crate::formats::FeedFormat,
+) -> Result<(Vec<u8>, FileStamp), PollError> {
+    let (bytes, stamp) = crate::files::read_regular(path, max_bytes).map_err(PollError::Read)?;
+    let whole = crate::formats::ends_at_row_boundary(&bytes, format);
+    if !whole && !written_before(&stamp, UNFINISHED_SETTLE) {
+        return Err(PollError::Read(ReadError::Changing {
+            path: path.to_path_buf(),
+        }));
+    }
+    Ok((bytes, stamp))
+}
+
 /// A large file to read in blocks.
 struct BlockFile {
     path: PathBuf,
@@ -1131,43 +1141,23 @@ fn read_in_blocks(
     progress: &mut dyn ProgressSink,
 ) -> Result<(String, Body, Vec<u8>), PollError> {
     let path = &file.path;
-    let (mut opened, stamp) =
-        crate::files::read::open_regular(path, file.max_bytes).map_err(PollError::Read)?;
+    let (streamed, stamp) =
+        crate::formats::gmis_stream::import_file_in_blocks(path, file.max_bytes, options, progress)
+            .map_err(PollError::Read)?;
     if stamp != file.stamp {
         return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
     }
-    let mut limited = (&mut opened).take(stamp.len.saturating_add(1));
-    let io = |source| {
-        PollError::Read(ReadError::Io {
-            path: path.clone(),
-            source,
-        })
-    };
-    let streamed = crate::formats::gmis_stream::import_csv_blocks(
-        &mut limited,
-        options,
-        Some(stamp.len),
-        progress,
-    )
-    .map_err(io)?;
     let Streamed::Read {
         import,
         content_hash,
-        len,
         complete,
+        ..
     } = streamed
     else {
-        let (bytes, stamp) =
-            crate::files::read_regular(path, file.max_bytes).map_err(PollError::Read)?;
-        // As a file read whole is: one cut inside a row waits until it settles.
-        let whole = crate::formats::ends_at_row_boundary(&bytes, format);
-        if !whole && !written_before(&stamp, UNFINISHED_SETTLE) {
-            return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
-        }
+        let (bytes, _) = read_settled(path, file.max_bytes, format)?;
         let (hash, body) = read_body(&bytes, last_hash, format, options, progress);
         return Ok((hash, body, bytes));
     };
-    crate::files::read::check_unchanged(path, &opened, stamp, len).map_err(PollError::Read)?;
     if !complete && !written_before(&stamp, UNFINISHED_SETTLE) {
         return Err(PollError::Read(ReadError::Changing { path: path.clone() }));
     }
