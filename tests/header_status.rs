@@ -2,10 +2,11 @@
 //! a line of its own until the next success, alerts beside the totals, notices
 //! that give way, and a status line of whole items.
 
-use std::cell::RefCell;
-use std::io::Write;
+mod byte_sink;
+
 use std::path::Path;
-use std::rc::Rc;
+
+use byte_sink::Sink;
 
 use bedboard::formats::{self, ImportOptions};
 use bedboard::model::time::parse_datetime;
@@ -323,26 +324,6 @@ fn the_status_line_shows_whole_items_from_the_most_important() {
                 );
             }
         }
-    }
-}
-
-/// What the backend writes, as a terminal would receive it.
-#[derive(Clone, Default)]
-struct Sink(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.borrow_mut())
     }
 }
 

@@ -5,11 +5,10 @@
 //! cell by cell and style by style, on terminals with and without
 //! background colour erase.
 
+mod byte_sink;
 mod vt;
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::rc::Rc;
+use byte_sink::Sink;
 
 use bedboard::formats::{self, FeedFormat, ImportOptions};
 use bedboard::model::time::parse_datetime;
@@ -101,20 +100,6 @@ fn board(amb: AmbiguousWidth, theme: ThemeKind) -> App {
     )
 }
 
-/// What the backend writes, as a terminal would receive it.
-#[derive(Clone, Default)]
-struct Sink(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The dashboard on a 200 × 50 terminal, and the bytes of each frame.
 struct Screen {
     terminal: Terminal<TrackingBackend<Sink>>,
@@ -136,7 +121,7 @@ impl Screen {
         self.terminal
             .draw(|frame| draw::draw(frame, app))
             .expect("writing to memory");
-        std::mem::take(&mut *self.sink.0.borrow_mut())
+        self.sink.take()
     }
 }
 
@@ -334,7 +319,7 @@ fn any_sequence_of_frames_ends_on_the_screen_as_drawn() {
                     .expect("writing to memory")
                     .buffer
                     .clone();
-                vt.feed(&std::mem::take(&mut *sink.0.borrow_mut()));
+                vt.feed(&sink.take());
                 assert_shows(&vt, &drawn, &format!("{amb:?} {erase:?} frame {n}"));
             }
         }
