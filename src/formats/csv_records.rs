@@ -44,6 +44,8 @@ pub(crate) struct CsvRecords<'a> {
     /// Line breaks before `body` in the whole file: a block of a file read in
     /// blocks ([`CsvRecords::block`]) numbers its lines as the file does.
     lines_before: u64,
+    /// Line breaks in the file before `offset`, once the first record needs them.
+    newlines_before_reader: Option<u64>,
 }
 
 /// The reader every stretch of a body is read with.
@@ -71,6 +73,7 @@ impl<'a> CsvRecords<'a> {
             ends_with_line_break: ends_with_line_break(body),
             offset: 0,
             lines_before: 0,
+            newlines_before_reader: None,
         })
     }
 
@@ -90,6 +93,7 @@ impl<'a> CsvRecords<'a> {
             ends_with_line_break: ends_with_line_break(body),
             offset: start,
             lines_before: 0,
+            newlines_before_reader: None,
         }
     }
 
@@ -118,6 +122,7 @@ impl<'a> CsvRecords<'a> {
             ends_with_line_break: ends_with_line_break(body),
             offset: start,
             lines_before,
+            newlines_before_reader: None,
         }
     }
 
@@ -224,6 +229,22 @@ impl<'a> CsvRecords<'a> {
         Ok(self.lines.line_at(self.body, start))
     }
 
+    /// The line of `start`, where the record last read begins, from the csv
+    /// reader's own count of the line breaks it has read: only the empty lines
+    /// it skipped before the record are scanned again.
+    fn record_line(&mut self, start: usize) -> u64 {
+        let Some(position) = self.record.position() else {
+            return self.lines.line_at(self.body, start);
+        };
+        let (lines, body, offset) = (&mut self.lines, self.body, self.offset);
+        let before = *self
+            .newlines_before_reader
+            .get_or_insert_with(|| lines.line_at(body, offset) - 1);
+        let from = (position.byte() as usize + offset).min(start);
+        let skipped = body[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        before + position.line() + skipped
+    }
+
     /// Reads the next record that is not blank.
     pub(crate) fn next_record(&mut self) -> Result<Option<RecordPlace>, ImportError> {
         let mut after_blank_line = false;
@@ -236,7 +257,7 @@ impl<'a> CsvRecords<'a> {
                 after_blank_line = true;
                 continue;
             }
-            let line = self.lines.line_at(self.body, start);
+            let line = self.record_line(start);
             return Ok(Some(RecordPlace {
                 line,
                 after_blank_line,
@@ -419,6 +440,53 @@ mod tests {
             ));
         }
         assert_eq!(found, [(1, false), (2, false), (5, true)]);
+    }
+
+    /// Each record's line as a scan of every byte before its start gives it.
+    fn lines_by_scanning(records: &mut CsvRecords) -> Vec<u64> {
+        let mut scan = LineCounter {
+            offset: 0,
+            newlines: records.lines_before,
+        };
+        let mut lines = Vec::new();
+        while let Ok(Some(place)) = records.next_record() {
+            let start = records.last_start;
+            lines.push((place.line, scan.line_at(records.body, start)));
+        }
+        lines
+            .into_iter()
+            .map(|(read, scanned)| {
+                assert_eq!(read, scanned);
+                read
+            })
+            .collect()
+    }
+
+    #[test]
+    fn record_lines_from_the_reader_agree_with_a_scan_of_the_bytes() {
+        let mut rng = fastrand::Rng::with_seed(29);
+        let alphabet = b"a,\"\n\n\r";
+        let options = ImportOptions::default();
+        let mut records_seen = 0;
+        for _ in 0..5_000 {
+            let len = rng.usize(0..40);
+            let mut text = b"h\n".to_vec();
+            text.extend((0..len).map(|_| alphabet[rng.usize(..alphabet.len())]));
+            let mut whole = CsvRecords::open(&text, &options).unwrap();
+            if whole.header().is_err() {
+                continue;
+            }
+            let lines = lines_by_scanning(&mut whole);
+            records_seen += lines.len();
+            // A stretch read on its own, and a block after 7 lines of the file before it.
+            if let Some(start) = split_point(&text, 0, text.len() / 2) {
+                let all = CsvRecords::open(&text, &options).unwrap();
+                lines_by_scanning(&mut all.range(start, text.len()));
+                let mut block = CsvRecords::block(&text, start, DetectedEncoding::Utf8, "x.csv", 7);
+                lines_by_scanning(&mut block);
+            }
+        }
+        assert!(records_seen > 10_000, "{records_seen}");
     }
 
     #[test]

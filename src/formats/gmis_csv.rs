@@ -71,11 +71,18 @@ pub(crate) fn import_split_near(
     let split = near(&csv, start).and_then(|at| split_point(csv.body(), start, at));
     let abandoned = || ImportErrorKind::Abandoned.of(&source_name);
     let part = match split {
-        None => read_part(&mut csv, &layout, false, false, &mut |bytes, rows| {
-            let bytes = start as u64 + bytes;
-            progress.parsed(ParseProgress { bytes, rows });
-            !progress.abandoned()
-        })
+        None => read_part(
+            &mut csv,
+            &layout,
+            false,
+            false,
+            Vec::new(),
+            &mut |bytes, rows| {
+                let bytes = start as u64 + bytes;
+                progress.parsed(ParseProgress { bytes, rows });
+                !progress.abandoned()
+            },
+        )
         .map_err(|e| e.unwrap_or_else(abandoned))?,
         Some(split) => read_halves(&csv, &layout, start, split, progress)
             .map_err(|e| e.unwrap_or_else(abandoned))?,
@@ -140,32 +147,40 @@ impl Part {
         self.rows.rows.len() + self.batches.iter().map(Vec::len).sum::<usize>()
     }
 
-    /// This stretch with room for `rows` rows in all, made at once.
-    pub(super) fn with_room_for(mut self, rows: usize) -> Part {
+    /// This stretch with room for `rows` rows in all, made at once, and the
+    /// buffer its rows were in, emptied, for another stretch.
+    pub(super) fn with_room_for(mut self, rows: usize) -> (Part, Vec<ReportRow>) {
         let taken = self.row_count();
-        if rows > taken {
-            let mut all = Vec::with_capacity(rows);
-            for batch in self.batches.drain(..) {
-                all.extend(batch);
-            }
-            all.append(&mut self.rows.rows);
-            self.rows.rows = all;
+        if rows <= taken {
+            return (self, Vec::new());
         }
-        self
+        let mut all = Vec::with_capacity(rows);
+        for batch in self.batches.drain(..) {
+            all.extend(batch);
+        }
+        all.append(&mut self.rows.rows);
+        let emptied = std::mem::replace(&mut self.rows.rows, all);
+        (self, emptied)
     }
 
     /// This stretch followed by `next`.
-    pub(super) fn then(mut self, next: Part) -> Part {
+    pub(super) fn then(self, next: Part) -> Part {
+        self.then_keeping(next).0
+    }
+
+    /// This stretch followed by `next`, and the buffer `next`'s rows were in,
+    /// emptied, for another stretch.
+    pub(super) fn then_keeping(mut self, mut next: Part) -> (Part, Vec<ReportRow>) {
         let batched: usize = next.batches.iter().map(Vec::len).sum();
         self.rows.rows.reserve(batched + next.rows.rows.len());
-        for batch in next.batches {
+        for batch in next.batches.drain(..) {
             self.rows.rows.extend(batch);
         }
-        self.rows.append(next.rows);
-        self.footer.extend(next.footer);
-        self.total_rows.extend(next.total_rows);
+        self.rows.append(&mut next.rows);
+        self.footer.append(&mut next.footer);
+        self.total_rows.append(&mut next.total_rows);
         self.in_footer = next.in_footer;
-        self
+        (self, std::mem::take(&mut next.rows.rows))
     }
 }
 
@@ -174,12 +189,14 @@ pub(super) type PartError = Option<ImportError>;
 
 /// Reads the records of `csv` into rows, starting in the footer or not, and in
 /// batches or not; `report` is told (bytes read of this stretch, rows) every
-/// few thousand records and answers whether to go on.
+/// few thousand records and answers whether to go on. The rows go into
+/// `buffer` (empty; its room is reused).
 pub(super) fn read_part(
     csv: &mut CsvRecords,
     layout: &Layout,
     in_footer: bool,
     batched: bool,
+    buffer: Vec<ReportRow>,
     report: &mut dyn FnMut(u64, usize) -> bool,
 ) -> Result<Part, PartError> {
     let encoding = csv.encoding();
@@ -187,7 +204,7 @@ pub(super) fn read_part(
     let mut parser = RowParser::new(layout, encoding);
     parser.restore_formulas = true;
     let mut part = Part {
-        rows: RowCollector::default(),
+        rows: RowCollector::into(buffer),
         batches: Vec::new(),
         footer: Vec::new(),
         total_rows: Vec::new(),
@@ -242,20 +259,34 @@ fn read_halves(
     let mut tail = csv.range(split, end);
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| {
-            read_part(&mut tail, layout, false, true, &mut |bytes, rows| {
-                second_bytes.store(bytes, Relaxed);
-                second_rows.store(rows, Relaxed);
-                !stop.load(Relaxed)
-            })
+            read_part(
+                &mut tail,
+                layout,
+                false,
+                true,
+                Vec::new(),
+                &mut |bytes, rows| {
+                    second_bytes.store(bytes, Relaxed);
+                    second_rows.store(rows, Relaxed);
+                    !stop.load(Relaxed)
+                },
+            )
         });
         let mut head = csv.range(start, split);
-        let first = read_part(&mut head, layout, false, false, &mut |bytes, rows| {
-            progress.parsed(ParseProgress {
-                bytes: start as u64 + bytes + second_bytes.load(Relaxed),
-                rows: rows + second_rows.load(Relaxed),
-            });
-            !progress.abandoned()
-        });
+        let first = read_part(
+            &mut head,
+            layout,
+            false,
+            false,
+            Vec::new(),
+            &mut |bytes, rows| {
+                progress.parsed(ParseProgress {
+                    bytes: start as u64 + bytes + second_bytes.load(Relaxed),
+                    rows: rows + second_rows.load(Relaxed),
+                });
+                !progress.abandoned()
+            },
+        );
         if first.is_err() {
             stop.store(true, Relaxed);
         }
@@ -273,7 +304,7 @@ fn read_halves(
     let second = if first.in_footer {
         // The footer began in the first half: the second is read again knowing it.
         let mut tail = csv.range(split, end);
-        read_part(&mut tail, layout, true, false, &mut |_, _| {
+        read_part(&mut tail, layout, true, false, Vec::new(), &mut |_, _| {
             !progress.abandoned()
         })?
     } else {
@@ -551,6 +582,9 @@ struct RowParser<'a> {
     last: [(Vec<u8>, Option<Arc<str>>); 3],
     /// Where Shift-JIS fields are decoded, kept from one field to the next.
     decoded: String,
+    /// The last 実績日 and 報告日時 days read.
+    record_days: time::DayMemo,
+    report_days: time::DayMemo,
     /// Drop the `'` an export puts before a field that looks like a formula
     /// ([`restore_formula`]): for the CSV only.
     restore_formulas: bool,
@@ -586,6 +620,8 @@ impl<'a> RowParser<'a> {
             encoding,
             shared: HashMap::with_hasher(ShortKeys::seeded()),
             decoded: String::new(),
+            record_days: Default::default(),
+            report_days: Default::default(),
             last: Default::default(),
             restore_formulas: false,
         }
@@ -639,21 +675,25 @@ impl<'a> RowParser<'a> {
         );
         let record_date = check.check(
             Column::RecordDate,
-            time::parse_date_bytes(field(Column::RecordDate)).ok_or_else(|| {
-                format!(
-                    "日付として読めません（{}）",
-                    show(field(Column::RecordDate))
-                )
-            }),
+            self.record_days
+                .date(field(Column::RecordDate))
+                .ok_or_else(|| {
+                    format!(
+                        "日付として読めません（{}）",
+                        show(field(Column::RecordDate))
+                    )
+                }),
         );
         let reported_at = check.check(
             Column::ReportedAt,
-            time::parse_datetime_bytes(field(Column::ReportedAt)).ok_or_else(|| {
-                format!(
-                    "日時として読めません（{}）",
-                    show(field(Column::ReportedAt))
-                )
-            }),
+            self.report_days
+                .datetime(field(Column::ReportedAt))
+                .ok_or_else(|| {
+                    format!(
+                        "日時として読めません（{}）",
+                        show(field(Column::ReportedAt))
+                    )
+                }),
         );
         let secured = check.check(Column::Secured, parse_count(field(Column::Secured)));
         let ready = check.check(Column::Ready, parse_count(field(Column::Ready)));

@@ -22,6 +22,7 @@ use super::gmis_csv::{finish, read_part, Layout, Part, PartError};
 use super::import::{Import, ImportError, ImportErrorKind, ImportOptions};
 use super::progress::{ParseProgress, ProgressSink};
 use crate::files::{FileStamp, ReadError};
+use crate::model::ReportRow;
 
 /// Bytes read at a time; a block is parsed as one stretch.
 pub const BLOCK_BYTES: usize = 2 * 1024 * 1024;
@@ -234,6 +235,8 @@ const TAIL: usize = 256;
 struct Block {
     index: usize,
     bytes: Vec<u8>,
+    /// Where its rows go: an emptied buffer of a block merged before, or new.
+    rows: Vec<ReportRow>,
     start: usize,
     lines_before: u64,
     in_footer: bool,
@@ -322,8 +325,9 @@ fn parse_each(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .recv();
-        let Ok(block) = next else { return };
-        let part = parse_block(&block, header, options, shared);
+        let Ok(mut block) = next else { return };
+        let rows = std::mem::take(&mut block.rows);
+        let part = parse_block(&block, rows, header, options, shared);
         if done.send(Done { block, part }).is_err() {
             return;
         }
@@ -332,6 +336,7 @@ fn parse_each(
 
 fn parse_block(
     block: &Block,
+    rows: Vec<ReportRow>,
     header: &Header,
     options: &ImportOptions,
     shared: &Shared,
@@ -350,6 +355,7 @@ fn parse_block(
         &header.layout,
         block.in_footer,
         false,
+        rows,
         &mut |bytes, rows| {
             shared.bytes.fetch_add(bytes - bytes_told, Relaxed);
             shared.rows.fetch_add(rows - rows_told, Relaxed);
@@ -427,6 +433,7 @@ impl Feeder<'_> {
             let block = Block {
                 index,
                 bytes: pending,
+                rows: self.merger.spare_rows.pop().unwrap_or_default(),
                 start: start - before_body,
                 lines_before,
                 in_footer: false,
@@ -455,7 +462,9 @@ impl Feeder<'_> {
         let mut block = Some(block);
         while let Some(next) = block.take() {
             match tx.try_send(next) {
-                Ok(()) => {}
+                // The parts done meanwhile are merged at once: waiting, they
+                // would hold their rows and buffers until the end.
+                Ok(()) => self.merge_ready(),
                 Err(mpsc::TrySendError::Full(back)) => {
                     block = Some(back);
                     self.merge_one(Duration::from_millis(20));
@@ -468,6 +477,12 @@ impl Feeder<'_> {
             }
         }
         true
+    }
+
+    fn merge_ready(&mut self) {
+        while let Ok(done) = self.done_rx.try_recv() {
+            self.merger.take(done);
+        }
     }
 
     fn merge_one(&mut self, wait: Duration) -> bool {
@@ -545,6 +560,8 @@ struct Merger<'a> {
     /// Buffers of blocks merged, for the next blocks: fresh ones would be
     /// mapped, faulted in and unmapped again for every block.
     spare: Vec<Vec<u8>>,
+    /// Row buffers of blocks merged, emptied, for the same reason.
+    spare_rows: Vec<Vec<ReportRow>>,
 }
 
 /// Block buffers kept for reuse: as many as can be in flight.
@@ -562,6 +579,7 @@ impl<'a> Merger<'a> {
             error: None,
             abandoned: false,
             spare: Vec::new(),
+            spare_rows: Vec::new(),
         }
     }
 
@@ -586,7 +604,13 @@ impl<'a> Merger<'a> {
         let done_bytes = block.bytes.len();
         let part = if in_footer && !block.in_footer {
             block.in_footer = true;
-            parse_block(&block, self.header, self.options, &Shared::default())
+            parse_block(
+                &block,
+                Vec::new(),
+                self.header,
+                self.options,
+                &Shared::default(),
+            )
         } else {
             part
         };
@@ -595,10 +619,14 @@ impl<'a> Merger<'a> {
         }
         match part {
             Ok(part) => {
-                self.merged = Some(match self.merged.take() {
-                    Some(merged) => merged.then(part),
+                let (merged, emptied) = match self.merged.take() {
+                    Some(merged) => merged.then_keeping(part),
                     None => self.first(part, done_bytes),
-                });
+                };
+                self.merged = Some(merged);
+                if self.spare_rows.len() < SPARE_BUFFERS && emptied.capacity() > 0 {
+                    self.spare_rows.push(emptied);
+                }
             }
             Err(Some(err)) => self.error = Some(err),
             Err(None) => self.abandoned = true,
@@ -608,7 +636,7 @@ impl<'a> Merger<'a> {
     /// The first block's part, with room for the rows of the whole body as the
     /// first block foretells them: the rows are moved into it once, never
     /// copied again as it grows.
-    fn first(&self, part: Part, block_bytes: usize) -> Part {
+    fn first(&self, part: Part, block_bytes: usize) -> (Part, Vec<ReportRow>) {
         let per_byte = part.row_count() as f64 / block_bytes.max(1) as f64;
         let expected = self
             .total

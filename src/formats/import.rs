@@ -500,6 +500,15 @@ pub(crate) struct RowCollector {
 }
 
 impl RowCollector {
+    /// A collector that puts its rows in `buffer` (empty).
+    pub fn into(buffer: Vec<ReportRow>) -> Self {
+        debug_assert!(buffer.is_empty());
+        Self {
+            rows: buffer,
+            ..Self::default()
+        }
+    }
+
     pub fn take(&mut self, result: Result<ReportRow, Vec<RowProblem>>) {
         match result {
             Ok(row) => self.rows.push(row),
@@ -510,10 +519,11 @@ impl RowCollector {
         }
     }
 
-    /// Takes in the rows and problems of the records after these.
-    pub fn append(&mut self, mut next: RowCollector) {
+    /// Takes in the rows and problems of the records after these, leaving
+    /// `next` empty.
+    pub fn append(&mut self, next: &mut RowCollector) {
         self.rows.append(&mut next.rows);
-        self.rejected_rows += next.rejected_rows;
+        self.rejected_rows += std::mem::take(&mut next.rejected_rows);
         keep_problems(&mut self.problems, &mut next.problems);
     }
 

@@ -16,36 +16,97 @@ fn is_later(a: &ReportRow, b: &ReportRow) -> bool {
 /// tie the later row in the file), in file order. Every position when no
 /// hospital has two rows.
 pub fn latest_rows(rows: &[ReportRow]) -> Vec<usize> {
-    // Exports list each hospital once, mostly in code order: that is seen in one pass.
-    let ascending = rows
-        .windows(2)
-        .all(|w| w[0].hospital_code < w[1].hospital_code);
-    if ascending {
-        return (0..rows.len()).collect();
+    let mut keys = CodeKeys::with_capacity(rows.len(), 0);
+    for (position, row) in rows.iter().enumerate() {
+        keys.push(row, position);
     }
-    match packed_by_code(rows) {
-        Some(packed) => latest_of_packed(rows, packed),
-        None => latest_by_hashing(rows),
-    }
+    latest_of_keys(rows, vec![keys.sorted()])
 }
 
 /// Bits of a packed key that hold the row's position.
 const POSITION_BITS: u32 = 30;
 
-/// Per row, its code (ten digits, below 2^34) above its position, sorted: the
-/// rows of one hospital side by side in file order. A radix sort of numbers
-/// takes a fraction of the time and memory a table of a million codes does.
-fn packed_by_code(rows: &[ReportRow]) -> Option<Vec<u64>> {
-    if rows.len() >= 1 << POSITION_BITS {
-        return None;
+/// The codes of consecutive rows (ten digits, below 2^34), each above its
+/// position, sorted: the rows of one hospital side by side in file order. A
+/// radix sort of numbers takes a fraction of the time and memory a table of a
+/// million codes does. Exports list each hospital once, mostly in code order,
+/// and that is seen as the keys are made. They are made in one
+/// pass over them (beside other work on the same rows, while they are at
+/// hand) and sorted, to be put together with the other parts' by
+/// [`latest_of_keys`].
+pub struct CodeKeys {
+    keys: Vec<u64>,
+    /// The codes rise strictly from row to row: each is the latest of its own.
+    ascending: bool,
+    /// More rows than a packed key holds a position of.
+    too_many: bool,
+}
+
+impl CodeKeys {
+    /// Keys for `rows` rows from `first_position` on.
+    pub fn with_capacity(rows: usize, first_position: usize) -> Self {
+        Self {
+            keys: Vec::with_capacity(rows),
+            ascending: true,
+            too_many: first_position + rows >= 1 << POSITION_BITS,
+        }
     }
-    let mut packed: Vec<u64> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| (row.hospital_code.number() << POSITION_BITS) | i as u64)
-        .collect();
-    super::radix::sort(&mut packed);
-    Some(packed)
+
+    /// The next row, at `position` in the report.
+    #[inline]
+    pub fn push(&mut self, row: &ReportRow, position: usize) {
+        if self.too_many {
+            return;
+        }
+        let key = (row.hospital_code.number() << POSITION_BITS) | position as u64;
+        if let Some(&last) = self.keys.last() {
+            self.ascending &= last >> POSITION_BITS < key >> POSITION_BITS;
+        }
+        self.keys.push(key);
+    }
+
+    /// The keys sorted (on the thread that made them), ready to be merged.
+    pub fn sorted(mut self) -> Self {
+        if !self.ascending && !self.too_many {
+            super::radix::sort(&mut self.keys);
+        }
+        self
+    }
+}
+
+/// [`latest_rows`] from the sorted keys of consecutive parts of `rows`, in order.
+pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
+    if parts.iter().any(|part| part.too_many) {
+        return latest_by_hashing(rows);
+    }
+    let ascending = parts.iter().all(|part| part.ascending)
+        && parts
+            .windows(2)
+            .all(|pair| match (pair[0].keys.last(), pair[1].keys.first()) {
+                (Some(last), Some(first)) => last >> POSITION_BITS < first >> POSITION_BITS,
+                _ => true,
+            });
+    if ascending {
+        return (0..rows.len()).collect();
+    }
+    let merged = parts
+        .into_iter()
+        .map(|part| part.keys)
+        .reduce(merge_sorted)
+        .unwrap_or_default();
+    latest_of_packed(rows, merged)
+}
+
+/// Two sorted runs as one.
+fn merge_sorted(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
+        merged.push(if x <= y { a.next() } else { b.next() }.unwrap_or(x));
+    }
+    merged.extend(a);
+    merged.extend(b);
+    merged
 }
 
 fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
@@ -151,8 +212,19 @@ mod tests {
                 .collect();
             let hashed = latest_by_hashing(&rows);
             assert_eq!(latest_rows(&rows), hashed);
-            let packed = packed_by_code(&rows).unwrap();
-            assert_eq!(latest_of_packed(&rows, packed), hashed);
+            // The keys made in parts, as the cores make them.
+            let mut parts = Vec::new();
+            let mut from = 0;
+            while from < rows.len() {
+                let to = rng.usize(from + 1..=rows.len());
+                let mut keys = CodeKeys::with_capacity(to - from, from);
+                for (position, row) in rows.iter().enumerate().take(to).skip(from) {
+                    keys.push(row, position);
+                }
+                parts.push(keys.sorted());
+                from = to;
+            }
+            assert_eq!(latest_of_keys(&rows, parts), hashed);
         }
     }
 

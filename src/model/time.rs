@@ -51,6 +51,45 @@ pub fn parse_datetime_bytes(bytes: &[u8]) -> Option<JstDateTime> {
         .or_else(|| parse_datetime(std::str::from_utf8(bytes).ok()?))
 }
 
+/// The last day read in G-MIS's form, for one column: the rows of a report
+/// mostly share their 実績日 and the day of their 報告日時, so a million rows
+/// work out a few days rather than a million.
+#[derive(Default)]
+pub struct DayMemo {
+    last: Option<([u8; 10], NaiveDate)>,
+}
+
+impl DayMemo {
+    /// [`parse_date_bytes`], remembering the day.
+    pub fn date(&mut self, bytes: &[u8]) -> Option<NaiveDate> {
+        self.canonical(bytes.trim_ascii())
+            .or_else(|| parse_date(std::str::from_utf8(bytes).ok()?))
+    }
+
+    /// [`parse_datetime_bytes`], remembering the day.
+    pub fn datetime(&mut self, bytes: &[u8]) -> Option<JstDateTime> {
+        let b = bytes.trim_ascii();
+        let canonical = if b.len() == 16 && b[10] == b' ' && b[13] == b':' {
+            let day = self.canonical(&b[..10]);
+            day.and_then(|day| at_minute(day, &b[11..]))
+        } else {
+            None
+        };
+        canonical.or_else(|| parse_datetime(std::str::from_utf8(bytes).ok()?))
+    }
+
+    fn canonical(&mut self, b: &[u8]) -> Option<NaiveDate> {
+        if let Some((bytes, day)) = &self.last {
+            if bytes.as_slice() == b {
+                return Some(*day);
+            }
+        }
+        let day = canonical_date(b)?;
+        self.last = Some((b.try_into().ok()?, day));
+        Some(day)
+    }
+}
+
 /// Two ASCII digits as a number.
 fn two_digits(b: &[u8]) -> Option<u32> {
     match b {
@@ -75,11 +114,15 @@ fn canonical_datetime(b: &[u8]) -> Option<JstDateTime> {
     if b.len() != 16 || b[10] != b' ' || b[13] != b':' {
         return None;
     }
-    let date = canonical_date(&b[..10])?;
-    let time = NaiveTime::from_hms_opt(two_digits(&b[11..13])?, two_digits(&b[14..16])?, 0)?;
-    jst()
-        .from_local_datetime(&NaiveDateTime::new(date, time))
-        .single()
+    at_minute(canonical_date(&b[..10])?, &b[11..])
+}
+
+/// "11:32" on `day`, in JST.
+fn at_minute(day: NaiveDate, hh_mm: &[u8]) -> Option<JstDateTime> {
+    let time = NaiveTime::from_hms_opt(two_digits(&hh_mm[0..2])?, two_digits(&hh_mm[3..5])?, 0)?;
+    // A fixed offset has one reading of every local time.
+    let utc = NaiveDateTime::new(day, time).checked_sub_signed(Duration::hours(9))?;
+    Some(DateTime::from_naive_utc_and_offset(utc, jst()))
 }
 
 /// 報告日時: "2022/02/01 11:32" in JST; seconds, a "T" separator and an explicit
@@ -142,6 +185,46 @@ pub fn format_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_days_read_as_the_plain_parsers_do() {
+        let texts = [
+            "2022/01/05",
+            "2022/01/05",
+            " 2022/01/05 ",
+            "2022/1/5",
+            "2022/02/30",
+            "2022/02/28",
+            "2022/01/05 11:32",
+            "2022/01/05 08:59",
+            "2022/01/05 24:00",
+            "2022/01/06 00:00",
+            "2022/01/05 11:32",
+            "2022-01-05T11:32:10+09:00",
+            "2022/01/05 9:5",
+            "1899/12/31",
+            "1899/12/31 10:00",
+            "2022/01/0x",
+            "",
+            "2022/12/31 23:59",
+            "2023/01/01 00:01",
+        ];
+        let (mut dates, mut datetimes) = (DayMemo::default(), DayMemo::default());
+        for _ in 0..2 {
+            for text in texts {
+                let bytes = text.as_bytes();
+                assert_eq!(dates.date(bytes), parse_date_bytes(bytes), "{text}");
+                assert_eq!(
+                    datetimes.datetime(bytes),
+                    parse_datetime_bytes(bytes),
+                    "{text}"
+                );
+            }
+        }
+        let morning = DayMemo::default().datetime(b"2022/01/05 08:59").unwrap();
+        assert_eq!(morning.to_rfc3339(), "2022-01-05T08:59:00+09:00");
+        assert_eq!(morning.naive_utc().to_string(), "2022-01-04 23:59:00");
+    }
 
     #[test]
     fn parses_the_gmis_formats() {

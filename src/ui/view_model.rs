@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::model::latest::CodeKeys;
 use crate::model::{Column, JstDateTime, Report, ReportRow};
 use crate::text::width::{self, AmbiguousWidth};
 use crate::view::clock::ClockChecks;
@@ -191,25 +192,13 @@ impl ReportStats {
     /// Measured on both cores for a big report.
     pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
         let rows = &report.rows;
-        let latest_rows = || crate::model::latest::latest_rows(rows);
-        // The latest rows are found by one thread while the row figures are
-        // measured in parts: the cores share both.
-        let (parts, latest) = if rows.len() >= view::parallel::MIN_PART {
-            std::thread::scope(|scope| {
-                let latest = scope.spawn(latest_rows);
-                let parts = view::parallel::in_parts(rows, |_, part| RowFigures::of(part, amb));
-                let latest = latest
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (parts, latest)
-            })
-        } else {
-            (vec![RowFigures::of(rows, amb)], latest_rows())
-        };
+        let parts = view::parallel::in_parts(rows, |from, part| RowFigures::of(part, from, amb));
         let mut all = RowFigures::default();
+        let mut codes = Vec::with_capacity(parts.len());
         for part in parts {
-            all.add(part);
+            codes.push(all.add(part));
         }
+        let latest = crate::model::latest::latest_of_keys(rows, codes);
         Self {
             name_width: all.name_width,
             count_widths: all.count_widths,
@@ -267,29 +256,40 @@ struct RowFigures {
     prefectures: Vec<bool>,
     newest: Option<JstDateTime>,
     static_errors: Vec<bool>,
+    /// For the latest rows, put together once every part is measured.
+    codes: Option<CodeKeys>,
 }
 
 impl RowFigures {
-    fn of(rows: &[crate::model::ReportRow], amb: AmbiguousWidth) -> Self {
+    /// The figures of `rows`, which start at `from` in the report: one pass,
+    /// since reading a million rows from memory costs more than each figure.
+    fn of(rows: &[ReportRow], from: usize, amb: AmbiguousWidth) -> Self {
         let mut prefectures = vec![false; 48];
-        for row in rows {
+        let mut static_errors = Vec::with_capacity(rows.len());
+        let mut codes = CodeKeys::with_capacity(rows.len(), from);
+        let mut counts = CountRanges::default();
+        let (mut name_width, mut newest) = (0, None);
+        for (i, row) in rows.iter().enumerate() {
+            name_width = name_width.max(width::str_width(&row.hospital_name, amb));
+            counts.add(row);
             prefectures[usize::from(row.prefecture_no.get())] = true;
+            newest = newest.max(Some(row.reported_at));
+            static_errors.push(row.static_flags().has_errors());
+            codes.push(row, from + i);
         }
         Self {
-            name_width: rows
-                .iter()
-                .map(|r| width::str_width(&r.hospital_name, amb))
-                .max()
-                .unwrap_or(0),
-            count_widths: CountWidths::of_rows(rows),
+            name_width,
+            count_widths: counts.widths(),
             prefectures,
-            newest: rows.iter().map(|r| r.reported_at).max(),
-            static_errors: rows.iter().map(|r| r.static_flags().has_errors()).collect(),
+            newest,
+            static_errors,
+            codes: Some(codes.sorted()),
         }
     }
 
-    /// These figures and the next rows' together.
-    fn add(&mut self, next: RowFigures) {
+    /// These figures and the next rows' together; the next rows' code keys
+    /// are given back, for the latest rows.
+    fn add(&mut self, mut next: RowFigures) -> CodeKeys {
         self.name_width = self.name_width.max(next.name_width);
         self.count_widths = self.count_widths.max(next.count_widths);
         self.prefectures.resize(48, false);
@@ -297,7 +297,35 @@ impl RowFigures {
             *seen |= more;
         }
         self.newest = self.newest.max(next.newest);
-        self.static_errors.extend(next.static_errors);
+        self.static_errors.append(&mut next.static_errors);
+        next.codes
+            .take()
+            .unwrap_or_else(|| CodeKeys::with_capacity(0, 0))
+    }
+}
+
+/// The smallest and largest value of each marked count column, as rows come.
+#[derive(Default)]
+struct CountRanges([Option<(i64, i64)>; changes::MARKED.len()]);
+
+impl CountRanges {
+    #[inline]
+    fn add(&mut self, row: &ReportRow) {
+        for (seen, column) in self.0.iter_mut().zip(changes::MARKED) {
+            if let Some(value) = row.get(column) {
+                let (low, high) = seen.get_or_insert((value, value));
+                (*low, *high) = ((*low).min(value), (*high).max(value));
+            }
+        }
+    }
+
+    /// The widest value is the largest or, with its sign, the smallest: the
+    /// digits are counted once per column.
+    fn widths(&self) -> CountWidths {
+        CountWidths(
+            self.0
+                .map(|seen| seen.map_or(0, |(low, high)| digits(low).max(digits(high)))),
+        )
     }
 }
 
@@ -311,19 +339,12 @@ impl CountWidths {
         Self::of_rows(&report.rows)
     }
 
-    fn of_rows(rows: &[crate::model::ReportRow]) -> Self {
-        // The widest value is the largest or, with its sign, the smallest:
-        // one pass keeps both, and the digits are counted once per column.
-        let mut range: [Option<(i64, i64)>; changes::MARKED.len()] = Default::default();
+    fn of_rows(rows: &[ReportRow]) -> Self {
+        let mut counts = CountRanges::default();
         for row in rows {
-            for (seen, column) in range.iter_mut().zip(changes::MARKED) {
-                if let Some(value) = row.get(column) {
-                    let (low, high) = seen.get_or_insert((value, value));
-                    (*low, *high) = ((*low).min(value), (*high).max(value));
-                }
-            }
+            counts.add(row);
         }
-        Self(range.map(|seen| seen.map_or(0, |(low, high)| digits(low).max(digits(high)))))
+        counts.widths()
     }
 
     /// The wider of the two for each column.
@@ -607,7 +628,7 @@ mod tests {
             rows,
         };
         let stats = ReportStats::of(&report, AmbiguousWidth::Narrow);
-        let whole = RowFigures::of(&report.rows, AmbiguousWidth::Narrow);
+        let whole = RowFigures::of(&report.rows, 0, AmbiguousWidth::Narrow);
         assert_eq!(stats.name_width, 14);
         assert_eq!(stats.name_width, whole.name_width);
         assert_eq!(stats.count_widths, whole.count_widths);
@@ -616,6 +637,10 @@ mod tests {
         assert_eq!(stats.scope, "東京都");
         assert_eq!(stats.newest, whole.newest);
         assert_eq!(stats.latest.len(), 1, "one hospital code, its latest row");
+        assert_eq!(
+            stats.latest,
+            crate::model::latest::latest_rows(&report.rows)
+        );
         assert!(
             !stats.text_ranks.is_made(Column::HospitalName),
             "names are ranked after the first view, not with the stats"
