@@ -46,6 +46,8 @@ pub(crate) struct CsvRecords<'a> {
     lines_before: u64,
     /// Line breaks in the file before `offset`, once the first record needs them.
     newlines_before_reader: Option<u64>,
+    /// The body is UTF-8, and was checked to be as a whole (a field needs no check).
+    utf8_checked: bool,
 }
 
 /// The reader every stretch of a body is read with.
@@ -62,6 +64,9 @@ impl<'a> CsvRecords<'a> {
         check_is_text(bytes, &options.source_name)?;
         let (encoding, body) = encoding::detect(bytes, options.encoding);
         let reader = reader_over(body);
+        // Detection checks every byte of what it finds to be UTF-8.
+        let utf8_checked =
+            encoding == DetectedEncoding::Utf8 && options.encoding == encoding::EncodingChoice::Auto;
         Ok(Self {
             body,
             reader,
@@ -74,6 +79,7 @@ impl<'a> CsvRecords<'a> {
             offset: 0,
             lines_before: 0,
             newlines_before_reader: None,
+            utf8_checked,
         })
     }
 
@@ -94,6 +100,7 @@ impl<'a> CsvRecords<'a> {
             offset: start,
             lines_before: 0,
             newlines_before_reader: None,
+            utf8_checked: self.utf8_checked,
         }
     }
 
@@ -123,7 +130,20 @@ impl<'a> CsvRecords<'a> {
             offset: start,
             lines_before,
             newlines_before_reader: None,
+            utf8_checked: false,
         }
+    }
+
+    /// These records as UTF-8 checked already, from `start` to the end: a
+    /// block the reader of blocks checked before handing it on.
+    pub(crate) fn utf8_checked(mut self, checked: bool) -> Self {
+        self.utf8_checked = checked && self.encoding == DetectedEncoding::Utf8;
+        self
+    }
+
+    /// Every field is UTF-8 (see [`encoding::checked_utf8_field`]).
+    pub(crate) fn is_utf8_checked(&self) -> bool {
+        self.utf8_checked
     }
 
     /// Where in the body (after any BOM) the reader has got.

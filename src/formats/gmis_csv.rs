@@ -202,6 +202,7 @@ pub(super) fn read_part(
     let encoding = csv.encoding();
     let started_at = csv.read_to();
     let mut parser = RowParser::new(layout, encoding);
+    parser.utf8_checked = csv.is_utf8_checked();
     parser.restore_formulas = true;
     let mut part = Part {
         rows: RowCollector::into(buffer),
@@ -577,9 +578,13 @@ pub(crate) fn show(bytes: &[u8]) -> String {
 struct RowParser<'a> {
     layout: &'a Layout,
     encoding: DetectedEncoding,
-    shared: HashMap<Box<[u8]>, Arc<str>, ShortKeys>,
-    /// The last value of each shared column: neighbouring rows mostly repeat it.
-    last: [(Vec<u8>, Option<Arc<str>>); 3],
+    shared: HashMap<Box<[u8]>, usize, ShortKeys>,
+    /// The texts `shared` points into, each held once.
+    shared_texts: Vec<Arc<str>>,
+    /// The last value of each shared column, and where its text is in
+    /// `shared_texts`: neighbouring rows mostly repeat it. An index, not a
+    /// share, so that a row takes one share of its text and no more.
+    last: [(Vec<u8>, Option<usize>); 3],
     /// Where Shift-JIS fields are decoded, kept from one field to the next.
     decoded: String,
     /// The last 実績日 and 報告日時 days read.
@@ -588,6 +593,8 @@ struct RowParser<'a> {
     /// Drop the `'` an export puts before a field that looks like a formula
     /// ([`restore_formula`]): for the CSV only.
     restore_formulas: bool,
+    /// The fields come from a body checked to be UTF-8 as a whole.
+    utf8_checked: bool,
 }
 
 /// Collects the problems of one row while its fields are read.
@@ -619,11 +626,13 @@ impl<'a> RowParser<'a> {
             layout,
             encoding,
             shared: HashMap::with_hasher(ShortKeys::seeded()),
+            shared_texts: Vec::new(),
             decoded: String::new(),
             record_days: Default::default(),
             report_days: Default::default(),
             last: Default::default(),
             restore_formulas: false,
+            utf8_checked: false,
         }
     }
 
@@ -659,7 +668,7 @@ impl<'a> RowParser<'a> {
         let field = |column| self.layout.field(record, column);
         let prefecture_no = check.check(
             Column::PrefectureNo,
-            PrefectureNumber::parse(&String::from_utf8_lossy(field(Column::PrefectureNo))),
+            PrefectureNumber::parse_bytes(field(Column::PrefectureNo)),
         );
         let municipality_code = check.check(
             Column::MunicipalityCode,
@@ -716,7 +725,7 @@ impl<'a> RowParser<'a> {
             .iter()
             .map(|&i| {
                 let bytes = record.get(i).unwrap_or(b"");
-                encoding::decode(bytes, self.encoding)
+                self.decode(bytes)
                     .map(|t| self.restored(&t).to_string())
                     .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
             })
@@ -758,12 +767,20 @@ impl<'a> RowParser<'a> {
         }
     }
 
+    fn decode<'b>(&self, bytes: &'b [u8]) -> Option<std::borrow::Cow<'b, str>> {
+        if self.utf8_checked {
+            // SAFETY: a field of a body checked to be UTF-8 as a whole.
+            return Some(unsafe { encoding::checked_utf8_field(bytes) }.into());
+        }
+        encoding::decode(bytes, self.encoding)
+    }
+
     /// The field decoded, restored and trimmed; none if the encoding cannot read it.
     /// Shift-JIS is decoded into a buffer kept for the next field, so the only
     /// copy made is the one the row keeps, at its exact length.
     fn decoded_clean(&mut self, bytes: &[u8]) -> Option<String> {
         if self.encoding != DetectedEncoding::ShiftJis || bytes.is_ascii() {
-            let text = encoding::decode(bytes, self.encoding)?;
+            let text = self.decode(bytes)?;
             return Some(self.restored(&text).trim().to_string());
         }
         let mut buffer = std::mem::take(&mut self.decoded);
@@ -786,24 +803,26 @@ impl<'a> RowParser<'a> {
             Column::Municipality => 1,
             _ => 2,
         };
-        if let (last_bytes, Some(text)) = &self.last[slot] {
+        if let (last_bytes, Some(at)) = &self.last[slot] {
             if last_bytes.as_slice() == bytes {
-                return Some(text.clone());
+                return Some(self.shared_texts[*at].clone());
             }
         }
-        let text = match self.shared.get(bytes) {
-            Some(text) => text.clone(),
+        let at = match self.shared.get(bytes) {
+            Some(&at) => at,
             None => {
                 let text: Arc<str> = self.text(bytes, column, check)?.into();
-                self.shared.insert(bytes.into(), text.clone());
-                text
+                self.shared_texts.push(text);
+                let at = self.shared_texts.len() - 1;
+                self.shared.insert(bytes.into(), at);
+                at
             }
         };
         let last = &mut self.last[slot];
         last.0.clear();
         last.0.extend_from_slice(bytes);
-        last.1 = Some(text.clone());
-        Some(text)
+        last.1 = Some(at);
+        Some(self.shared_texts[at].clone())
     }
 }
 

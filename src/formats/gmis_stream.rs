@@ -348,7 +348,8 @@ fn parse_block(
         header.encoding,
         &options.source_name,
         block.lines_before,
-    );
+    )
+    .utf8_checked(checks_utf8(header, options));
     let (mut bytes_told, mut rows_told) = (0, 0);
     let part = read_part(
         &mut csv,
@@ -369,6 +370,13 @@ fn parse_block(
         shared.rows.fetch_add(part.row_count() - rows_told, Relaxed);
     }
     part
+}
+
+/// Whether each block's records are checked to be UTF-8 before they are
+/// parsed: UTF-8 found by looking (not chosen, and without a BOM) may stop
+/// being UTF-8 past the first block.
+fn checks_utf8(header: &Header, options: &ImportOptions) -> bool {
+    header.encoding == DetectedEncoding::Utf8 && options.encoding == EncodingChoice::Auto
 }
 
 /// Where the body starts in a block: after the BOM in the first.
@@ -405,8 +413,7 @@ impl Feeder<'_> {
         header: &Header,
         progress: &mut dyn ProgressSink,
     ) -> std::io::Result<Fed> {
-        let check_utf8 = header.encoding == DetectedEncoding::Utf8
-            && self.merger.options.encoding == EncodingChoice::Auto;
+        let check_utf8 = checks_utf8(header, self.merger.options);
         let mut pending = first;
         // Where records start in `pending`, and the bytes before it.
         let mut start = header.body_from + header.records_from;

@@ -168,6 +168,19 @@ impl PrefectureNumber {
         }
     }
 
+    /// [`PrefectureNumber::parse`] on a file's bytes; one or two digits need no decoding.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Self, CodeError> {
+        let number = match *bytes {
+            [one @ b'0'..=b'9'] => Some(one - b'0'),
+            [tens @ b'0'..=b'9', ones @ b'0'..=b'9'] => Some((tens - b'0') * 10 + ones - b'0'),
+            _ => None,
+        };
+        match number.and_then(Self::new) {
+            Some(number) => Ok(number),
+            None => Self::parse(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
     pub fn new(n: u8) -> Option<Self> {
         (1..=47).contains(&n).then_some(Self(n))
     }
@@ -293,6 +306,10 @@ mod tests {
         assert!(PrefectureNumber::parse("48").is_err());
         assert!(PrefectureNumber::parse("00").is_err());
         assert!(PrefectureNumber::parse("+1").is_err());
+        for text in ["01", "1", "13", "47", "48", "00", "0", "+1", " 13 ", "１３", "", "130", "\u{3000}7"] {
+            let (bytes, text_read) = (PrefectureNumber::parse_bytes(text.as_bytes()), PrefectureNumber::parse(text));
+            assert_eq!(bytes, text_read, "{text:?}");
+        }
         assert_eq!(PrefectureNumber::find("東京").unwrap().get(), 13);
         assert_eq!(PrefectureNumber::find("北海道").unwrap().get(), 1);
         assert_eq!(PrefectureNumber::find("13").unwrap().name(), "東京都");

@@ -68,7 +68,8 @@ impl CodeKeys {
     /// The keys sorted (on the thread that made them), ready to be merged.
     pub fn sorted(mut self) -> Self {
         if !self.ascending && !self.too_many {
-            super::radix::sort(&mut self.keys);
+            // The positions below the codes rise as the keys were made.
+            super::radix::sort_above(&mut self.keys, POSITION_BITS as usize / 8);
         }
         self
     }
@@ -89,30 +90,27 @@ pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
     if ascending {
         return (0..rows.len()).collect();
     }
-    let merged = parts
-        .into_iter()
-        .map(|part| part.keys)
-        .reduce(merge_sorted)
-        .unwrap_or_default();
-    latest_of_packed(rows, merged)
+    let runs = parts.into_iter().map(|part| part.keys).collect();
+    latest_of_packed(rows, merged(runs))
 }
 
-/// Two sorted runs as one.
-fn merge_sorted(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-    let mut merged = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
-        merged.push(if x <= y { a.next() } else { b.next() }.unwrap_or(x));
-    }
-    merged.extend(a);
-    merged.extend(b);
-    merged
+/// The keys of sorted runs in one ascending order, merged as they are walked.
+fn merged(runs: Vec<Vec<u64>>) -> impl Iterator<Item = u64> {
+    let mut runs: Vec<_> = runs.into_iter().map(|run| run.into_iter().peekable()).collect();
+    std::iter::from_fn(move || {
+        let (lowest, _) = runs
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, run)| run.peek().map(|&key| (i, key)))
+            .min_by_key(|&(_, key)| key)?;
+        runs[lowest].next()
+    })
 }
 
-fn latest_of_packed(rows: &[ReportRow], packed: Vec<u64>) -> Vec<usize> {
+fn latest_of_packed(rows: &[ReportRow], packed: impl Iterator<Item = u64>) -> Vec<usize> {
     let position = |key: u64| (key & ((1 << POSITION_BITS) - 1)) as usize;
     let mut kept = vec![false; rows.len()];
-    let mut keys = packed.into_iter().peekable();
+    let mut keys = packed.peekable();
     while let Some(key) = keys.next() {
         let code = key >> POSITION_BITS;
         let mut best = position(key);
