@@ -107,7 +107,7 @@ fn dashboard(c: &mut Criterion) {
             || {
                 let mut fresh = stats.get().expect("made above").clone();
                 fresh.text_ranks = Default::default();
-                app::SharedStats::new(std::sync::OnceLock::from(fresh))
+                app::SharedStats::made(fresh)
             },
             |fresh| {
                 app::prepare(

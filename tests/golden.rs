@@ -253,6 +253,7 @@ fn demo_feed_update(app: &mut App) {
         out_of_scope: 0,
         from_store: false,
         stored: None,
+        figures: None,
     };
     feed_event(app, FeedEvent::Snapshot(Box::new(snapshot)));
     app.set_now(fetched_at);

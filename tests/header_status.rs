@@ -191,6 +191,7 @@ fn the_failure_line_goes_at_the_next_success_and_not_before() {
         out_of_scope: 0,
         from_store: true,
         stored: Some(true),
+        figures: None,
     };
     app.on_feed(FeedEvent::Snapshot(Box::new(snapshot)));
     assert!(draw_lines(&mut app, 80, 24)
@@ -261,6 +262,7 @@ fn an_unwritable_store_is_shown_while_it_lasts() {
         out_of_scope: 0,
         from_store: false,
         stored: Some(stored),
+        figures: None,
     };
     app.on_feed(FeedEvent::Snapshot(Box::new(snapshot(false, "11:50"))));
     app.on_feed(FeedEvent::Notice(

@@ -117,6 +117,7 @@ fn snapshot(app: &mut App, report: Report, fetched_at: &str) {
         out_of_scope: 0,
         from_store: false,
         stored: None,
+        figures: None,
     };
     app.on_feed(FeedEvent::Snapshot(Box::new(snapshot)));
 }

@@ -226,6 +226,7 @@ mod tests {
             out_of_scope: 2,
             from_store,
             stored: Some(true),
+            figures: None,
         }))
     }
 

@@ -65,8 +65,8 @@ impl<'a> CsvRecords<'a> {
         let (encoding, body) = encoding::detect(bytes, options.encoding);
         let reader = reader_over(body);
         // Detection checks every byte of what it finds to be UTF-8.
-        let utf8_checked =
-            encoding == DetectedEncoding::Utf8 && options.encoding == encoding::EncodingChoice::Auto;
+        let utf8_checked = encoding == DetectedEncoding::Utf8
+            && options.encoding == encoding::EncodingChoice::Auto;
         Ok(Self {
             body,
             reader,

@@ -19,6 +19,7 @@ use super::import::{
     TotalCheck,
 };
 use super::progress::{NoProgress, ParseProgress, ProgressSink, REPORT_EVERY_RECORDS};
+use crate::model::figures::RowFigures;
 use crate::model::hashing::ShortKeys;
 use crate::model::{
     time, AreaCode, Column, HospitalCode, MunicipalityCode, PrefectureNumber, ReportRow, Totals,
@@ -101,8 +102,11 @@ pub(super) fn finish(
         rows,
         footer,
         total_rows,
+        figures,
         ..
     } = part;
+    // Figures are of every row taken, and only they stay in the report.
+    let figures = figures.filter(|f| f.rows == rows.rows.len());
 
     let sums = if total_rows.is_empty() {
         Totals::default()
@@ -127,6 +131,7 @@ pub(super) fn finish(
     let mut import = rows.finish(source_name, extra_names, encoding, Numbering::Line);
     import.footer = footer;
     import.total_checks = total_checks;
+    import.figures = figures.map(Box::new);
     import
 }
 
@@ -139,9 +144,18 @@ pub(super) struct Part {
     total_rows: Vec<(u64, GivenTotals)>,
     /// The stretch ended in the footer.
     pub(super) in_footer: bool,
+    /// The figures of its rows, once measured ([`Part::measure`]).
+    figures: Option<RowFigures>,
 }
 
 impl Part {
+    /// Measures the figures of its rows (taken without batches) while they are at hand.
+    pub(super) fn measure(&mut self) {
+        if self.batches.is_empty() {
+            self.figures = Some(RowFigures::of(&self.rows.rows, 0));
+        }
+    }
+
     /// Rows taken so far, in this stretch's collector and its batches.
     pub(super) fn row_count(&self) -> usize {
         self.rows.rows.len() + self.batches.iter().map(Vec::len).sum::<usize>()
@@ -176,6 +190,13 @@ impl Part {
         for batch in next.batches.drain(..) {
             self.rows.rows.extend(batch);
         }
+        self.figures = match (self.figures.take(), next.figures.take()) {
+            (Some(mut figures), Some(more)) => {
+                figures.add(more, true);
+                Some(figures)
+            }
+            _ => None,
+        };
         self.rows.append(&mut next.rows);
         self.footer.append(&mut next.footer);
         self.total_rows.append(&mut next.total_rows);
@@ -210,6 +231,7 @@ pub(super) fn read_part(
         footer: Vec::new(),
         total_rows: Vec::new(),
         in_footer,
+        figures: None,
     };
     let mut totals = TotalRowFinder::default();
     let mut taken = 0;

@@ -351,7 +351,7 @@ fn parse_block(
     )
     .utf8_checked(checks_utf8(header, options));
     let (mut bytes_told, mut rows_told) = (0, 0);
-    let part = read_part(
+    let mut part = read_part(
         &mut csv,
         &header.layout,
         block.in_footer,
@@ -366,8 +366,10 @@ fn parse_block(
     );
     let end = (body.len() - block.start) as u64;
     shared.bytes.fetch_add(end - bytes_told, Relaxed);
-    if let Ok(part) = &part {
+    if let Ok(part) = &mut part {
         shared.rows.fetch_add(part.row_count() - rows_told, Relaxed);
+        // Measured here, on both cores, while the rows are at hand.
+        part.measure();
     }
     part
 }
@@ -673,6 +675,7 @@ mod tests {
     use super::super::gmis_csv::tests::awkward_body;
     use super::super::progress::NoProgress;
     use super::*;
+    use crate::model::figures::RowFigures;
 
     fn in_blocks(body: &[u8], block: usize, options: &ImportOptions) -> Streamed {
         let mut source = body;
@@ -697,7 +700,18 @@ mod tests {
             return false;
         };
         let once = one_pass(body, options);
-        let import = import.map(|import| *import);
+        let import = import.map(|mut import| {
+            // Measured block by block, the figures are those of all rows at once.
+            let measured = import.figures.take().map(|f| format!("{f:?}"));
+            let rows = &import.report.rows;
+            let expected = RowFigures::of(rows, 0);
+            assert_eq!(
+                measured,
+                Some(format!("{expected:?}")),
+                "blocks of {block} bytes"
+            );
+            *import
+        });
         assert_eq!(
             format!("{import:?}"),
             format!("{once:?}"),

@@ -471,6 +471,9 @@ pub struct Import {
     /// Warnings about the source as a whole, already phrased for the user
     /// (a report that says it holds only part of its rows).
     pub notes: Vec<String>,
+    /// The figures of every row of `report`, when they were measured as the
+    /// rows were read (a large file read in blocks).
+    pub figures: Option<Box<crate::model::figures::RowFigures>>,
 }
 
 impl Import {
@@ -548,6 +551,7 @@ impl RowCollector {
             total_checks: Vec::new(),
             numbering,
             notes: Vec::new(),
+            figures: None,
         }
     }
 }

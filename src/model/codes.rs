@@ -306,8 +306,25 @@ mod tests {
         assert!(PrefectureNumber::parse("48").is_err());
         assert!(PrefectureNumber::parse("00").is_err());
         assert!(PrefectureNumber::parse("+1").is_err());
-        for text in ["01", "1", "13", "47", "48", "00", "0", "+1", " 13 ", "１３", "", "130", "\u{3000}7"] {
-            let (bytes, text_read) = (PrefectureNumber::parse_bytes(text.as_bytes()), PrefectureNumber::parse(text));
+        for text in [
+            "01",
+            "1",
+            "13",
+            "47",
+            "48",
+            "00",
+            "0",
+            "+1",
+            " 13 ",
+            "１３",
+            "",
+            "130",
+            "\u{3000}7",
+        ] {
+            let (bytes, text_read) = (
+                PrefectureNumber::parse_bytes(text.as_bytes()),
+                PrefectureNumber::parse(text),
+            );
             assert_eq!(bytes, text_read, "{text:?}");
         }
         assert_eq!(PrefectureNumber::find("東京").unwrap().get(), 13);

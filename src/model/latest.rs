@@ -34,10 +34,13 @@ const POSITION_BITS: u32 = 30;
 /// pass over them (beside other work on the same rows, while they are at
 /// hand) and sorted, to be put together with the other parts' by
 /// [`latest_of_keys`].
+#[derive(Clone, Debug)]
 pub struct CodeKeys {
     keys: Vec<u64>,
     /// The codes rise strictly from row to row: each is the latest of its own.
     ascending: bool,
+    /// The keys are sorted.
+    sorted: bool,
     /// More rows than a packed key holds a position of.
     too_many: bool,
 }
@@ -48,6 +51,7 @@ impl CodeKeys {
         Self {
             keys: Vec::with_capacity(rows),
             ascending: true,
+            sorted: true,
             too_many: first_position + rows >= 1 << POSITION_BITS,
         }
     }
@@ -62,22 +66,43 @@ impl CodeKeys {
         if let Some(&last) = self.keys.last() {
             self.ascending &= last >> POSITION_BITS < key >> POSITION_BITS;
         }
+        self.sorted = self.ascending;
         self.keys.push(key);
+    }
+
+    /// These keys followed by those of the rows after them, made with
+    /// positions from 0: they are moved on by `shift`, the rows before them.
+    pub fn append(&mut self, next: CodeKeys, shift: usize) {
+        self.too_many |= next.too_many || shift + next.keys.len() >= 1 << POSITION_BITS;
+        if self.too_many {
+            self.keys = Vec::new();
+            return;
+        }
+        if let (Some(&last), Some(&first)) = (self.keys.last(), next.keys.first()) {
+            self.ascending &= last >> POSITION_BITS < (first >> POSITION_BITS);
+        }
+        self.ascending &= next.ascending;
+        self.sorted = self.ascending;
+        self.keys
+            .extend(next.keys.iter().map(|key| key + shift as u64));
     }
 
     /// The keys sorted (on the thread that made them), ready to be merged.
     pub fn sorted(mut self) -> Self {
-        if !self.ascending && !self.too_many {
+        if !self.sorted && !self.too_many {
             // The positions below the codes rise as the keys were made.
             super::radix::sort_above(&mut self.keys, POSITION_BITS as usize / 8);
+            self.sorted = true;
         }
         self
     }
 }
 
-/// [`latest_rows`] from the sorted keys of consecutive parts of `rows`, in order.
+/// [`latest_rows`] from the keys of consecutive parts of `rows`, in order
+/// (sorted here if they were not on the threads that made them).
 pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
-    if parts.iter().any(|part| part.too_many) {
+    let made: usize = parts.iter().map(|part| part.keys.len()).sum();
+    if made != rows.len() || parts.iter().any(|part| part.too_many) {
         return latest_by_hashing(rows);
     }
     let ascending = parts.iter().all(|part| part.ascending)
@@ -90,21 +115,44 @@ pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
     if ascending {
         return (0..rows.len()).collect();
     }
-    let runs = parts.into_iter().map(|part| part.keys).collect();
+    let runs = parts.into_iter().map(|part| part.sorted().keys).collect();
     latest_of_packed(rows, merged(runs))
 }
 
-/// The keys of sorted runs in one ascending order, merged as they are walked.
-fn merged(runs: Vec<Vec<u64>>) -> impl Iterator<Item = u64> {
-    let mut runs: Vec<_> = runs.into_iter().map(|run| run.into_iter().peekable()).collect();
-    std::iter::from_fn(move || {
-        let (lowest, _) = runs
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, run)| run.peek().map(|&key| (i, key)))
-            .min_by_key(|&(_, key)| key)?;
-        runs[lowest].next()
-    })
+/// The keys of sorted runs in one ascending order, merged two at a time as
+/// they are walked (there are as many runs as cores).
+fn merged(runs: Vec<Vec<u64>>) -> Box<dyn Iterator<Item = u64>> {
+    runs.into_iter()
+        .map(|run| Box::new(run.into_iter()) as Box<dyn Iterator<Item = u64>>)
+        .reduce(|first, second| Box::new(TwoRuns::new(first, second)))
+        .unwrap_or_else(|| Box::new(std::iter::empty()))
+}
+
+/// Two ascending runs walked as one.
+struct TwoRuns<A: Iterator<Item = u64>, B: Iterator<Item = u64>> {
+    first: std::iter::Peekable<A>,
+    second: std::iter::Peekable<B>,
+}
+
+impl<A: Iterator<Item = u64>, B: Iterator<Item = u64>> TwoRuns<A, B> {
+    fn new(first: A, second: B) -> Self {
+        Self {
+            first: first.peekable(),
+            second: second.peekable(),
+        }
+    }
+}
+
+impl<A: Iterator<Item = u64>, B: Iterator<Item = u64>> Iterator for TwoRuns<A, B> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        match (self.first.peek(), self.second.peek()) {
+            (Some(a), Some(b)) if b < a => self.second.next(),
+            (Some(_), _) => self.first.next(),
+            (None, _) => self.second.next(),
+        }
+    }
 }
 
 fn latest_of_packed(rows: &[ReportRow], packed: impl Iterator<Item = u64>) -> Vec<usize> {

@@ -3,6 +3,7 @@
 pub mod acknowledgement;
 pub mod codes;
 pub mod column;
+pub mod figures;
 pub mod hashing;
 pub mod latest;
 pub mod radix;

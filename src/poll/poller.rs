@@ -39,6 +39,9 @@ pub struct FeedSnapshot {
     pub from_store: bool,
     /// Whether a fetched snapshot reached the store; none without a store.
     pub stored: Option<bool>,
+    /// The figures of every row of `report`, measured as it was read, so the
+    /// dashboard need not read the rows again for them.
+    pub figures: Option<crate::model::figures::RowFigures>,
 }
 
 use std::collections::HashSet;
@@ -869,6 +872,8 @@ impl Poller {
             report.rows.retain(|row| row.prefecture_no == pref);
         }
         let out_of_scope = read_rows - report.rows.len();
+        // Figures of rows no longer all there are not of this report.
+        let figures = import.figures.filter(|_| out_of_scope == 0).map(|f| *f);
         if report.rows.is_empty() && read_rows > 0 {
             return Err(PollError::NoRowsInScope { out_of_scope });
         }
@@ -905,6 +910,7 @@ impl Poller {
             out_of_scope,
             from_store: false,
             stored,
+            figures,
         })));
         Ok(())
     }
@@ -1252,6 +1258,7 @@ fn stored_event(snapshot: Snapshot) -> FeedEvent {
         out_of_scope: 0,
         from_store: true,
         stored: Some(true),
+        figures: None,
     }))
 }
 

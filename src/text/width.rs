@@ -63,6 +63,20 @@ pub fn str_width(s: &str, amb: AmbiguousWidth) -> usize {
     simple_width(s).unwrap_or_else(|| clustered_width(s, amb))
 }
 
+/// [`str_width`] with ambiguous characters narrow and wide, in that order:
+/// one measure for text whose width does not depend on them, as nearly all does.
+pub fn str_widths(s: &str) -> [usize; 2] {
+    let simple = if s.is_ascii() {
+        Some(str_width(s, AmbiguousWidth::Narrow))
+    } else {
+        simple_width(s)
+    };
+    match simple {
+        Some(cells) => [cells, cells],
+        None => [AmbiguousWidth::Narrow, AmbiguousWidth::Wide].map(|amb| clustered_width(s, amb)),
+    }
+}
+
 /// [`str_width`] by grapheme clusters, whatever the text: the rule every
 /// faster path must agree with.
 fn clustered_width(s: &str, amb: AmbiguousWidth) -> usize {
@@ -74,9 +88,21 @@ fn clustered_width(s: &str, amb: AmbiguousWidth) -> usize {
 /// in both ambiguous modes, and no cluster of them is drawn at another
 /// width. None when any other character is in it.
 fn simple_width(s: &str) -> Option<usize> {
-    let mut cells = 0;
-    for c in s.chars() {
-        cells += simple_char_width(c)?;
+    let bytes = s.as_bytes();
+    let (mut cells, mut at) = (0, 0);
+    while let Some(&lead) = bytes.get(at) {
+        // Printable ASCII, and U+5000–U+9FFF (every character whose UTF-8
+        // starts with E5–E9, all of them kanji) are told by their first byte.
+        let (width, len) = match lead {
+            b' '..=b'~' => (1, 1),
+            0xE5..=0xE9 => (2, 3),
+            _ => {
+                let c = s[at..].chars().next()?;
+                (simple_char_width(c)?, c.len_utf8())
+            }
+        };
+        cells += width;
+        at += len;
     }
     Some(cells)
 }
@@ -757,6 +783,24 @@ mod tests {
             };
             for amb in MODES {
                 prop_assert_eq!(cut(measure(&s, max, amb)), cut(measure_clustered(&s, max, amb)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_byte_rule_gives_each_characters_own_width() {
+        let by_chars = |s: &str| s.chars().map(simple_char_width).sum::<Option<usize>>();
+        let chars = (0x20u32..0x3000)
+            .step_by(7)
+            .chain(0x3000..0xA000)
+            .chain(0xF900..0x10000);
+        for c in chars.filter_map(char::from_u32) {
+            let s = format!("a{c}東");
+            assert_eq!(simple_width(&s), by_chars(&s), "U+{:04X}", c as u32);
+            if let Some(width) = simple_width(&s) {
+                for amb in MODES {
+                    assert_eq!(width, clustered_width(&s, amb), "U+{:04X}", c as u32);
+                }
             }
         }
     }

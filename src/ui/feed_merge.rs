@@ -7,6 +7,7 @@ use super::app::{App, CHANGE_LOG_LIMIT};
 use super::effect::Effect;
 use super::view_model::SharedStats;
 use crate::master::{cross_check, CrossCheck, HospitalMaster, MunicipalityMaster};
+use crate::model::figures::RowFigures;
 use crate::model::{time, JstDateTime, Report};
 use crate::poll::poller::{FeedEvent, FeedSnapshot};
 use crate::view::changes;
@@ -103,16 +104,26 @@ impl App {
                 n => format!("{first}（ほか {} 件）", n - 1),
             });
         }
-        self.set_report(snapshot.report, snapshot.fetched_at);
+        self.set_measured_report(snapshot.report, snapshot.figures, snapshot.fetched_at);
         effects
     }
 
     /// Replaces the data (a reload), keeping the view settings. The screen
     /// keeps showing the view before until the new one is prepared.
     pub fn set_report(&mut self, report: impl Into<Arc<Report>>, now: JstDateTime) {
-        Report::release(std::mem::replace(&mut self.incoming, report.into()));
+        self.set_measured_report(report.into(), None, now);
+    }
+
+    /// [`App::set_report`] with the figures of its rows measured as it was read.
+    fn set_measured_report(
+        &mut self,
+        report: Arc<Report>,
+        figures: Option<RowFigures>,
+        now: JstDateTime,
+    ) {
+        Report::release(std::mem::replace(&mut self.incoming, report));
         self.check_against_masters();
-        self.stats = SharedStats::default();
+        self.stats = SharedStats::measured(figures);
         self.loaded_at = now;
         self.refresh_view();
     }

@@ -2,11 +2,12 @@
 //! [`Prepared`] view holds the report it was built from, so drawing and
 //! selection never pair one report's positions with another's rows.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::model::figures::RowFigures;
 use crate::model::latest::CodeKeys;
 use crate::model::{Column, JstDateTime, Report, ReportRow};
-use crate::text::width::{self, AmbiguousWidth};
+use crate::text::width::AmbiguousWidth;
 use crate::view::clock::ClockChecks;
 use crate::view::{self, changes, Grouping, SortDirection, SortKey, View, ViewSpec};
 
@@ -192,20 +193,32 @@ impl ReportStats {
     /// Measured on both cores for a big report.
     pub fn of(report: &Report, amb: AmbiguousWidth) -> Self {
         let rows = &report.rows;
-        let parts = view::parallel::in_parts(rows, |from, part| RowFigures::of(part, from, amb));
-        let mut all = RowFigures::default();
-        let mut codes = Vec::with_capacity(parts.len());
+        let parts = view::parallel::in_parts(rows, |from, part| {
+            let mut figures = RowFigures::of(part, from);
+            figures.codes = figures.codes.into_iter().map(CodeKeys::sorted).collect();
+            figures
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_else(|| RowFigures::of(&[], 0));
         for part in parts {
-            codes.push(all.add(part));
+            all.add(part, false);
         }
-        let latest = crate::model::latest::latest_of_keys(rows, codes);
+        Self::of_figures(report, all, amb)
+    }
+
+    /// From the figures of every row of `report`, measured as it was read;
+    /// measured again should they not be of all of its rows.
+    pub fn of_figures(report: &Report, figures: RowFigures, amb: AmbiguousWidth) -> Self {
+        if figures.rows != report.rows.len() {
+            return Self::of(report, amb);
+        }
         Self {
-            name_width: all.name_width,
-            count_widths: all.count_widths,
-            scope: scope(&all.prefectures),
-            newest: all.newest,
-            static_errors: all.static_errors,
-            latest,
+            name_width: figures.name_width(amb),
+            count_widths: CountWidths::of_figures(&figures),
+            scope: scope(&figures.prefectures),
+            newest: figures.newest,
+            latest: crate::model::latest::latest_of_keys(&report.rows, figures.codes),
+            static_errors: figures.static_errors,
             text_ranks: Default::default(),
         }
     }
@@ -247,113 +260,25 @@ fn rank_names_later(report: &Arc<Report>, stats: &SharedStats) {
     });
 }
 
-/// [`ReportStats`] of some consecutive rows, to be added up.
-#[derive(Default)]
-struct RowFigures {
-    name_width: usize,
-    count_widths: CountWidths,
-    /// By 都道府県番号: whether a row has it.
-    prefectures: Vec<bool>,
-    newest: Option<JstDateTime>,
-    static_errors: Vec<bool>,
-    /// For the latest rows, put together once every part is measured.
-    codes: Option<CodeKeys>,
-}
-
-impl RowFigures {
-    /// The figures of `rows`, which start at `from` in the report: one pass,
-    /// since reading a million rows from memory costs more than each figure.
-    fn of(rows: &[ReportRow], from: usize, amb: AmbiguousWidth) -> Self {
-        let mut prefectures = vec![false; 48];
-        let mut static_errors = Vec::with_capacity(rows.len());
-        let mut codes = CodeKeys::with_capacity(rows.len(), from);
-        let mut counts = CountRanges::default();
-        let (mut name_width, mut newest) = (0, None);
-        for (i, row) in rows.iter().enumerate() {
-            name_width = name_width.max(width::str_width(&row.hospital_name, amb));
-            counts.add(row);
-            prefectures[usize::from(row.prefecture_no.get())] = true;
-            newest = newest.max(Some(row.reported_at));
-            static_errors.push(row.static_flags().has_errors());
-            codes.push(row, from + i);
-        }
-        Self {
-            name_width,
-            count_widths: counts.widths(),
-            prefectures,
-            newest,
-            static_errors,
-            codes: Some(codes.sorted()),
-        }
-    }
-
-    /// These figures and the next rows' together; the next rows' code keys
-    /// are given back, for the latest rows.
-    fn add(&mut self, mut next: RowFigures) -> CodeKeys {
-        self.name_width = self.name_width.max(next.name_width);
-        self.count_widths = self.count_widths.max(next.count_widths);
-        self.prefectures.resize(48, false);
-        for (seen, more) in self.prefectures.iter_mut().zip(next.prefectures) {
-            *seen |= more;
-        }
-        self.newest = self.newest.max(next.newest);
-        self.static_errors.append(&mut next.static_errors);
-        next.codes
-            .take()
-            .unwrap_or_else(|| CodeKeys::with_capacity(0, 0))
-    }
-}
-
-/// The smallest and largest value of each marked count column, as rows come.
-#[derive(Default)]
-struct CountRanges([Option<(i64, i64)>; changes::MARKED.len()]);
-
-impl CountRanges {
-    #[inline]
-    fn add(&mut self, row: &ReportRow) {
-        for (seen, column) in self.0.iter_mut().zip(changes::MARKED) {
-            if let Some(value) = row.get(column) {
-                let (low, high) = seen.get_or_insert((value, value));
-                (*low, *high) = ((*low).min(value), (*high).max(value));
-            }
-        }
-    }
-
-    /// The widest value is the largest or, with its sign, the smallest: the
-    /// digits are counted once per column.
-    fn widths(&self) -> CountWidths {
-        CountWidths(
-            self.0
-                .map(|seen| seen.map_or(0, |(low, high)| digits(low).max(digits(high)))),
-        )
-    }
-}
-
 /// The widest row value of each column whose changes are marked (▴/▾),
 /// so the room for a mark beside a row's value is known without the totals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CountWidths([usize; changes::MARKED.len()]);
 
 impl CountWidths {
-    pub fn of(report: &Report) -> Self {
-        Self::of_rows(&report.rows)
+    /// The widest value is the largest or, with its sign, the smallest: the
+    /// digits are counted once per column.
+    fn of_figures(figures: &RowFigures) -> Self {
+        Self(changes::MARKED.map(|column| {
+            figures
+                .range(column)
+                .map_or(0, |(low, high)| digits(low).max(digits(high)))
+        }))
     }
 
+    #[cfg(test)]
     fn of_rows(rows: &[ReportRow]) -> Self {
-        let mut counts = CountRanges::default();
-        for row in rows {
-            counts.add(row);
-        }
-        counts.widths()
-    }
-
-    /// The wider of the two for each column.
-    fn max(self, other: Self) -> Self {
-        let mut widest = self.0;
-        for (w, o) in widest.iter_mut().zip(other.0) {
-            *w = (*w).max(o);
-        }
-        Self(widest)
+        Self::of_figures(&RowFigures::of(rows, 0))
     }
 
     /// Cells of the widest value in `column`; none for a column not marked.
@@ -372,8 +297,55 @@ fn digits(v: i64) -> usize {
         .map_or(1, |d| d as usize + 1)
 }
 
-/// Report stats, made by whichever prepare needs them first.
-pub type SharedStats = Arc<OnceLock<ReportStats>>;
+/// Report stats, made by whichever prepare needs them first: from the
+/// figures measured as the report was read when there are some.
+#[derive(Clone, Debug, Default)]
+pub struct SharedStats(Arc<StatsCell>);
+
+#[derive(Debug, Default)]
+struct StatsCell {
+    stats: OnceLock<ReportStats>,
+    measured: Mutex<Option<RowFigures>>,
+}
+
+impl SharedStats {
+    /// Stats to be made from `figures`, measured as the report was read.
+    pub fn measured(figures: Option<RowFigures>) -> Self {
+        Self(Arc::new(StatsCell {
+            stats: OnceLock::new(),
+            measured: Mutex::new(figures),
+        }))
+    }
+
+    /// Stats made already.
+    pub fn made(stats: ReportStats) -> Self {
+        Self(Arc::new(StatsCell {
+            stats: OnceLock::from(stats),
+            measured: Mutex::new(None),
+        }))
+    }
+
+    /// The stats, if made.
+    pub fn get(&self) -> Option<&ReportStats> {
+        self.0.stats.get()
+    }
+
+    /// The stats of `report`, made now if they are not yet.
+    pub fn of(&self, report: &Report, amb: AmbiguousWidth) -> &ReportStats {
+        self.0.stats.get_or_init(|| {
+            let measured = self
+                .0
+                .measured
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            match measured {
+                Some(figures) => ReportStats::of_figures(report, figures, amb),
+                None => ReportStats::of(report, amb),
+            }
+        })
+    }
+}
 
 /// Builds a view and its lines: O(rows), run off the input path for big reports.
 pub fn prepare(
@@ -384,7 +356,7 @@ pub fn prepare(
     kind: ViewKind,
     amb: AmbiguousWidth,
 ) -> Prepared {
-    let figures = stats.get_or_init(|| ReportStats::of(report, amb));
+    let figures = stats.of(report, amb);
     let clock = ClockChecks::new(spec.now, spec.stale_after);
     // Counted in the pass that adds the rows up, in file order: reading
     // them in sorted order would be a jump in memory per row.
@@ -596,7 +568,7 @@ mod tests {
             rows,
         });
         let stats = SharedStats::default();
-        let figures = stats.get_or_init(|| ReportStats::of(&report, AmbiguousWidth::Narrow));
+        let figures = stats.of(&report, AmbiguousWidth::Narrow);
         assert!(!figures.text_ranks.is_made(Column::HospitalName));
         rank_names_later(&report, &stats);
         let waited = std::time::Instant::now();
@@ -610,6 +582,38 @@ mod tests {
         let made = figures.text_ranks.of(&report.rows, Column::HospitalName);
         let fresh = crate::view::text_rank::TextRanks::default();
         assert_eq!(made, fresh.of(&report.rows, Column::HospitalName));
+    }
+
+    #[test]
+    fn stats_from_figures_measured_in_reading_are_those_of_the_rows() {
+        use crate::model::test_rows::seed_row;
+        let rows: Vec<_> = (0..300u32)
+            .map(|i| {
+                let mut row = seed_row();
+                row.hospital_name = "①".repeat(1 + i as usize % 4).into();
+                row.inpatients = Some(i % 50);
+                row
+            })
+            .collect();
+        let report = Report {
+            extra_columns: Vec::new(),
+            rows,
+        };
+        for amb in [AmbiguousWidth::Narrow, AmbiguousWidth::Wide] {
+            let measured = RowFigures::of(&report.rows, 0);
+            let stats = SharedStats::measured(Some(measured));
+            let from_figures = stats.of(&report, amb);
+            let of_rows = ReportStats::of(&report, amb);
+            assert_eq!(format!("{from_figures:?}"), format!("{of_rows:?}"));
+            // Figures of other rows than the report's are not used.
+            let stale = SharedStats::measured(Some(RowFigures::of(&report.rows[..10], 0)));
+            assert_eq!(
+                format!("{:?}", stale.of(&report, amb)),
+                format!("{of_rows:?}")
+            );
+        }
+        let wide = ReportStats::of(&report, AmbiguousWidth::Wide);
+        assert_eq!(wide.name_width, 8, "four ① drawn two cells each");
     }
 
     #[test]
@@ -628,10 +632,10 @@ mod tests {
             rows,
         };
         let stats = ReportStats::of(&report, AmbiguousWidth::Narrow);
-        let whole = RowFigures::of(&report.rows, 0, AmbiguousWidth::Narrow);
+        let whole = RowFigures::of(&report.rows, 0);
         assert_eq!(stats.name_width, 14);
-        assert_eq!(stats.name_width, whole.name_width);
-        assert_eq!(stats.count_widths, whole.count_widths);
+        assert_eq!(stats.name_width, whole.name_width(AmbiguousWidth::Narrow));
+        assert_eq!(stats.count_widths, CountWidths::of_figures(&whole));
         assert_eq!(stats.count_widths.get(Column::Ready), Some(6));
         assert_eq!(stats.static_errors, whole.static_errors);
         assert_eq!(stats.scope, "東京都");
