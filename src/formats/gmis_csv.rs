@@ -704,27 +704,18 @@ impl<'a> RowParser<'a> {
             Column::HospitalCode,
             HospitalCode::parse_bytes(field(Column::HospitalCode)),
         );
+        let (record_date, reported_at) = (field(Column::RecordDate), field(Column::ReportedAt));
         let record_date = check.check(
             Column::RecordDate,
             self.record_days
-                .date(field(Column::RecordDate))
-                .ok_or_else(|| {
-                    format!(
-                        "日付として読めません（{}）",
-                        show(field(Column::RecordDate))
-                    )
-                }),
+                .date(record_date)
+                .ok_or_else(|| unreadable("日付", record_date)),
         );
         let reported_at = check.check(
             Column::ReportedAt,
             self.report_days
-                .datetime(field(Column::ReportedAt))
-                .ok_or_else(|| {
-                    format!(
-                        "日時として読めません（{}）",
-                        show(field(Column::ReportedAt))
-                    )
-                }),
+                .datetime(reported_at)
+                .ok_or_else(|| unreadable("日時", reported_at)),
         );
         let secured = check.check(Column::Secured, parse_count(field(Column::Secured)));
         let ready = check.check(Column::Ready, parse_count(field(Column::Ready)));
@@ -846,6 +837,11 @@ impl<'a> RowParser<'a> {
         last.1 = Some(at);
         Some(self.shared_texts[at].clone())
     }
+}
+
+/// The reason for a field that cannot be read as `what` (日付, 日時).
+fn unreadable(what: &str, bytes: &[u8]) -> String {
+    format!("{what}として読めません（{}）", show(bytes))
 }
 
 /// What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"):
