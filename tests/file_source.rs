@@ -68,7 +68,12 @@ async fn next_event(handle: &mut PollerHandle, app: &mut App) -> String {
             .expect("the poller answers in time")
             .expect("the poller runs");
         let text = match &event {
-            FeedEvent::Snapshot(s) => Some(format!("snapshot {}", s.report.rows.len())),
+            FeedEvent::Snapshot(s) => Some(format!(
+                "snapshot {}{}",
+                s.report.rows.len(),
+                // A large file's rows are measured as they are read.
+                if s.figures.is_some() { " measured" } else { "" }
+            )),
             FeedEvent::Failed { message, .. } => Some(format!("failed {message}")),
             FeedEvent::Unchanged { .. } => Some("unchanged".to_string()),
             FeedEvent::Notice(text) => Some(format!("notice {text}")),
@@ -132,7 +137,7 @@ async fn a_large_file_read_in_blocks_is_taken_whole_or_not_at_all() {
     let mut app = app();
     assert_eq!(
         next_event(&mut handle, &mut app).await,
-        format!("snapshot {rows}")
+        format!("snapshot {rows} measured")
     );
 
     // The same bytes written again: read, found the same, not shown again.
@@ -162,7 +167,7 @@ async fn a_large_file_read_in_blocks_is_taken_whole_or_not_at_all() {
     handle.poll_now.notify_one();
     assert_eq!(
         next_event(&mut handle, &mut app).await,
-        format!("snapshot {rows}")
+        format!("snapshot {rows} measured")
     );
     assert!(
         app.report().rows.iter().all(|r| r.ready >= Some(5)),

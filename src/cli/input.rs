@@ -67,6 +67,7 @@ pub fn load(
             let options = ImportOptions {
                 encoding: reading.encoding,
                 source_name,
+                measure_rows: false,
             };
             (import_any(&bytes, reading.format, &options)?, messages)
         }
@@ -156,6 +157,7 @@ fn import_in_blocks(path: &Path, reading: &Reading) -> Result<Option<Import>, Co
     let options = ImportOptions {
         encoding: reading.encoding,
         source_name: path.display().to_string(),
+        measure_rows: false,
     };
     let (streamed, _) =
         import_file_in_blocks(path, max_bytes, &options, &mut NoProgress).map_err(unusable)?;

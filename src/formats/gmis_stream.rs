@@ -369,7 +369,9 @@ fn parse_block(
     if let Ok(part) = &mut part {
         shared.rows.fetch_add(part.row_count() - rows_told, Relaxed);
         // Measured here, on both cores, while the rows are at hand.
-        part.measure();
+        if options.measure_rows {
+            part.measure();
+        }
     }
     part
 }
@@ -690,15 +692,26 @@ mod tests {
     /// What the block reader must give for `body`: exactly one pass's import,
     /// the body's hash and length, and whether it ends where a record does.
     fn check_same(body: &[u8], block: usize, options: &ImportOptions) -> bool {
+        let measuring = ImportOptions {
+            measure_rows: true,
+            ..options.clone()
+        };
         let Streamed::Read {
             import,
             content_hash,
             len,
             complete,
-        } = in_blocks(body, block, options)
+        } = in_blocks(body, block, &measuring)
         else {
             return false;
         };
+        // Without being asked for, the figures are not measured.
+        if let Streamed::Read {
+            import: Ok(plain), ..
+        } = in_blocks(body, block, options)
+        {
+            assert!(plain.figures.is_none());
+        }
         let once = one_pass(body, options);
         let import = import.map(|mut import| {
             // Measured block by block, the figures are those of all rows at once.

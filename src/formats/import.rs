@@ -13,6 +13,9 @@ pub struct ImportOptions {
     pub encoding: EncodingChoice,
     /// Shown in messages: a file path or a URL.
     pub source_name: String,
+    /// Measure the figures of the rows as they are read, for a first view
+    /// ([`Import::figures`]): the dashboard wants them, a printout does not.
+    pub measure_rows: bool,
 }
 
 /// A source that could not be read as a report (or a master) at all: which

@@ -809,6 +809,7 @@ impl Poller {
         let options = ImportOptions {
             encoding: self.config.encoding,
             source_name: label.clone(),
+            measure_rows: true,
         };
         let format = self.config.format;
         let last_hash = self.last_hash.clone();
