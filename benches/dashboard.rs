@@ -22,6 +22,18 @@ use bedboard::view::{SortDirection, SortKey, View, ViewSpec};
 
 const ROWS: usize = 1_000_000;
 
+/// The rows view of `report` as the dashboard prepares it, ambiguous characters narrow.
+fn rows_view(report: &Arc<Report>, stats: &app::SharedStats, spec: &ViewSpec) -> app::Prepared {
+    app::prepare(
+        report,
+        stats,
+        spec,
+        Toggles::default(),
+        ViewKind::Rows,
+        AmbiguousWidth::Narrow,
+    )
+}
+
 fn million_rows() -> Report {
     let base = time::parse_datetime(demo::ASSET_BASE_TIME).expect("valid time");
     let demo = demo::demo_report(&base);
@@ -55,25 +67,9 @@ fn dashboard(c: &mut Criterion) {
     // Per-report figures (widest name, flags) are made once and shared by every view.
     let stats = app::SharedStats::default();
     let amb = AmbiguousWidth::Narrow;
-    app::prepare(
-        &report,
-        &stats,
-        &spec,
-        Toggles::default(),
-        ViewKind::Rows,
-        amb,
-    );
+    rows_view(&report, &stats, &spec);
     group.bench_function("prepare_sorted_by_free", |b| {
-        b.iter_with_large_drop(|| {
-            app::prepare(
-                &report,
-                &stats,
-                &spec,
-                Toggles::default(),
-                ViewKind::Rows,
-                amb,
-            )
-        })
+        b.iter_with_large_drop(|| rows_view(&report, &stats, &spec))
     });
 
     group.bench_function("report_stats_widths", |b| {
@@ -85,16 +81,7 @@ fn dashboard(c: &mut Criterion) {
             column: bedboard::model::Column::Ready,
             direction: SortDirection::Ascending,
         });
-        b.iter_with_large_drop(|| {
-            app::prepare(
-                &report,
-                &stats,
-                &by_ready,
-                Toggles::default(),
-                ViewKind::Rows,
-                amb,
-            )
-        })
+        b.iter_with_large_drop(|| rows_view(&report, &stats, &by_ready))
     });
     let mut by_name = spec.clone();
     by_name.sort = Some(SortKey {
@@ -109,38 +96,13 @@ fn dashboard(c: &mut Criterion) {
                 fresh.text_ranks = Default::default();
                 app::SharedStats::made(fresh)
             },
-            |fresh| {
-                app::prepare(
-                    &report,
-                    &fresh,
-                    &by_name,
-                    Toggles::default(),
-                    ViewKind::Rows,
-                    amb,
-                )
-            },
+            |fresh| rows_view(&report, &fresh, &by_name),
             criterion::BatchSize::LargeInput,
         )
     });
-    app::prepare(
-        &report,
-        &stats,
-        &by_name,
-        Toggles::default(),
-        ViewKind::Rows,
-        amb,
-    );
+    rows_view(&report, &stats, &by_name);
     group.bench_function("sort_by_name_ranked", |b| {
-        b.iter_with_large_drop(|| {
-            app::prepare(
-                &report,
-                &stats,
-                &by_name,
-                Toggles::default(),
-                ViewKind::Rows,
-                amb,
-            )
-        })
+        b.iter_with_large_drop(|| rows_view(&report, &stats, &by_name))
     });
     let latest = &stats.get().expect("made above").latest;
     group.bench_function("sort_by_name_unranked", |b| {
@@ -175,7 +137,6 @@ fn resort(c: &mut Criterion) {
     let report = Arc::new(million_rows());
     let base = time::parse_datetime(demo::ASSET_BASE_TIME).expect("valid time");
     let stats = app::SharedStats::default();
-    let amb = AmbiguousWidth::Narrow;
     let by = |column: Column, group| {
         let mut spec = ViewSpec::new(base);
         spec.sort = Some(SortKey {
@@ -186,14 +147,7 @@ fn resort(c: &mut Criterion) {
         spec
     };
     let first = by(Column::HospitalName, bedboard::view::Grouping::None);
-    app::prepare(
-        &report,
-        &stats,
-        &first,
-        Toggles::default(),
-        ViewKind::Rows,
-        amb,
-    );
+    rows_view(&report, &stats, &first);
     let mut group = c.benchmark_group("resort_1m");
     group.sample_size(10);
     let cases = [
@@ -209,16 +163,7 @@ fn resort(c: &mut Criterion) {
         let spec = by(column, grouping);
         let name = format!("{}_{}", column.name(), grouping.label());
         group.bench_function(name, |b| {
-            b.iter_with_large_drop(|| {
-                app::prepare(
-                    &report,
-                    &stats,
-                    &spec,
-                    Toggles::default(),
-                    ViewKind::Rows,
-                    amb,
-                )
-            })
+            b.iter_with_large_drop(|| rows_view(&report, &stats, &spec))
         });
     }
     group.finish();

@@ -105,8 +105,6 @@ pub(super) fn finish(
         figures,
         ..
     } = part;
-    // Figures are of every row taken, and only they stay in the report.
-    let figures = figures.filter(|f| f.rows == rows.rows.len());
 
     let sums = if total_rows.is_empty() {
         Totals::default()

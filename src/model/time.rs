@@ -40,42 +40,26 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     canonical_date(text.as_bytes()).or_else(|| parse_ymd(text))
 }
 
-/// [`parse_date`] on a file's bytes; the common form needs no decoding.
-pub fn parse_date_bytes(bytes: &[u8]) -> Option<NaiveDate> {
-    canonical_date(bytes.trim_ascii()).or_else(|| parse_date(std::str::from_utf8(bytes).ok()?))
-}
-
-/// [`parse_datetime`] on a file's bytes.
-pub fn parse_datetime_bytes(bytes: &[u8]) -> Option<JstDateTime> {
-    canonical_datetime(bytes.trim_ascii())
-        .or_else(|| parse_datetime(std::str::from_utf8(bytes).ok()?))
-}
-
-/// The last day read in G-MIS's form, for one column: the rows of a report
-/// mostly share their 実績日 and the day of their 報告日時, so a million rows
-/// work out a few days rather than a million.
+/// Dates and times read from a file's bytes (the common form needs no
+/// decoding), remembering the last day read in G-MIS's form, for one column:
+/// the rows of a report mostly share their 実績日 and the day of their 報告日時,
+/// so a million rows work out a few days rather than a million.
 #[derive(Default)]
 pub struct DayMemo {
     last: Option<([u8; 10], NaiveDate)>,
 }
 
 impl DayMemo {
-    /// [`parse_date_bytes`], remembering the day.
+    /// [`parse_date`] on a file's bytes.
     pub fn date(&mut self, bytes: &[u8]) -> Option<NaiveDate> {
         self.canonical(bytes.trim_ascii())
             .or_else(|| parse_date(std::str::from_utf8(bytes).ok()?))
     }
 
-    /// [`parse_datetime_bytes`], remembering the day.
+    /// [`parse_datetime`] on a file's bytes.
     pub fn datetime(&mut self, bytes: &[u8]) -> Option<JstDateTime> {
-        let b = bytes.trim_ascii();
-        let canonical = if b.len() == 16 && b[10] == b' ' && b[13] == b':' {
-            let day = self.canonical(&b[..10]);
-            day.and_then(|day| at_minute(day, &b[11..]))
-        } else {
-            None
-        };
-        canonical.or_else(|| parse_datetime(std::str::from_utf8(bytes).ok()?))
+        canonical_datetime_by(bytes.trim_ascii(), |day| self.canonical(day))
+            .or_else(|| parse_datetime(std::str::from_utf8(bytes).ok()?))
     }
 
     fn canonical(&mut self, b: &[u8]) -> Option<NaiveDate> {
@@ -111,15 +95,19 @@ fn canonical_date(b: &[u8]) -> Option<NaiveDate> {
 
 /// "2022/02/01 11:32", the form G-MIS writes.
 fn canonical_datetime(b: &[u8]) -> Option<JstDateTime> {
+    canonical_datetime_by(b, canonical_date)
+}
+
+/// [`canonical_datetime`] with its day read by `read_day`.
+fn canonical_datetime_by(
+    b: &[u8],
+    read_day: impl FnOnce(&[u8]) -> Option<NaiveDate>,
+) -> Option<JstDateTime> {
     if b.len() != 16 || b[10] != b' ' || b[13] != b':' {
         return None;
     }
-    at_minute(canonical_date(&b[..10])?, &b[11..])
-}
-
-/// "11:32" on `day`, in JST.
-fn at_minute(day: NaiveDate, hh_mm: &[u8]) -> Option<JstDateTime> {
-    let time = NaiveTime::from_hms_opt(two_digits(&hh_mm[0..2])?, two_digits(&hh_mm[3..5])?, 0)?;
+    let day = read_day(&b[..10])?;
+    let time = NaiveTime::from_hms_opt(two_digits(&b[11..13])?, two_digits(&b[14..16])?, 0)?;
     // A fixed offset has one reading of every local time.
     let utc = NaiveDateTime::new(day, time).checked_sub_signed(Duration::hours(9))?;
     Some(DateTime::from_naive_utc_and_offset(utc, jst()))
@@ -213,12 +201,8 @@ mod tests {
         for _ in 0..2 {
             for text in texts {
                 let bytes = text.as_bytes();
-                assert_eq!(dates.date(bytes), parse_date_bytes(bytes), "{text}");
-                assert_eq!(
-                    datetimes.datetime(bytes),
-                    parse_datetime_bytes(bytes),
-                    "{text}"
-                );
+                assert_eq!(dates.date(bytes), parse_date(text), "{text}");
+                assert_eq!(datetimes.datetime(bytes), parse_datetime(text), "{text}");
             }
         }
         let morning = DayMemo::default().datetime(b"2022/01/05 08:59").unwrap();

@@ -28,14 +28,19 @@ pub fn in_parts<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> R +
             .enumerate()
             .map(|(k, part)| scope.spawn(move || work(k * size, part)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        joined(handles)
     })
+}
+
+/// The results of scoped threads, in order; a panic in one goes on here.
+fn joined<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, R>>) -> Vec<R> {
+    handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
 }
 
 /// [`in_parts`] with each part's own stretch of `out` (as long as `items`)
@@ -59,13 +64,7 @@ pub fn in_parts_into<T: Sync, O: Send, R: Send>(
             .enumerate()
             .map(|(k, (part, out))| scope.spawn(move || work(k * size, part, out)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        joined(handles)
     })
 }
 
