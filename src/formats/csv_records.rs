@@ -41,11 +41,10 @@ pub(crate) struct CsvRecords<'a> {
     /// Where in `body` the reader started: 0, or the start of a stretch read
     /// on its own ([`CsvRecords::range`]).
     offset: usize,
-    /// Line breaks before `body` in the whole file: a block of a file read in
+    /// Line breaks in the whole file before `offset`, where the reader
+    /// started: the reader counts its own from there. A block of a file read in
     /// blocks ([`CsvRecords::block`]) numbers its lines as the file does.
-    lines_before: u64,
-    /// Line breaks in the file before `offset`, once the first record needs them.
-    newlines_before_reader: Option<u64>,
+    newlines_before_reader: u64,
     /// The body is UTF-8, and was checked to be as a whole (a field needs no check).
     utf8_checked: bool,
 }
@@ -77,8 +76,7 @@ impl<'a> CsvRecords<'a> {
             last_start: 0,
             ends_with_line_break: ends_with_line_break(body),
             offset: 0,
-            lines_before: 0,
-            newlines_before_reader: None,
+            newlines_before_reader: 0,
             utf8_checked,
         })
     }
@@ -98,8 +96,7 @@ impl<'a> CsvRecords<'a> {
             last_start: start,
             ends_with_line_break: ends_with_line_break(body),
             offset: start,
-            lines_before: 0,
-            newlines_before_reader: None,
+            newlines_before_reader: newlines(&body[..start]),
             utf8_checked: self.utf8_checked,
         }
     }
@@ -128,8 +125,7 @@ impl<'a> CsvRecords<'a> {
             last_start: start,
             ends_with_line_break: ends_with_line_break(body),
             offset: start,
-            lines_before,
-            newlines_before_reader: None,
+            newlines_before_reader: lines_before + newlines(&body[..start]),
             utf8_checked: false,
         }
     }
@@ -171,11 +167,7 @@ impl<'a> CsvRecords<'a> {
             .read_byte_record(&mut self.record)
             .map_err(|err| {
                 // The reader counts lines from where it started.
-                let before = self.lines_before
-                    + self.body[..self.offset]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count() as u64;
+                let before = self.newlines_before_reader;
                 ImportErrorKind::Malformed {
                     line: err.position().map_or(0, |p| p.line() + before),
                     message: err.to_string(),
@@ -256,13 +248,8 @@ impl<'a> CsvRecords<'a> {
         let Some(position) = self.record.position() else {
             return self.lines.line_at(self.body, start);
         };
-        let (lines, body, offset) = (&mut self.lines, self.body, self.offset);
-        let before = *self
-            .newlines_before_reader
-            .get_or_insert_with(|| lines.line_at(body, offset) - 1);
-        let from = (position.byte() as usize + offset).min(start);
-        let skipped = body[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
-        before + position.line() + skipped
+        let from = (position.byte() as usize + self.offset).min(start);
+        self.newlines_before_reader + position.line() + newlines(&self.body[from..start])
     }
 
     /// Reads the next record that is not blank.
@@ -393,10 +380,15 @@ struct LineCounter {
 impl LineCounter {
     fn line_at(&mut self, body: &[u8], offset: usize) -> u64 {
         let offset = offset.max(self.offset);
-        self.newlines += memchr::memchr_iter(b'\n', &body[self.offset..offset]).count() as u64;
+        self.newlines += newlines(&body[self.offset..offset]);
         self.offset = offset;
         self.newlines + 1
     }
+}
+
+/// Line breaks in `bytes`.
+pub(crate) fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// True if the text ends with an empty line ("\n\n" or "\n\r\n").
@@ -462,11 +454,23 @@ mod tests {
         assert_eq!(found, [(1, false), (2, false), (5, true)]);
     }
 
-    /// Each record's line as a scan of every byte before its start gives it.
-    fn lines_by_scanning(records: &mut CsvRecords) -> Vec<u64> {
+    #[test]
+    fn empty_lines_before_the_header_count_once() {
+        let options = ImportOptions::default();
+        let mut records = CsvRecords::open(b"\n\r\nh\n1\n\n2\n", &options).unwrap();
+        assert_eq!(records.header().unwrap(), 3);
+        let lines: Vec<u64> = std::iter::from_fn(|| records.next_record().unwrap())
+            .map(|place| place.line)
+            .collect();
+        assert_eq!(lines, [4, 6]);
+    }
+
+    /// Each record's line as a scan of every byte before its start gives it,
+    /// after `lines_before` line breaks of the file before the body.
+    fn lines_by_scanning(records: &mut CsvRecords, lines_before: u64) -> Vec<u64> {
         let mut scan = LineCounter {
             offset: 0,
-            newlines: records.lines_before,
+            newlines: lines_before,
         };
         let mut lines = Vec::new();
         while let Ok(Some(place)) = records.next_record() {
@@ -490,20 +494,22 @@ mod tests {
         let mut records_seen = 0;
         for _ in 0..5_000 {
             let len = rng.usize(0..40);
-            let mut text = b"h\n".to_vec();
+            // Empty lines may come before the header too.
+            let mut text = [&b"\n"[..], b"\r\n"][rng.usize(..2)].repeat(rng.usize(0..3));
+            text.extend_from_slice(b"h\n");
             text.extend((0..len).map(|_| alphabet[rng.usize(..alphabet.len())]));
             let mut whole = CsvRecords::open(&text, &options).unwrap();
             if whole.header().is_err() {
                 continue;
             }
-            let lines = lines_by_scanning(&mut whole);
+            let lines = lines_by_scanning(&mut whole, 0);
             records_seen += lines.len();
             // A stretch read on its own, and a block after 7 lines of the file before it.
             if let Some(start) = split_point(&text, 0, text.len() / 2) {
                 let all = CsvRecords::open(&text, &options).unwrap();
-                lines_by_scanning(&mut all.range(start, text.len()));
+                lines_by_scanning(&mut all.range(start, text.len()), 0);
                 let mut block = CsvRecords::block(&text, start, DetectedEncoding::Utf8, "x.csv", 7);
-                lines_by_scanning(&mut block);
+                lines_by_scanning(&mut block, 7);
             }
         }
         assert!(records_seen > 10_000, "{records_seen}");

@@ -15,7 +15,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::csv_records::{
-    ends_with_line_break, is_all_blank, open_quote_at, split_point, CsvRecords,
+    ends_with_line_break, is_all_blank, newlines, open_quote_at, split_point, CsvRecords,
 };
 use super::encoding::{self, DetectedEncoding, EncodingChoice};
 use super::gmis_csv::{finish, read_part, Layout, Part, PartError};
@@ -439,7 +439,7 @@ impl Feeder<'_> {
             if eof {
                 blocks.open_quote_at_end = open_quote_at(&pending[start..]).is_some();
             }
-            let breaks = memchr::memchr_iter(b'\n', &pending).count() as u64;
+            let breaks = newlines(&pending);
             let before_body = if index == 0 { header.body_from } else { 0 };
             let block = Block {
                 index,
@@ -525,10 +525,6 @@ impl Feeder<'_> {
         }
         self.merger.finish()
     }
-}
-
-fn newlines(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// Where to end the block that starts at `start` of `pending`: the end at the
