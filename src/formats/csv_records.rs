@@ -63,9 +63,7 @@ impl<'a> CsvRecords<'a> {
         check_is_text(bytes, &options.source_name)?;
         let (encoding, body) = encoding::detect(bytes, options.encoding);
         let reader = reader_over(body);
-        // Detection checks every byte of what it finds to be UTF-8.
-        let utf8_checked = encoding == DetectedEncoding::Utf8
-            && options.encoding == encoding::EncodingChoice::Auto;
+        let utf8_checked = encoding::checked_as_utf8(encoding, options.encoding);
         Ok(Self {
             body,
             reader,
@@ -133,7 +131,7 @@ impl<'a> CsvRecords<'a> {
     /// These records as UTF-8 checked already, from `start` to the end: a
     /// block the reader of blocks checked before handing it on.
     pub(crate) fn utf8_checked(mut self, checked: bool) -> Self {
-        self.utf8_checked = checked && self.encoding == DetectedEncoding::Utf8;
+        self.utf8_checked = checked;
         self
     }
 

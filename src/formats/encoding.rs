@@ -62,6 +62,13 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
     simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
+/// Whether every byte of a body read as `encoding` was checked to be UTF-8:
+/// detection (`EncodingChoice::Auto`) checks all of what it finds to be
+/// UTF-8 without a BOM; a chosen encoding or a BOM is taken at its word.
+pub fn checked_as_utf8(encoding: DetectedEncoding, choice: EncodingChoice) -> bool {
+    encoding == DetectedEncoding::Utf8 && choice == EncodingChoice::Auto
+}
+
 /// A field of a body already found to be UTF-8, without checking it again.
 ///
 /// # Safety

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::csv_records::{
     ends_with_line_break, is_all_blank, newlines, open_quote_at, split_point, CsvRecords,
 };
-use super::encoding::{self, DetectedEncoding, EncodingChoice};
+use super::encoding::{self, DetectedEncoding};
 use super::gmis_csv::{finish, read_part, Layout, Part, PartError};
 use super::import::{Import, ImportError, ImportErrorKind, ImportOptions};
 use super::progress::{ParseProgress, ProgressSink};
@@ -380,7 +380,7 @@ fn parse_block(
 /// parsed: UTF-8 found by looking (not chosen, and without a BOM) may stop
 /// being UTF-8 past the first block.
 fn checks_utf8(header: &Header, options: &ImportOptions) -> bool {
-    header.encoding == DetectedEncoding::Utf8 && options.encoding == EncodingChoice::Auto
+    encoding::checked_as_utf8(header.encoding, options.encoding)
 }
 
 /// Where the body starts in a block: after the BOM in the first.
@@ -433,6 +433,8 @@ impl Feeder<'_> {
             next.extend_from_slice(&pending[cut.saturating_sub(CONTEXT).max(start)..]);
             let context = cut - cut.saturating_sub(CONTEXT).max(start);
             pending.truncate(cut);
+            // Every block's records are checked before a parser gets them:
+            // the parsers read their fields unchecked ([`checks_utf8`]).
             if check_utf8 && !encoding::is_utf8(&pending[start..]) {
                 return Ok(Fed::LateNonUtf8);
             }

@@ -17,8 +17,6 @@ pub const RANGED: [Column; 4] = [
 /// The figures of consecutive rows, added up as more rows follow.
 #[derive(Clone, Debug)]
 pub struct RowFigures {
-    /// Rows measured.
-    pub rows: usize,
     /// The widest 医療機関名 with ambiguous characters narrow, and wide.
     name_widths: [usize; 2],
     /// Of each [`RANGED`] column, the smallest and largest value.
@@ -29,7 +27,9 @@ pub struct RowFigures {
     pub newest: Option<JstDateTime>,
     /// Per row: a consistency error that does not depend on the clock.
     pub static_errors: Vec<bool>,
-    /// For the latest rows: one run of keys per part measured on its own.
+    /// For the latest rows: a run of keys per part measured on its own, or
+    /// one run of every part's keys in turn (sorted where the latest rows
+    /// are found, [`crate::model::latest::latest_of_keys`]).
     pub codes: Vec<CodeKeys>,
 }
 
@@ -38,7 +38,6 @@ impl RowFigures {
     /// reading a million rows from memory costs more than each figure does.
     pub fn of(rows: &[ReportRow], from: usize) -> Self {
         let mut figures = Self {
-            rows: rows.len(),
             name_widths: [0, 0],
             ranges: Default::default(),
             prefectures: [false; 48],
@@ -86,16 +85,21 @@ impl RowFigures {
             *seen |= more;
         }
         self.newest = self.newest.max(next.newest);
+        let rows_before = self.rows();
         self.static_errors.append(&mut next.static_errors);
         match self.codes.last_mut() {
             Some(last) if shift_codes => {
                 for run in next.codes {
-                    last.append(run, self.rows);
+                    last.append(run, rows_before);
                 }
             }
             _ => self.codes.append(&mut next.codes),
         }
-        self.rows += next.rows;
+    }
+
+    /// Rows measured (one consistency mark each).
+    pub fn rows(&self) -> usize {
+        self.static_errors.len()
     }
 
     /// The widest 医療機関名, in cells.
@@ -145,7 +149,7 @@ mod tests {
             let mut shifted = RowFigures::of(&rows[..cut], 0);
             shifted.add(RowFigures::of(&rows[cut..], 0), true);
             for figures in [&placed, &shifted] {
-                assert_eq!(figures.rows, whole.rows);
+                assert_eq!(figures.rows(), whole.rows());
                 assert_eq!(figures.name_widths, whole.name_widths);
                 assert_eq!(figures.ranges, whole.ranges);
                 assert_eq!(figures.prefectures, whole.prefectures);

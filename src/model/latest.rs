@@ -87,7 +87,8 @@ impl CodeKeys {
             .extend(next.keys.iter().map(|key| key + shift as u64));
     }
 
-    /// The keys sorted (on the thread that made them), ready to be merged.
+    /// The keys sorted, ready to be merged: on the thread that made them
+    /// where it can, else where the latest rows are found.
     pub fn sorted(mut self) -> Self {
         if !self.sorted && !self.too_many {
             // The positions below the codes rise as the keys were made.
@@ -173,7 +174,8 @@ fn latest_of_packed(rows: &[ReportRow], packed: impl Iterator<Item = u64>) -> Ve
     (0..rows.len()).filter(|&i| kept[i]).collect()
 }
 
-/// [`latest_rows`] by a table of codes, for more rows than a packed key holds.
+/// [`latest_rows`] by a table of codes: for more rows than a packed key
+/// holds, or keys that are not of every row.
 fn latest_by_hashing(rows: &[ReportRow]) -> Vec<usize> {
     let mut latest: HashMap<HospitalCode, usize, ShortKeys> =
         HashMap::with_capacity_and_hasher(rows.len(), ShortKeys::seeded());

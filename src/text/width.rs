@@ -58,16 +58,21 @@ pub enum Align {
 /// Display cells of `s`; control characters count as zero.
 pub fn str_width(s: &str, amb: AmbiguousWidth) -> usize {
     if s.is_ascii() {
-        return s.bytes().filter(|&b| ascii_width(b) == 1).count();
+        return ascii_cells(s);
     }
     simple_width(s).unwrap_or_else(|| clustered_width(s, amb))
+}
+
+/// Cells of ASCII text: its printable characters.
+fn ascii_cells(s: &str) -> usize {
+    s.bytes().filter(|&b| ascii_width(b) == 1).count()
 }
 
 /// [`str_width`] with ambiguous characters narrow and wide, in that order:
 /// one measure for text whose width does not depend on them, as nearly all does.
 pub fn str_widths(s: &str) -> [usize; 2] {
     let simple = if s.is_ascii() {
-        Some(str_width(s, AmbiguousWidth::Narrow))
+        Some(ascii_cells(s))
     } else {
         simple_width(s)
     };

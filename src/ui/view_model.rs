@@ -209,7 +209,7 @@ impl ReportStats {
     /// From the figures of every row of `report`, measured as it was read;
     /// measured again should they not be of all of its rows.
     pub fn of_figures(report: &Report, figures: RowFigures, amb: AmbiguousWidth) -> Self {
-        if figures.rows != report.rows.len() {
+        if figures.rows() != report.rows.len() {
             return Self::of(report, amb);
         }
         Self {

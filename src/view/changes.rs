@@ -6,13 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::model::latest::latest_of;
 use crate::model::{Column, HospitalCode, JstDateTime, Report, ReportRow};
 
-/// The count columns whose changes are marked.
-pub const MARKED: [Column; 4] = [
-    Column::Secured,
-    Column::Ready,
-    Column::Inpatients,
-    Column::Free,
-];
+/// The count columns whose changes are marked: those whose widest values
+/// are measured with a report's figures, so a mark has room beside them.
+pub const MARKED: [Column; 4] = crate::model::figures::RANGED;
 
 /// How one hospital changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
