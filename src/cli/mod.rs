@@ -10,7 +10,6 @@ pub mod error;
 mod input;
 pub mod log;
 pub mod manual;
-mod memory;
 mod near;
 mod poll_log;
 mod poll_service;
@@ -44,7 +43,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// here rather than by clap: in Japanese, and made safe for the terminal like
 /// every other message, since it quotes the argument.
 pub fn main() -> ExitCode {
-    memory::return_large_blocks();
+    crate::model::memory::return_large_blocks();
     match Cli::try_parse() {
         Ok(cli) => run(cli),
         // --help and --version, which clap hands back as errors.

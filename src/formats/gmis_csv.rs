@@ -184,7 +184,9 @@ impl Part {
     /// emptied, for another stretch.
     pub(super) fn then_keeping(mut self, mut next: Part) -> (Part, Vec<ReportRow>) {
         let batched: usize = next.batches.iter().map(Vec::len).sum();
-        self.rows.rows.reserve(batched + next.rows.rows.len());
+        let added = batched + next.rows.rows.len();
+        self.rows.rows.reserve(added);
+        crate::model::memory::fault_in_room(&mut self.rows.rows, added);
         for batch in next.batches.drain(..) {
             self.rows.rows.extend(batch);
         }

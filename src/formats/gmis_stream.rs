@@ -268,7 +268,9 @@ fn parse_blocks(
     progress: &mut dyn ProgressSink,
 ) -> std::io::Result<Parsed> {
     let shared = Shared::default();
-    let (block_tx, block_rx) = mpsc::sync_channel::<Block>(1);
+    // A block waiting for each parser: a parser done with one takes the next
+    // at once, without waiting for the reader to be scheduled to read it.
+    let (block_tx, block_rx) = mpsc::sync_channel::<Block>(PARSERS);
     let block_rx = Mutex::new(block_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     std::thread::scope(|scope| {
@@ -326,6 +328,8 @@ fn parse_each(
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .recv();
         let Ok(mut block) = next else { return };
+        // About what the block's names will take, with the allocator's own room.
+        crate::model::memory::grow_heap_by(block.bytes.len() / 2);
         let rows = std::mem::take(&mut block.rows);
         let part = parse_block(&block, rows, header, options, shared);
         if done.send(Done { block, part }).is_err() {
@@ -573,8 +577,9 @@ struct Merger<'a> {
     spare_rows: Vec<Vec<ReportRow>>,
 }
 
-/// Block buffers kept for reuse: as many as can be in flight.
-const SPARE_BUFFERS: usize = PARSERS + 3;
+/// Block buffers kept for reuse: as many as can be in flight (waiting for a
+/// parser, being parsed, being read, and done ahead of their turn).
+const SPARE_BUFFERS: usize = 2 * PARSERS + 3;
 
 impl<'a> Merger<'a> {
     fn new(header: &'a Header, options: &'a ImportOptions, total: Option<u64>) -> Self {

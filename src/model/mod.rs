@@ -6,6 +6,7 @@ pub mod column;
 pub mod figures;
 pub mod hashing;
 pub mod latest;
+pub mod memory;
 pub mod radix;
 pub mod time;
 

@@ -1,0 +1,115 @@
+//! How the allocator and the kernel give the program memory, and how freed
+//! memory goes back to the system.
+//!
+//! glibc raises its mmap threshold each time a large block is freed, and from
+//! then on blocks of up to 32 MiB come from heaps that keep their pages once
+//! freed. Loading a million rows frees many such blocks (parsed batches, sort
+//! keys, scratch vectors) on several threads, and they would stay resident for
+//! as long as the dashboard runs. A fixed threshold turns the adjustment off:
+//! blocks of a mebibyte and more are mapped on their own and returned when freed.
+
+/// Blocks this large and larger are mapped on their own.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: libc::c_int = 1 << 20;
+
+/// Sets the allocator's thresholds; called once at start, before other threads.
+pub fn return_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before any
+    // other thread exists, and a refusal (0) leaves glibc's default in place.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
+}
+
+/// Blocks taken at a time to grow a heap: just under [`MMAP_THRESHOLD`], so
+/// they come from this thread's heap and not a mapping of their own.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const HEAP_STEP: usize = MMAP_THRESHOLD as usize - (64 << 10);
+
+/// Grows this thread's heap by about `bytes` at once, for the many small
+/// blocks (a million hospital names) it is about to hand out.
+///
+/// glibc grows the heap of a thread other than the first a page at a time as
+/// blocks are asked for, each time with an `mprotect` call that holds every
+/// other thread's page faults and maps: loading a million rows made 7,700 of
+/// them, and the parsers waited on each other. Blocks taken and freed here
+/// leave the heap's pages writable (a freed heap gives its memory back with
+/// `madvise` and keeps them so), so the growth they made room for needs no call.
+pub fn grow_heap_by(bytes: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let taken: Vec<Vec<u8>> = (0..bytes.div_ceil(HEAP_STEP))
+            .map(|_| std::hint::black_box(Vec::with_capacity(HEAP_STEP)))
+            .collect();
+        drop(std::hint::black_box(taken));
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = bytes;
+}
+
+/// Maps in, with one call, the whole pages of `rows`' spare room that the next
+/// `additional` items will fill: a million rows written one page fault at a
+/// time take forty thousand faults. Only the room about to be used is mapped,
+/// so what a generous capacity leaves unused is never resident.
+pub fn fault_in_room<T>(rows: &mut Vec<T>, additional: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        let spare = rows.spare_capacity_mut();
+        let spare = &spare[..additional.min(spare.len())];
+        let (start, len) = (spare.as_ptr() as usize, std::mem::size_of_val(spare));
+        if let Some((from, to)) = whole_pages(start, len) {
+            // SAFETY: the pages lie wholly within the vector's own allocation,
+            // whose contents are uninitialised room; populating them writes
+            // nothing the program sees. A kernel without the advice refuses it,
+            // and the pages are then faulted in as they are written.
+            unsafe {
+                libc::madvise(
+                    from as *mut libc::c_void,
+                    to - from,
+                    libc::MADV_POPULATE_WRITE,
+                );
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (rows, additional);
+}
+
+/// The pages wholly inside `len` bytes from `start`, as their first and
+/// past-the-end addresses; none when no page is.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn whole_pages(start: usize, len: usize) -> Option<(usize, usize)> {
+    const PAGE: usize = 4096;
+    let from = start.checked_next_multiple_of(PAGE)?;
+    let to = start.checked_add(len)? / PAGE * PAGE;
+    (to > from).then_some((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pages_wholly_in_the_room_are_mapped_in() {
+        assert_eq!(whole_pages(4096, 8192), Some((4096, 12288)));
+        assert_eq!(whole_pages(4097, 8192), Some((8192, 12288)));
+        assert_eq!(whole_pages(4000, 4096), None, "no page lies wholly inside");
+        assert_eq!(whole_pages(4096, 4095), None);
+        assert_eq!(whole_pages(0, 0), None);
+        assert_eq!(whole_pages(usize::MAX - 10, 100), None);
+    }
+
+    #[test]
+    fn room_mapped_in_is_room_still() {
+        let mut rows: Vec<u64> = Vec::with_capacity(100_000);
+        rows.push(7);
+        fault_in_room(&mut rows, 60_000);
+        assert_eq!((rows.len(), rows[0]), (1, 7));
+        rows.extend(0..99_999);
+        assert_eq!(rows.len(), 100_000);
+        fault_in_room(&mut rows, 10);
+        grow_heap_by(3 << 20);
+        assert_eq!(rows[99_999], 99_998);
+    }
+}
