@@ -70,6 +70,14 @@ impl CodeKeys {
         self.keys.push(key);
     }
 
+    /// No keys, flagged as these are.
+    fn clone_empty(&self) -> Self {
+        Self {
+            keys: Vec::new(),
+            ..*self
+        }
+    }
+
     /// These keys followed by those of the rows after them, made with
     /// positions from 0: they are moved on by `shift`, the rows before them.
     pub fn append(&mut self, next: CodeKeys, shift: usize) {
@@ -116,59 +124,89 @@ pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
     if ascending {
         return (0..rows.len()).collect();
     }
-    let runs = parts.into_iter().map(|part| part.sorted().keys).collect();
-    latest_of_packed(rows, merged(runs))
+    latest_of_runs(rows, sorted_runs(parts))
 }
 
-/// The keys of sorted runs in one ascending order, merged two at a time as
-/// they are walked (there are as many runs as cores).
-fn merged(runs: Vec<Vec<u64>>) -> Box<dyn Iterator<Item = u64>> {
-    runs.into_iter()
-        .map(|run| Box::new(run.into_iter()) as Box<dyn Iterator<Item = u64>>)
-        .reduce(|first, second| Box::new(TwoRuns::new(first, second)))
-        .unwrap_or_else(|| Box::new(std::iter::empty()))
-}
+/// Keys of one part from this many on are sorted in two halves at once.
+const SORT_IN_HALVES_FROM: usize = 1 << 16;
 
-/// Two ascending runs walked as one.
-struct TwoRuns<A: Iterator<Item = u64>, B: Iterator<Item = u64>> {
-    first: std::iter::Peekable<A>,
-    second: std::iter::Peekable<B>,
-}
-
-impl<A: Iterator<Item = u64>, B: Iterator<Item = u64>> TwoRuns<A, B> {
-    fn new(first: A, second: B) -> Self {
-        Self {
-            first: first.peekable(),
-            second: second.peekable(),
+/// The parts' keys as sorted runs, each run sorted on a thread of its own, and
+/// the keys of a single big part in two runs: this sort is on the way to the
+/// first frame of a big report, and would otherwise leave a core idle.
+fn sorted_runs(mut parts: Vec<CodeKeys>) -> Vec<Vec<u64>> {
+    if let [only] = parts.as_mut_slice() {
+        if !only.sorted && only.keys.len() >= SORT_IN_HALVES_FROM {
+            let second = CodeKeys {
+                keys: only.keys.split_off(only.keys.len() / 2),
+                ..only.clone_empty()
+            };
+            parts.push(second);
         }
     }
+    std::thread::scope(|scope| {
+        let sorting: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.sorted().keys))
+            .collect();
+        sorting
+            .into_iter()
+            .map(|run| run.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
-impl<A: Iterator<Item = u64>, B: Iterator<Item = u64>> Iterator for TwoRuns<A, B> {
-    type Item = u64;
-
-    fn next(&mut self) -> Option<u64> {
-        match (self.first.peek(), self.second.peek()) {
-            (Some(a), Some(b)) if b < a => self.second.next(),
-            (Some(_), _) => self.first.next(),
-            (None, _) => self.second.next(),
+/// Calls `visit` with the keys of two ascending runs, in one ascending order.
+fn in_order(first: &[u64], second: &[u64], mut visit: impl FnMut(u64)) {
+    let (mut a, mut b) = (0, 0);
+    while a < first.len() && b < second.len() {
+        if second[b] < first[a] {
+            visit(second[b]);
+            b += 1;
+        } else {
+            visit(first[a]);
+            a += 1;
         }
     }
+    first[a..]
+        .iter()
+        .chain(&second[b..])
+        .for_each(|&key| visit(key));
 }
 
-fn latest_of_packed(rows: &[ReportRow], packed: impl Iterator<Item = u64>) -> Vec<usize> {
+/// The latest rows from sorted runs of keys (as many runs as cores), walked
+/// as one run: more than two are first merged two by two.
+fn latest_of_runs(rows: &[ReportRow], mut runs: Vec<Vec<u64>>) -> Vec<usize> {
+    while runs.len() > 2 {
+        let (first, second) = (runs.remove(0), runs.remove(0));
+        let mut both = Vec::with_capacity(first.len() + second.len());
+        in_order(&first, &second, |key| both.push(key));
+        runs.push(both);
+    }
+    let (first, second) = match runs.as_slice() {
+        [first, second] => (first.as_slice(), second.as_slice()),
+        [only] => (only.as_slice(), &[][..]),
+        _ => (&[][..], &[][..]),
+    };
     let position = |key: u64| (key & ((1 << POSITION_BITS) - 1)) as usize;
     let mut kept = vec![false; rows.len()];
-    let mut keys = packed.peekable();
-    while let Some(key) = keys.next() {
-        let code = key >> POSITION_BITS;
-        let mut best = position(key);
-        while let Some(next) = keys.next_if(|k| k >> POSITION_BITS == code) {
-            let i = position(next);
-            if !is_later(&rows[best], &rows[i]) {
-                best = i;
+    // The code being walked, and its latest row so far.
+    let mut current: Option<(u64, usize)> = None;
+    in_order(first, second, |key| {
+        let (code, i) = (key >> POSITION_BITS, position(key));
+        match &mut current {
+            Some((walked, best)) if *walked == code => {
+                if !is_later(&rows[*best], &rows[i]) {
+                    *best = i;
+                }
+            }
+            _ => {
+                if let Some((_, best)) = current.replace((code, i)) {
+                    kept[best] = true;
+                }
             }
         }
+    });
+    if let Some((_, best)) = current {
         kept[best] = true;
     }
     (0..rows.len()).filter(|&i| kept[i]).collect()
@@ -274,6 +312,30 @@ mod tests {
             }
             assert_eq!(latest_of_keys(&rows, parts), hashed);
         }
+    }
+
+    #[test]
+    fn the_keys_of_one_big_part_sorted_in_halves_keep_the_rows_hashing_does() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        let base = row("1310170043", 1, "2022/01/01 10:00");
+        let rows: Vec<ReportRow> = (0..SORT_IN_HALVES_FROM + 5_000)
+            .map(|_| {
+                let mut row = base.clone();
+                row.hospital_code =
+                    HospitalCode::parse(&format!("13{:08}", rng.u32(..40_000))).unwrap();
+                row.reported_at =
+                    parse_datetime(&format!("2022/01/0{} 10:00", rng.u8(1..4))).unwrap();
+                row
+            })
+            .collect();
+        let mut keys = CodeKeys::with_capacity(rows.len(), 0);
+        for (position, row) in rows.iter().enumerate() {
+            keys.push(row, position);
+        }
+        assert!(!keys.sorted);
+        let kept = latest_of_keys(&rows, vec![keys]);
+        assert!(kept.len() < rows.len());
+        assert_eq!(kept, latest_by_hashing(&rows));
     }
 
     #[test]
