@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 
 /// Japan Standard Time (UTC+9, no daylight saving).
 pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+    FixedOffset::east_opt(JST_HOURS as i32 * 3600).expect("+09:00 is a valid offset")
 }
 
 pub type JstDateTime = DateTime<FixedOffset>;
@@ -107,11 +107,20 @@ fn canonical_datetime_by(
         return None;
     }
     let day = read_day(&b[..10])?;
-    let time = NaiveTime::from_hms_opt(two_digits(&b[11..13])?, two_digits(&b[14..16])?, 0)?;
-    // A fixed offset has one reading of every local time.
-    let utc = NaiveDateTime::new(day, time).checked_sub_signed(Duration::hours(9))?;
+    let (hour, minute) = (two_digits(&b[11..13])?, two_digits(&b[14..16])?);
+    NaiveTime::from_hms_opt(hour, minute, 0)?;
+    // A fixed offset has one reading of every local time: nine hours earlier,
+    // the day before for the morning's first nine.
+    let (utc_day, utc_hour) = match hour.checked_sub(JST_HOURS) {
+        Some(hour) => (day, hour),
+        None => (day.pred_opt()?, hour + 24 - JST_HOURS),
+    };
+    let utc = NaiveDateTime::new(utc_day, NaiveTime::from_hms_opt(utc_hour, minute, 0)?);
     Some(DateTime::from_naive_utc_and_offset(utc, jst()))
 }
+
+/// Hours JST is ahead of UTC.
+const JST_HOURS: u32 = 9;
 
 /// 報告日時: "2022/02/01 11:32" in JST; seconds, a "T" separator and an explicit
 /// offset ("+09:00", "Z") are accepted too.
@@ -173,6 +182,34 @@ pub fn format_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_minute_of_a_day_is_nine_hours_ahead_of_utc() {
+        let days = [
+            "2024/01/01",
+            "2024/03/01",
+            "2023/03/01",
+            "2022/12/31",
+            "1900/01/01",
+        ];
+        for day in days {
+            let date = parse_date(day).unwrap();
+            for minute_of_day in 0..24 * 60 {
+                let (hour, minute) = (minute_of_day / 60, minute_of_day % 60);
+                let text = format!("{day} {hour:02}:{minute:02}");
+                let local =
+                    NaiveDateTime::new(date, NaiveTime::from_hms_opt(hour, minute, 0).unwrap());
+                let expected = jst().from_local_datetime(&local).single().unwrap();
+                assert_eq!(
+                    canonical_datetime(text.as_bytes()),
+                    Some(expected),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(canonical_datetime(b"2024/01/01 24:00"), None);
+        assert_eq!(canonical_datetime(b"2024/01/01 12:60"), None);
+    }
 
     #[test]
     fn remembered_days_read_as_the_plain_parsers_do() {
