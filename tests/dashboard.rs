@@ -455,10 +455,10 @@ fn tab_moves_between_the_list_and_the_area_and_municipality_summaries() {
         text.contains("二次医療圏") && text.contains("1301 区中央部（"),
         "{text}"
     );
-    assert_eq!(app.prepared.lines.len(), 13, "one line per area of Tokyo");
+    assert_eq!(app.prepared.line_count(), 13, "one line per area of Tokyo");
     // Sorting a summary view orders the areas by their totals.
     press(&mut app, "ss");
-    let first = app.prepared.view.groups[match app.prepared.lines[0] {
+    let first = app.prepared.view.groups[match app.prepared.line(0).unwrap() {
         bedboard::ui::app::TableLine::Summary(g) => g,
         other => panic!("{other:?}"),
     }]
@@ -492,7 +492,7 @@ fn tab_moves_between_the_list_and_the_area_and_municipality_summaries() {
     municipalities.sort_unstable();
     municipalities.dedup();
     assert_eq!(
-        app.prepared.lines.len(),
+        app.prepared.line_count(),
         municipalities.len(),
         "one line per municipality"
     );

@@ -116,12 +116,11 @@ fn drawn_rows(app: &mut App) -> Vec<(char, usize)> {
     // The rows drawn are the view's own rows, in its order, from the report it was built from.
     let shown = &app.prepared;
     let expected: Vec<(char, usize)> = shown
-        .lines
-        .iter()
+        .lines()
         .skip(app.scroll)
         .take(app.page_rows)
         .filter_map(|line| match line {
-            TableLine::Row(i) => parse_name(&shown.report.rows[*i].hospital_name),
+            TableLine::Row(i) => parse_name(&shown.report.rows[i].hospital_name),
             _ => None,
         })
         .collect();
@@ -255,7 +254,7 @@ fn keys_pressed_while_a_view_is_prepared_apply_when_it_arrives() {
     app.wait_for_view();
     assert_eq!(app.kind, ViewKind::ByArea);
     key(&mut app, KeyCode::Down);
-    let label = match app.prepared.lines[app.selected] {
+    let label = match app.prepared.line(app.selected).unwrap() {
         TableLine::Summary(g) => app.prepared.view.groups[g].label.clone(),
         other => panic!("{other:?}"),
     };
@@ -263,7 +262,7 @@ fn keys_pressed_while_a_view_is_prepared_apply_when_it_arrives() {
     assert!(app.is_pending());
     app.wait_for_view();
     assert_eq!(app.kind, ViewKind::Rows);
-    match app.prepared.lines[app.selected] {
+    match app.prepared.line(app.selected).unwrap() {
         TableLine::Heading(h) => assert_eq!(app.prepared.view.groups[h].label, label),
         other => panic!("the group's heading is selected, not {other:?}"),
     }

@@ -58,7 +58,7 @@ pub struct App {
     pub options: DisplayOptions,
     /// How the ambiguous width and the terminal's character set were chosen, for the help.
     pub display_note: String,
-    /// Position in `prepared.lines`.
+    /// Position in the prepared lines ([`Prepared::line`]).
     pub selected: usize,
     /// First line shown.
     pub scroll: usize,
@@ -246,7 +246,7 @@ impl App {
         match self.kind {
             ViewKind::ChangeLog => self.change_log.len(),
             ViewKind::HospitalMaster | ViewKind::MunicipalityMaster => self.master_lines.len(),
-            _ => self.prepared.lines.len(),
+            _ => self.prepared.line_count(),
         }
     }
 

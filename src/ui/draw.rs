@@ -73,13 +73,13 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         draw_change_log(&mut p, app, &theme, body);
     } else {
         table.draw_column_header(&mut p, app, &theme, header_y);
-        let shown = app.prepared.lines.iter().enumerate().skip(app.scroll);
+        let shown = app.prepared.lines().enumerate().skip(app.scroll);
         for (line_no, line) in shown.take(usize::from(body_height)) {
             let y = body_top + (line_no - app.scroll) as u16;
-            table.draw_line(&mut p, app, &theme, *line, y, line_no == app.selected);
+            table.draw_line(&mut p, app, &theme, line, y, line_no == app.selected);
         }
         // While rows are still coming, "no rows" would be wrong: the progress frame says so.
-        if app.prepared.lines.is_empty() && super::loading::loading_lines(app).is_none() {
+        if app.prepared.line_count() == 0 && super::loading::loading_lines(app).is_none() {
             p.put(
                 2,
                 body_top,

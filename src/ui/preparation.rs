@@ -29,7 +29,7 @@ pub struct ViewRequest {
 /// its order and lines (and maybe the last share of its report) take a
 /// moment to free that the screen need not wait for.
 fn release(prepared: Prepared) {
-    if prepared.lines.len() <= BACKGROUND_ROWS && prepared.view.order.len() <= BACKGROUND_ROWS {
+    if prepared.line_count() <= BACKGROUND_ROWS && prepared.view.order.len() <= BACKGROUND_ROWS {
         return;
     }
     let freeing = std::thread::Builder::new().name("bedboard-free".into());
@@ -162,19 +162,15 @@ impl App {
     fn line_of_row(&self, report: &Arc<Report>, row: usize) -> Option<usize> {
         let shown = &self.prepared.report;
         if Arc::ptr_eq(report, shown) {
-            return self
-                .prepared
-                .lines
-                .iter()
-                .position(|l| *l == TableLine::Row(row));
+            return self.prepared.lines().position(|l| l == TableLine::Row(row));
         }
         let code = report.rows.get(row)?.hospital_code;
-        self.prepared.lines.iter().position(
-            |l| matches!(l, TableLine::Row(i) if shown.rows.get(*i).is_some_and(|r| r.hospital_code == code)),
+        self.prepared.lines().position(
+            |l| matches!(l, TableLine::Row(i) if shown.rows.get(i).is_some_and(|r| r.hospital_code == code)),
         )
     }
 
-    /// The table lists `prepared.lines` (not the change log or a master).
+    /// The table lists the prepared lines (not the change log or a master).
     fn lists_prepared_lines(&self) -> bool {
         matches!(
             self.kind,
@@ -208,8 +204,8 @@ impl App {
 
     fn show_hospital(&mut self, code: HospitalCode) {
         let report = &self.prepared.report;
-        let line = self.prepared.lines.iter().position(|line| {
-            matches!(line, TableLine::Row(i) if report.rows.get(*i).is_some_and(|r| r.hospital_code == code))
+        let line = self.prepared.lines().position(|line| {
+            matches!(line, TableLine::Row(i) if report.rows.get(i).is_some_and(|r| r.hospital_code == code))
         });
         match line {
             Some(line) => self.move_to(line),
@@ -221,8 +217,8 @@ impl App {
 
     fn show_group(&mut self, label: &str) {
         let groups = &self.prepared.view.groups;
-        let heading = self.prepared.lines.iter().position(|line| {
-            matches!(line, TableLine::Heading(h) if groups.get(*h).is_some_and(|g| g.label == label))
+        let heading = self.prepared.lines().position(|line| {
+            matches!(line, TableLine::Heading(h) if groups.get(h).is_some_and(|g| g.label == label))
         });
         if let Some(line) = heading {
             self.scroll = line;

@@ -310,7 +310,7 @@ impl App {
 
     /// From a summary line to the hospital list, grouped the same way, at that group.
     fn open_group(&mut self) {
-        let Some(TableLine::Summary(g)) = self.prepared.lines.get(self.selected).copied() else {
+        let Some(TableLine::Summary(g)) = self.prepared.line(self.selected) else {
             return;
         };
         let Some(label) = self.prepared.view.groups.get(g).map(|g| g.label.clone()) else {
@@ -550,7 +550,7 @@ impl App {
     }
 
     fn jump_to_match(&mut self, forward: bool) {
-        let n = self.prepared.lines.len();
+        let n = self.prepared.line_count();
         if self.search.is_empty() || n == 0 {
             return;
         }

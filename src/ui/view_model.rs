@@ -115,7 +115,8 @@ pub struct Prepared {
     /// That report's stats.
     pub stats: SharedStats,
     pub view: View,
-    pub lines: Vec<TableLine>,
+    /// What the table lists ([`Prepared::line`]).
+    lines: Lines,
     pub name_width: usize,
     /// The widest value of each marked count column in any row, in cells.
     pub count_widths: CountWidths,
@@ -127,13 +128,51 @@ pub struct Prepared {
     pub newest: Option<JstDateTime>,
 }
 
+/// The table's lines.
+#[derive(Clone, Debug, Default)]
+enum Lines {
+    /// One line per row of the view, in its order: a million rows need no
+    /// second list of them.
+    #[default]
+    Rows,
+    /// Groups' headings, rows and subtotals, or one line per group.
+    Listed(Vec<TableLine>),
+}
+
 impl Prepared {
     /// The report row a table line shows, if it shows one.
     pub fn row_at(&self, line: usize) -> Option<usize> {
-        match self.lines.get(line)? {
-            TableLine::Row(i) if *i < self.report.rows.len() => Some(*i),
+        match self.line(line)? {
+            TableLine::Row(i) if i < self.report.rows.len() => Some(i),
             _ => None,
         }
+    }
+
+    /// The table's line at `at`.
+    pub fn line(&self, at: usize) -> Option<TableLine> {
+        match &self.lines {
+            Lines::Rows => self.view.order.get(at).map(|&i| TableLine::Row(i)),
+            Lines::Listed(lines) => lines.get(at).copied(),
+        }
+    }
+
+    /// How many lines the table has.
+    pub fn line_count(&self) -> usize {
+        match &self.lines {
+            Lines::Rows => self.view.order.len(),
+            Lines::Listed(lines) => lines.len(),
+        }
+    }
+
+    /// The table's lines, first to last.
+    pub fn lines(&self) -> impl Iterator<Item = TableLine> + '_ {
+        let (rows, listed) = match &self.lines {
+            Lines::Rows => (self.view.order.as_slice(), &[][..]),
+            Lines::Listed(lines) => (&[][..], lines.as_slice()),
+        };
+        rows.iter()
+            .map(|&i| TableLine::Row(i))
+            .chain(listed.iter().copied())
     }
 }
 
@@ -385,30 +424,18 @@ pub fn prepare(
     let (stale, flagged) = counts
         .into_iter()
         .fold((0, 0), |(s, f), (ps, pf)| (s + ps, f + pf));
-    let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
-    if kind.grouping().is_some() {
-        lines.extend(
+    let lines = if kind.grouping().is_some() {
+        Lines::Listed(
             summary_order(&view, spec.sort)
                 .into_iter()
-                .map(TableLine::Summary),
-        );
+                .map(TableLine::Summary)
+                .collect(),
+        )
     } else if view.groups.is_empty() {
-        lines.extend(view.order.iter().map(|&i| TableLine::Row(i)));
+        Lines::Rows
     } else {
-        for (g, group) in view.groups.iter().enumerate() {
-            lines.push(TableLine::Heading(g));
-            if toggles.detail_rows {
-                lines.extend(
-                    view.order[group.rows.clone()]
-                        .iter()
-                        .map(|&i| TableLine::Row(i)),
-                );
-            }
-            if toggles.subtotals {
-                lines.push(TableLine::Subtotal(g));
-            }
-        }
-    }
+        Lines::Listed(grouped_lines(&view, toggles))
+    };
     rank_names_later(report, stats);
     Prepared {
         report: report.clone(),
@@ -422,6 +449,25 @@ pub fn prepare(
         scope: figures.scope.clone(),
         newest: figures.newest,
     }
+}
+
+/// Each group's heading, then its rows and its subtotal as the toggles ask.
+fn grouped_lines(view: &View, toggles: Toggles) -> Vec<TableLine> {
+    let mut lines = Vec::with_capacity(view.order.len() + view.groups.len() * 2);
+    for (g, group) in view.groups.iter().enumerate() {
+        lines.push(TableLine::Heading(g));
+        if toggles.detail_rows {
+            lines.extend(
+                view.order[group.rows.clone()]
+                    .iter()
+                    .map(|&i| TableLine::Row(i)),
+            );
+        }
+        if toggles.subtotals {
+            lines.push(TableLine::Subtotal(g));
+        }
+    }
+    lines
 }
 
 /// The prefectures a report covers, from which 都道府県番号 its rows have.
@@ -551,6 +597,58 @@ mod tests {
         assert_eq!(widths.get(Column::Free), Some(5), "−1000 takes five cells");
         assert_eq!(widths.get(Column::Secured), Some(0), "a column of blanks");
         assert_eq!(CountWidths::of_rows(&[]).get(Column::Ready), Some(0));
+    }
+
+    #[test]
+    fn lines_are_the_rows_in_order_or_the_groups_listed() {
+        use crate::model::test_rows::seed_row;
+        use crate::model::{AreaCode, HospitalCode};
+        let rows: Vec<_> = (0..40u64)
+            .map(|i| {
+                let mut row = seed_row();
+                row.hospital_code = HospitalCode::parse(&format!("13{:08}", i)).unwrap();
+                row.area_code = AreaCode::parse(&format!("130{}", 1 + i % 3)).unwrap();
+                row.secured = Some((i * 37 % 11) as u32);
+                row
+            })
+            .collect();
+        let report = Arc::new(Report {
+            extra_columns: Vec::new(),
+            rows,
+        });
+        let each_line = |prepared: &Prepared| -> Vec<TableLine> {
+            let listed: Vec<TableLine> = prepared.lines().collect();
+            let by_index: Vec<TableLine> = (0..prepared.line_count())
+                .map(|at| prepared.line(at).unwrap())
+                .collect();
+            assert_eq!(listed, by_index);
+            assert_eq!(prepared.line(prepared.line_count()), None);
+            listed
+        };
+        let mut spec =
+            ViewSpec::new(crate::model::time::parse_datetime("2022/02/01 12:00").unwrap());
+        spec.sort = Some(SortKey {
+            column: Column::Secured,
+            direction: SortDirection::Descending,
+        });
+        let (stats, amb) = (SharedStats::default(), AmbiguousWidth::Narrow);
+        let toggles = Toggles::default();
+        let rows = prepare(&report, &stats, &spec, toggles, ViewKind::Rows, amb);
+        let expected: Vec<TableLine> = rows.view.order.iter().map(|&i| TableLine::Row(i)).collect();
+        assert_eq!(each_line(&rows), expected);
+        assert_eq!(rows.row_at(3), Some(rows.view.order[3]));
+        spec.group = Grouping::Area;
+        let grouped = prepare(&report, &stats, &spec, toggles, ViewKind::Rows, amb);
+        let lines = each_line(&grouped);
+        assert_eq!(
+            lines.len(),
+            40 + 3 * 2,
+            "rows, and a heading and a subtotal per area"
+        );
+        assert_eq!(lines[0], TableLine::Heading(0));
+        assert_eq!(grouped.row_at(0), None);
+        let summary = prepare(&report, &stats, &spec, toggles, ViewKind::ByArea, amb);
+        assert_eq!(each_line(&summary).len(), 3);
     }
 
     #[test]

@@ -134,6 +134,11 @@ impl ViewSpec {
         }
     }
 
+    /// Every row is kept: no quick filter is on and nothing is searched for.
+    pub fn keeps_all(&self) -> bool {
+        self.quick == QuickFilters::default() && self.filter.is_empty()
+    }
+
     pub fn keeps(&self, row: &ReportRow) -> bool {
         let quick = self.quick;
         (!quick.free_only || row.free_beds().is_some_and(|f| f > 0))
@@ -264,10 +269,11 @@ impl View {
             latest.len()
         };
         let keeps = |&i: &usize| spec.keeps(&rows[i]);
-        let mut order: Vec<usize> = if spec.all_rows {
-            (0..rows.len()).filter(keeps).collect()
-        } else {
-            latest.iter().copied().filter(keeps).collect()
+        let mut order: Vec<usize> = match (spec.all_rows, spec.keeps_all()) {
+            (true, true) => (0..rows.len()).collect(),
+            (true, false) => (0..rows.len()).filter(keeps).collect(),
+            (false, true) => latest.to_vec(),
+            (false, false) => latest.iter().copied().filter(keeps).collect(),
         };
         let ranks = spec
             .sort
@@ -624,6 +630,53 @@ mod tests {
     use super::*;
     use crate::model::test_rows::seed_row;
     use crate::model::time;
+
+    #[test]
+    fn a_spec_keeps_all_rows_only_when_nothing_filters_them() {
+        let now = time::parse_datetime("2022/02/01 12:00").unwrap();
+        let plain = ViewSpec::new(now);
+        assert!(plain.keeps_all());
+        let quick = [
+            QuickFilters {
+                free_only: true,
+                ..Default::default()
+            },
+            QuickFilters {
+                stale_only: true,
+                ..Default::default()
+            },
+            QuickFilters {
+                flagged_only: true,
+                ..Default::default()
+            },
+        ];
+        for quick in quick {
+            assert!(
+                !ViewSpec {
+                    quick,
+                    ..plain.clone()
+                }
+                .keeps_all(),
+                "{quick:?}"
+            );
+        }
+        let searching = ViewSpec {
+            filter: SearchQuery::new("中央"),
+            ..plain.clone()
+        };
+        assert!(!searching.keeps_all());
+        assert!(ViewSpec {
+            filter: SearchQuery::new("  "),
+            ..plain.clone()
+        }
+        .keeps_all());
+        let mut full = seed_row();
+        full.ready = Some(0);
+        assert!(
+            plain.keeps(&full),
+            "a row without free beds is kept when nothing filters"
+        );
+    }
 
     #[test]
     fn totals_added_in_parts_equal_the_totals_of_all() {
