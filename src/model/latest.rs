@@ -124,16 +124,21 @@ pub fn latest_of_keys(rows: &[ReportRow], parts: Vec<CodeKeys>) -> Vec<usize> {
     if ascending {
         return (0..rows.len()).collect();
     }
-    latest_of_runs(rows, sorted_runs(parts))
+    match sorted_runs(parts) {
+        Some(runs) => latest_of_runs(rows, runs),
+        None => latest_by_hashing(rows),
+    }
 }
 
 /// Keys of one part from this many on are sorted in two halves at once.
 const SORT_IN_HALVES_FROM: usize = 1 << 16;
 
-/// The parts' keys as sorted runs, each run sorted on a thread of its own, and
-/// the keys of a single big part in two runs: this sort is on the way to the
-/// first frame of a big report, and would otherwise leave a core idle.
-fn sorted_runs(mut parts: Vec<CodeKeys>) -> Vec<Vec<u64>> {
+/// The parts' keys as sorted runs, those not sorted yet sorted at once on
+/// threads of their own (the last on this one), and the keys of a single big
+/// part in two runs: this sort is on the way to the first frame of a big
+/// report, and would otherwise leave a core idle. None if a thread could not
+/// be had.
+fn sorted_runs(mut parts: Vec<CodeKeys>) -> Option<Vec<Vec<u64>>> {
     if let [only] = parts.as_mut_slice() {
         if !only.sorted && only.keys.len() >= SORT_IN_HALVES_FROM {
             let second = CodeKeys {
@@ -143,14 +148,24 @@ fn sorted_runs(mut parts: Vec<CodeKeys>) -> Vec<Vec<u64>> {
             parts.push(second);
         }
     }
+    let mut unsorted = parts.iter().filter(|part| !part.sorted).count();
     std::thread::scope(|scope| {
-        let sorting: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.sorted().keys))
-            .collect();
-        sorting
-            .into_iter()
-            .map(|run| run.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let mut runs = Vec::with_capacity(parts.len());
+        for part in parts {
+            let elsewhere = !part.sorted && unsorted > 1;
+            unsorted -= usize::from(!part.sorted);
+            runs.push(match elsewhere {
+                true => Err(std::thread::Builder::new()
+                    .spawn_scoped(scope, move || part.sorted().keys)
+                    .ok()?),
+                false => Ok(part),
+            });
+        }
+        runs.into_iter()
+            .map(|run| match run {
+                Ok(here) => Some(here.sorted().keys),
+                Err(sorting) => sorting.join().ok(),
+            })
             .collect()
     })
 }
@@ -335,7 +350,22 @@ mod tests {
         assert!(!keys.sorted);
         let kept = latest_of_keys(&rows, vec![keys]);
         assert!(kept.len() < rows.len());
-        assert_eq!(kept, latest_by_hashing(&rows));
+        let hashed = latest_by_hashing(&rows);
+        assert_eq!(kept, hashed);
+        // Three parts, none sorted yet: two are sorted on threads of their own.
+        let third = rows.len() / 3;
+        let parts: Vec<CodeKeys> = [0..third, third..2 * third, 2 * third..rows.len()]
+            .into_iter()
+            .map(|range| {
+                let mut keys = CodeKeys::with_capacity(range.len(), range.start);
+                for position in range {
+                    keys.push(&rows[position], position);
+                }
+                keys
+            })
+            .collect();
+        assert!(parts.iter().all(|part| !part.sorted));
+        assert_eq!(latest_of_keys(&rows, parts), hashed);
     }
 
     #[test]

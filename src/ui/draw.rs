@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         draw_change_log(&mut p, app, &theme, body);
     } else {
         table.draw_column_header(&mut p, app, &theme, header_y);
-        let shown = app.prepared.lines().enumerate().skip(app.scroll);
+        let shown = (app.scroll..).zip(app.prepared.lines_from(app.scroll));
         for (line_no, line) in shown.take(usize::from(body_height)) {
             let y = body_top + (line_no - app.scroll) as u16;
             table.draw_line(&mut p, app, &theme, line, y, line_no == app.selected);

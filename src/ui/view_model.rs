@@ -166,9 +166,15 @@ impl Prepared {
 
     /// The table's lines, first to last.
     pub fn lines(&self) -> impl Iterator<Item = TableLine> + '_ {
+        self.lines_from(0)
+    }
+
+    /// The table's lines from the one at `at` on, found without walking
+    /// those before it (the screen shows a page of a million from anywhere).
+    pub fn lines_from(&self, at: usize) -> impl Iterator<Item = TableLine> + '_ {
         let (rows, listed) = match &self.lines {
-            Lines::Rows => (self.view.order.as_slice(), &[][..]),
-            Lines::Listed(lines) => (&[][..], lines.as_slice()),
+            Lines::Rows => (self.view.order.get(at..).unwrap_or_default(), &[][..]),
+            Lines::Listed(lines) => (&[][..], lines.get(at..).unwrap_or_default()),
         };
         rows.iter()
             .map(|&i| TableLine::Row(i))
@@ -623,6 +629,10 @@ mod tests {
                 .collect();
             assert_eq!(listed, by_index);
             assert_eq!(prepared.line(prepared.line_count()), None);
+            for at in [0, 1, 7, prepared.line_count(), prepared.line_count() + 3] {
+                let from: Vec<TableLine> = prepared.lines_from(at).collect();
+                assert_eq!(from, listed.get(at..).unwrap_or_default(), "from line {at}");
+            }
             listed
         };
         let mut spec =
