@@ -110,13 +110,81 @@ impl Table<'_> {
             emit("該当する行はありません")?;
         }
         let shown = &all_columns[..layout.columns.len()];
-        each_body_line(report, view, self.spec, shown, &mut |body| match body {
+        let rows = RowLines {
+            report,
+            spec: self.spec,
+            columns: shown,
+            layout: &layout,
+            separators: &separators,
+        };
+        if view.groups.is_empty() {
+            // Formatted on both cores while they are written, in order.
+            view::parallel::streamed(&view.order, LINES_AT_A_TIME, |order| rows.lines(order), {
+                |lines: String| lines.split_terminator('\n').try_for_each(&mut emit)
+            })?;
+        }
+        let mut cells = Vec::new();
+        each_body_line(view, &rows, &mut |body| match body {
             BodyLine::Heading(heading) => emit(heading),
             BodyLine::Cells(cells) => {
                 push_row(&mut text, &layout, cells, &separators, true);
                 emit(&text)
             }
+            BodyLine::Row(i) => {
+                rows.push_line(&mut text, i, &mut cells);
+                emit(&text)
+            }
         })
+    }
+}
+
+/// Rows formatted at a time, on one core, into one text.
+const LINES_AT_A_TIME: usize = 2048;
+
+/// What formats a row's line of the table.
+struct RowLines<'t> {
+    report: &'t Report,
+    spec: &'t ViewSpec,
+    columns: &'t [Column],
+    layout: &'t Layout,
+    separators: &'t Separators,
+}
+
+impl RowLines<'_> {
+    /// The row's line into `line` (cleared first), its end trimmed; `cells` is
+    /// room for its cells, reused from row to row.
+    fn push_line(&self, line: &mut String, i: usize, cells: &mut Vec<String>) {
+        cells.resize_with(self.columns.len(), String::new);
+        let row = &self.report.rows[i];
+        for (cell, &column) in cells.iter_mut().zip(self.columns) {
+            cell.clear();
+            if push_computed_cell(cell, row, column, self.spec) {
+                continue;
+            }
+            view::push_cell_text(cell, row, column, self.spec);
+            // Only the row's own text can hold what a terminal must not get;
+            // the cells made from numbers and times are this program's words.
+            if view::own_text(row, column).is_some() {
+                if let Cow::Owned(clean) = crate::text::sanitize(cell) {
+                    *cell = clean;
+                }
+            }
+        }
+        push_row(line, self.layout, cells, self.separators, true);
+        line.truncate(line.trim_end().len());
+    }
+
+    /// The lines of the rows at `order`, each ended by a line break. A row's
+    /// cells hold no line break: its own text is sanitised.
+    fn lines(&self, order: &[usize]) -> String {
+        let (mut cells, mut line) = (Vec::new(), String::new());
+        let mut lines = String::new();
+        for &i in order {
+            self.push_line(&mut line, i, &mut cells);
+            lines.push_str(&line);
+            lines.push('\n');
+        }
+        lines
     }
 }
 
@@ -137,57 +205,35 @@ fn summary_lines(view: &View, spec: &ViewSpec, source: &str) -> Vec<String> {
 enum BodyLine<'l> {
     Heading(&'l str),
     Cells(&'l [String]),
+    /// The line of a report row.
+    Row(usize),
 }
 
-/// Each line of the body in order: group headings, rows, subtotals and the
-/// grand total. The cells of a row are written into buffers reused from
-/// row to row.
+/// Each line of the body after the rows of a view without groups (which are
+/// written on both cores): group headings, their rows and subtotals, and the
+/// grand total.
 fn each_body_line(
-    report: &Report,
     view: &View,
-    spec: &ViewSpec,
-    columns: &[Column],
+    rows: &RowLines<'_>,
     each: &mut dyn FnMut(BodyLine<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut cells = vec![String::new(); columns.len()];
-    let row_line = |i: usize, cells: &mut Vec<String>| {
-        let row = &report.rows[i];
-        for (cell, &column) in cells.iter_mut().zip(columns) {
-            cell.clear();
-            if push_computed_cell(cell, row, column, spec) {
-                continue;
-            }
-            view::push_cell_text(cell, row, column, spec);
-            // Only the row's own text can hold what a terminal must not get;
-            // the cells made from numbers and times are this program's words.
-            if view::own_text(row, column).is_some() {
-                if let Cow::Owned(clean) = crate::text::sanitize(cell) {
-                    *cell = clean;
-                }
-            }
+    for group in &view.groups {
+        each(BodyLine::Heading(&group_heading(group)))?;
+        for &i in &view.order[group.rows.clone()] {
+            each(BodyLine::Row(i))?;
         }
-    };
-    if view.groups.is_empty() {
-        for &i in &view.order {
-            row_line(i, &mut cells);
-            each(BodyLine::Cells(&cells))?;
-        }
-    } else {
-        for group in &view.groups {
-            each(BodyLine::Heading(&group_heading(group)))?;
-            for &i in &view.order[group.rows.clone()] {
-                row_line(i, &mut cells);
-                each(BodyLine::Cells(&cells))?;
-            }
-            each(BodyLine::Cells(&total_cells(
-                columns,
-                "小計",
-                &group.totals,
-            )))?;
-        }
+        each(BodyLine::Cells(&total_cells(
+            rows.columns,
+            "小計",
+            &group.totals,
+        )))?;
     }
     if !view.order.is_empty() {
-        each(BodyLine::Cells(&total_cells(columns, "総計", &view.totals)))?;
+        each(BodyLine::Cells(&total_cells(
+            rows.columns,
+            "総計",
+            &view.totals,
+        )))?;
     }
     Ok(())
 }
@@ -648,6 +694,49 @@ mod tests {
                 "{column:?} {text}"
             );
         }
+    }
+
+    #[test]
+    fn rows_formatted_on_both_cores_are_written_in_the_view_order() {
+        use crate::model::HospitalCode;
+        use crate::view::{SortDirection, SortKey};
+        let count = view::parallel::MIN_PART * 2 + 123;
+        let rows: Vec<ReportRow> = (0..count)
+            .map(|i| {
+                let mut row = seed_row();
+                row.hospital_code = HospitalCode::parse(&format!("13{i:08}")).unwrap();
+                row.hospital_name = format!("病院{i:06}").into();
+                row.secured = Some((i * 7919 % 500) as u32);
+                row
+            })
+            .collect();
+        let report = Report {
+            extra_columns: Vec::new(),
+            rows,
+        };
+        let mut spec =
+            ViewSpec::new(crate::model::time::parse_datetime("2022/02/01 12:00").unwrap());
+        spec.sort = Some(SortKey {
+            column: Column::Secured,
+            direction: SortDirection::Descending,
+        });
+        let view = View::build(&report, &spec);
+        let options = PlainOptions {
+            width: None,
+            ambiguous: AmbiguousWidth::Narrow,
+            ascii: false,
+        };
+        let text = render(&report, &view, &spec, "test", &options);
+        let body: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.contains("病院"))
+            .collect();
+        assert_eq!(body.len(), count + 1, "every row, then the grand total");
+        for (line, &i) in body.iter().zip(&view.order) {
+            let name = &*report.rows[i].hospital_name;
+            assert!(line.starts_with(name), "{line} is not the line of {name}");
+        }
+        assert!(body[count].contains("総計"));
     }
 
     #[test]

@@ -68,6 +68,56 @@ pub fn in_parts_into<T: Sync, O: Send, R: Send>(
     })
 }
 
+/// `work` over consecutive chunks of `chunk` items, on one thread per core
+/// taking turns, each result handed to `each` on the calling thread in order
+/// as it is done: a million rows formatted on both cores while they are
+/// written, with no more than a few chunks' results held at a time. The first
+/// error of `each` stops the work; a panic in a worker goes on here. Small
+/// inputs stay on the calling thread.
+pub fn streamed<T: Sync, R: Send, E>(
+    items: &[T],
+    chunk: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+    mut each: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let chunks: Vec<&[T]> = items.chunks(chunk.max(1)).collect();
+    let workers = parts(items.len());
+    if workers == 1 {
+        return chunks.into_iter().try_for_each(|part| each(work(part)));
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let results: Vec<_> = (0..workers)
+            .map(|worker| {
+                // Two results ahead of the writer, at most.
+                let (done, result) = std::sync::mpsc::sync_channel(2);
+                let turns: Vec<&[T]> = chunks
+                    .iter()
+                    .copied()
+                    .skip(worker)
+                    .step_by(workers)
+                    .collect();
+                scope.spawn(move || {
+                    for part in turns {
+                        if done.send(work(part)).is_err() {
+                            return;
+                        }
+                    }
+                });
+                result
+            })
+            .collect();
+        for turn in 0..chunks.len() {
+            // None only when the worker panicked, which the scope passes on.
+            let Ok(result) = results[turn % workers].recv() else {
+                break;
+            };
+            each(result)?;
+        }
+        Ok(())
+    })
+}
+
 /// A stable sort: parts sorted at once on their own threads, then merged,
 /// equal items keeping their order.
 pub fn sort_by<T: Send + Clone>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering + Sync) {
@@ -129,6 +179,40 @@ mod tests {
         assert_eq!(next, items.len());
         let total: u64 = sums.iter().map(|(_, _, s)| s).sum();
         assert_eq!(total, items.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn streamed_chunks_arrive_in_order_and_an_error_stops_them() {
+        for len in [0, 5, MIN_PART * 2 + 3, MIN_PART * 4 + 1] {
+            let items: Vec<u64> = (0..len as u64).collect();
+            let mut seen = Vec::new();
+            let done: Result<(), ()> = streamed(
+                &items,
+                1000,
+                |part| part.to_vec(),
+                |part| {
+                    seen.extend(part);
+                    Ok(())
+                },
+            );
+            assert_eq!((done, &seen), (Ok(()), &items), "{len} items");
+        }
+        let items: Vec<u64> = (0..(MIN_PART as u64 * 3)).collect();
+        let mut taken = 0;
+        let stopped = streamed(
+            &items,
+            100,
+            |part| part[0],
+            |first| {
+                taken += 1;
+                if first >= 5_000 {
+                    Err(first)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!((stopped, taken), (Err(5_000), 51));
     }
 
     #[test]
