@@ -189,7 +189,7 @@ impl<'a> CsvRecords<'a> {
         let quote = self.last_start + at;
         let line = self.lines.line_at(self.body, quote);
         let rest = &self.body[quote..];
-        let breaks = rest.iter().filter(|&&b| b == b'\n').count() as u64;
+        let breaks = newlines(rest);
         let lines = breaks + u64::from(!rest.ends_with(b"\n"));
         Err(ImportErrorKind::Truncated {
             line,

@@ -115,7 +115,7 @@ pub(super) fn json_body<'a>(
     }
     if let Err(err) = std::str::from_utf8(body) {
         let before = &body[..err.valid_up_to()];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = 1 + super::csv_records::newlines(before);
         return Err(ImportErrorKind::JsonNotUtf8 { line }.of(source_name));
     }
     Ok((body, encoding))

@@ -70,14 +70,6 @@ impl CodeKeys {
         self.keys.push(key);
     }
 
-    /// No keys, flagged as these are.
-    fn clone_empty(&self) -> Self {
-        Self {
-            keys: Vec::new(),
-            ..*self
-        }
-    }
-
     /// These keys followed by those of the rows after them, made with
     /// positions from 0: they are moved on by `shift`, the rows before them.
     pub fn append(&mut self, next: CodeKeys, shift: usize) {
@@ -143,7 +135,7 @@ fn sorted_runs(mut parts: Vec<CodeKeys>) -> Option<Vec<Vec<u64>>> {
         if !only.sorted && only.keys.len() >= SORT_IN_HALVES_FROM {
             let second = CodeKeys {
                 keys: only.keys.split_off(only.keys.len() / 2),
-                ..only.clone_empty()
+                ..*only
             };
             parts.push(second);
         }

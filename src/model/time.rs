@@ -107,20 +107,17 @@ fn canonical_datetime_by(
         return None;
     }
     let day = read_day(&b[..10])?;
-    let (hour, minute) = (two_digits(&b[11..13])?, two_digits(&b[14..16])?);
-    NaiveTime::from_hms_opt(hour, minute, 0)?;
+    let time = NaiveTime::from_hms_opt(two_digits(&b[11..13])?, two_digits(&b[14..16])?, 0)?;
     // A fixed offset has one reading of every local time: nine hours earlier,
-    // the day before for the morning's first nine.
-    let (utc_day, utc_hour) = match hour.checked_sub(JST_HOURS) {
-        Some(hour) => (day, hour),
-        None => (day.pred_opt()?, hour + 24 - JST_HOURS),
-    };
-    let utc = NaiveDateTime::new(utc_day, NaiveTime::from_hms_opt(utc_hour, minute, 0)?);
+    // on the day before for the morning's first nine.
+    let (utc_time, wrapped) = time.overflowing_sub_signed(Duration::hours(JST_HOURS));
+    let utc_day = if wrapped == 0 { day } else { day.pred_opt()? };
+    let utc = NaiveDateTime::new(utc_day, utc_time);
     Some(DateTime::from_naive_utc_and_offset(utc, jst()))
 }
 
 /// Hours JST is ahead of UTC.
-const JST_HOURS: u32 = 9;
+const JST_HOURS: i64 = 9;
 
 /// 報告日時: "2022/02/01 11:32" in JST; seconds, a "T" separator and an explicit
 /// offset ("+09:00", "Z") are accepted too.
